@@ -102,8 +102,11 @@ def unread_cells(spec: ConvSpec) -> list[tuple[int, ...]]:
     They appear when ``i + pads - d*(k-1) - 1`` is not a multiple of the stride
     (the last rows/columns), or when the dilation skips cells.
 
-    >>> unread_cells(ConvSpec(6, 3, stride=2, padding=1))[:3]
+    >>> unread_cells(ConvSpec(6, 3, stride=2))[:3]
     [(0, 5), (1, 5), (2, 5)]
+
+    With ``padding=1`` the same input is read whole: the cells the kernel
+    never reaches (`ConvSpec.leftover`) are then padding.
     """
     unread = [set(ax.unread()) for ax in spec.axes]
     return [

@@ -1,0 +1,297 @@
+"""Words for a `ConvSpec`: the output-size formula with numbers, the guide's
+relationship, leftover cells, the equivalent PyTorch layer, labels and alt text.
+
+>>> from convanim import ConvSpec
+>>> spec = ConvSpec(5, 3, stride=2, padding=1)
+>>> formula(spec, 0)
+'o = floor((5 + 2*1 - 3) / 2) + 1 = 3'
+>>> pytorch_layer(spec)
+'torch.nn.Conv2d(1, 1, kernel_size=3, stride=2, padding=1)'
+>>> alt_text(spec)
+'3×3 kernel, stride 2, padding 1 over a 5×5 input, giving 3×3'
+"""
+
+from __future__ import annotations
+
+import math
+
+from .schedule import unread_cells
+from .spec import ConvSpec
+
+__all__ = [
+    "explain",
+    "formula",
+    "relationship",
+    "pytorch_layer",
+    "alternatives",
+    "input_label",
+    "output_label",
+    "caption",
+    "alt_text",
+    "render_text",
+]
+
+_AXIS_NAMES = {1: ("width",), 2: ("height", "width"), 3: ("depth", "height", "width")}
+
+
+def _dims(values) -> str:
+    return "×".join(str(v) for v in values)
+
+
+def _same(values) -> bool:
+    return len(set(values)) == 1
+
+
+def _py(values):
+    """A tuple as PyTorch would accept it: the bare int when every axis agrees."""
+    values = tuple(values)
+    return str(values[0]) if _same(values) else str(values)
+
+
+def formula(spec: ConvSpec, axis: int) -> str:
+    """The output size on ``axis`` as a formula with the numbers filled in."""
+    ax = spec.axes[axis]
+    i, k, s, d = ax.input_size, ax.kernel_size, ax.stride, ax.dilation
+    lo, hi = spec.pads[axis]
+    o = ax.output_size
+    if spec.transposed:
+        a = spec.output_padding[axis]
+        kern = f"{k}" if d == 1 else f"{d}*({k}-1) + 1"
+        extra = f" + {a}" if a else ""
+        return f"o = ({i} - 1)*{s} - 2*{lo} + {kern}{extra} = {o}"
+    pad = f"2*{lo}" if lo == hi else f"{lo} + {hi}"
+    kern = f"{k}" if d == 1 else f"{k} - ({k}-1)*({d}-1)"
+    return f"o = floor(({i} + {pad} - {kern}) / {s}) + 1 = {o}"
+
+
+def relationship(spec: ConvSpec, axis: int) -> str | None:
+    """The relationship of Dumoulin & Visin's guide (arXiv:1603.07285) that applies, if one does."""
+    ax = spec.axes[axis]
+    i, k, s, d = ax.input_size, ax.kernel_size, ax.stride, ax.dilation
+    lo, hi = spec.pads[axis]
+    if lo != hi:
+        return None
+    p = lo
+    if d > 1:
+        if spec.transposed:
+            return None
+        return "dilated: o = floor((i + 2p - k - (k-1)(d-1)) / s) + 1"
+    if not spec.transposed:
+        if s == 1:
+            if p == 0:
+                return "no zero padding, unit strides: o = (i - k) + 1"
+            if k % 2 == 1 and p == k // 2:
+                return "half (same) padding, unit strides: o = i"
+            if p == k - 1:
+                return "full padding, unit strides: o = i + (k - 1)"
+            return "zero padding, unit strides: o = (i - k) + 2p + 1"
+        if p == 0:
+            return "no zero padding, non-unit strides: o = floor((i - k) / s) + 1"
+        return "zero padding, non-unit strides: o = floor((i + 2p - k) / s) + 1"
+    a = spec.output_padding[axis]
+    if s == 1:
+        if p == 0:
+            return "transposed, no padding, unit strides: o' = i' + (k - 1)"
+        if k % 2 == 1 and p == k // 2:
+            return "transposed, half padding, unit strides: o' = i'"
+        if p == k - 1:
+            return "transposed, full padding, unit strides: o' = i' - (k - 1)"
+        return "transposed, zero padding, unit strides: o' = i' + (k - 1) - 2p"
+    if a:
+        return "transposed, zero padding, non-unit strides, a = (i + 2p - k) mod s: o' = s(i' - 1) + a + k - 2p"
+    if p == 0:
+        return "transposed, no padding, non-unit strides: o' = s(i' - 1) + k"
+    return "transposed, zero padding, non-unit strides: o' = s(i' - 1) + k - 2p"
+
+
+def pytorch_layer(spec: ConvSpec) -> str:
+    """The equivalent PyTorch module, as Python source (1 channel in and out)."""
+    n = spec.ndim
+    args = [f"kernel_size={_py(spec.kernel_size)}"]
+    if any(s != 1 for s in spec.stride):
+        args.append(f"stride={_py(spec.stride)}")
+    pads = spec.pads
+    symmetric = all(lo == hi for lo, hi in pads)
+    pad_module = None
+    if spec.padding == "same" and all(s == 1 for s in spec.stride):
+        args.append("padding='same'")
+    elif symmetric:
+        if any(lo for lo, _ in pads):
+            args.append(f"padding={_py(lo for lo, _ in pads)}")
+    else:
+        # PyTorch pads both ends equally: pad explicitly first (last axis first).
+        order = tuple(v for lo_hi in reversed(pads) for v in lo_hi)
+        pad_module = f"torch.nn.ZeroPad{n}d({order})"
+    if spec.transposed and any(spec.output_padding):
+        args.append(f"output_padding={_py(spec.output_padding)}")
+    if any(d != 1 for d in spec.dilation):
+        args.append(f"dilation={_py(spec.dilation)}")
+    kind = "ConvTranspose" if spec.transposed else "Conv"
+    layer = f"torch.nn.{kind}{n}d(1, 1, {', '.join(args)})"
+    return f"torch.nn.Sequential({pad_module}, {layer})" if pad_module else layer
+
+
+def alternatives(spec: ConvSpec, axis: int) -> list[dict]:
+    """Other configs on ``axis`` with the same output, and how to get back.
+
+    For a direct convolution with stride > 1: every input size that gives the
+    same output, each with the ``output_padding`` that recovers it through the
+    transposed convolution (None where the padding is asymmetric, which
+    PyTorch's ConvTranspose cannot express). For a transposed convolution: the
+    output size each allowed ``output_padding`` gives.
+    """
+    ax = spec.axes[axis]
+    if spec.transposed:
+        limit = max(ax.stride, ax.dilation)
+        base = ax.output_size - spec.output_padding[axis]
+        return [{"output_padding": a, "output_size": base + a} for a in range(limit)]
+    if ax.stride == 1:
+        return []
+    lo, hi = spec.pads[axis]
+    smallest = (ax.output_size - 1) * ax.stride + ax.extent - lo - hi
+    result = []
+    for a in range(ax.stride):
+        size = smallest + a
+        if size >= 1:
+            result.append({"input_size": size, "output_padding": a if lo == hi else None})
+    return result
+
+
+def input_label(spec: ConvSpec) -> str:
+    """``'input 5×5, padding 1'`` (plus stride / dilation / zeros where they apply)."""
+    parts = [f"input {_dims(spec.input_size)}"]
+    pads = spec.pads
+    if spec.transposed:
+        if any(s > 1 for s in spec.stride):
+            parts.append(f"{_dims(s - 1 for s in spec.stride)} zeros between cells")
+        parts.append(f"border {_border((lo, lo) for lo, _ in spec.border)}")
+        if any(spec.output_padding):
+            parts.append(f"output padding {_border((a, a) for a in spec.output_padding)} at the end")
+    elif any(lo or hi for lo, hi in pads):
+        parts.append(f"padding {_border(pads)}")
+    return ", ".join(parts)
+
+
+_SIDES = {
+    1: (("left", "right"),),
+    2: (("top", "bottom"), ("left", "right")),
+    3: (("front", "back"), ("top", "bottom"), ("left", "right")),
+}
+
+
+def _border(pads) -> str:
+    """``1``, ``1×2`` (per axis) or ``top 0 bottom 1, left 0 right 1`` (per side)."""
+    pads = [tuple(pair) for pair in pads]
+    flat = [v for pair in pads for v in pair]
+    if _same(flat):
+        return str(flat[0])
+    if all(lo == hi for lo, hi in pads):
+        return _dims(lo for lo, _ in pads)
+    sides = _SIDES[len(pads)]
+    return ", ".join(f"{a} {lo} {b} {hi}" for (a, b), (lo, hi) in zip(sides, pads))
+
+
+def output_label(spec: ConvSpec) -> str:
+    """``'output 3×3'``."""
+    return f"output {_dims(spec.output_shape)}"
+
+
+def caption(spec: ConvSpec) -> str:
+    """The output-size formula with numbers (one line per distinct axis)."""
+    lines = list(dict.fromkeys(formula(spec, a) for a in range(spec.ndim)))
+    if spec.ndim > 1 and len(lines) > 1:
+        names = _AXIS_NAMES[spec.ndim]
+        lines = [f"{names[a]}: {formula(spec, a)}" for a in range(spec.ndim)]
+    text = "; ".join(lines)
+    if spec.transposed:
+        text += " (kernel rotated 180°)"
+    return text
+
+
+def alt_text(spec: ConvSpec) -> str:
+    """One sentence describing the animation, for alt text."""
+    parts = [f"{_dims(spec.kernel_size)} kernel"]
+    if any(s > 1 for s in spec.stride):
+        parts.append(f"stride {_dims(spec.stride) if not _same(spec.stride) else spec.stride[0]}")
+    pads = spec.pads
+    if any(lo or hi for lo, hi in pads):
+        parts.append(f"padding {_border(pads)}")
+    if any(d > 1 for d in spec.dilation):
+        parts.append(f"dilation {spec.dilation[0] if _same(spec.dilation) else _dims(spec.dilation)}")
+    if spec.transposed and any(spec.output_padding):
+        op = spec.output_padding
+        parts.append(f"output padding {op[0] if _same(op) else _dims(op)}")
+    if spec.ndim == 1:
+        parts[0] = f"{spec.kernel_size[0]}-tap kernel"
+        source, result = f"{spec.input_size[0]}-cell input", f"{spec.output_shape[0]} cells"
+    else:
+        source, result = f"{_dims(spec.input_size)} input", _dims(spec.output_shape)
+    text = f"{', '.join(parts)} over a {source}, giving {result}"
+    return f"transposed convolution: {text}" if spec.transposed else text
+
+
+def explain(spec: ConvSpec) -> dict:
+    """Everything above as plain data (what ``convanim shape --json`` prints)."""
+    axes = []
+    for a, ax in enumerate(spec.axes):
+        axes.append(
+            {
+                "axis": a,
+                "input_size": ax.input_size,
+                "kernel_size": ax.kernel_size,
+                "stride": ax.stride,
+                "padding": list(spec.pads[a]),
+                "dilation": ax.dilation,
+                "output_size": ax.output_size,
+                "formula": formula(spec, a),
+                "relationship": relationship(spec, a),
+                "leftover": spec.leftover[a] if not spec.transposed else 0,
+                "unread": ax.unread(),
+                "alternatives": alternatives(spec, a),
+            }
+        )
+    return {
+        "transposed": spec.transposed,
+        "output_padding": list(spec.output_padding),
+        "input_shape": list(spec.input_size),
+        "output_shape": list(spec.output_shape),
+        "grid_shape": list(spec.grid_shape),
+        "steps": math.prod(spec.output_shape),
+        "unread_cells": len(unread_cells(spec)),
+        "pytorch": pytorch_layer(spec),
+        "alt": alt_text(spec),
+        "axes": axes,
+    }
+
+
+def render_text(info: dict) -> str:
+    """The human-readable form of `explain`'s result."""
+    ndim = len(info["axes"])
+    names = _AXIS_NAMES[ndim]
+    kind = "transposed convolution" if info["transposed"] else "convolution"
+    out = [
+        f"{kind}: input {_dims(info['input_shape'])} -> output {_dims(info['output_shape'])} "
+        f"({info['steps']} kernel positions, drawn grid {_dims(info['grid_shape'])})",
+        f"PyTorch: {info['pytorch']}",
+    ]
+    for ax in info["axes"]:
+        out.append(f"{names[ax['axis']]}:")
+        out.append(f"  {ax['formula']}")
+        if ax["relationship"]:
+            out.append(f"  guide relationship: {ax['relationship']}")
+        if ax["unread"]:
+            cells = ", ".join(str(u) for u in ax["unread"])
+            out.append(f"  never read: input {'index' if len(ax['unread']) == 1 else 'indices'} {cells}")
+        alts = ax["alternatives"]
+        if alts and not info["transposed"]:
+            sizes = ", ".join(
+                f"i={alt['input_size']} (output_padding={alt['output_padding']})"
+                if alt["output_padding"] is not None
+                else f"i={alt['input_size']}"
+                for alt in alts
+            )
+            out.append(f"  same output from: {sizes}")
+        elif alts:
+            sizes = ", ".join(f"output_padding={alt['output_padding']} -> {alt['output_size']}" for alt in alts)
+            out.append(f"  output sizes: {sizes}")
+    return "\n".join(out)

@@ -1,0 +1,83 @@
+"""Cell values for the value, 1-D and matrix views: symbols, seeded random integers, or a file.
+
+>>> from convanim import ConvSpec
+>>> v = make_values(ConvSpec((5,), 3), "random", seed=0)
+>>> v.x.shape, v.w.shape, v.output(ConvSpec((5,), 3)).shape
+((5,), (3,), (3,))
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .schedule import schedule
+from .spec import ConvSpec
+
+__all__ = ["Values", "make_values", "convolve"]
+
+
+@dataclass(frozen=True, eq=False)
+class Values:
+    """Numbers for the input ``x`` (shape ``spec.input_size``) and the kernel ``w`` (``spec.kernel_size``)."""
+
+    x: np.ndarray
+    w: np.ndarray
+
+    def output(self, spec: ConvSpec) -> np.ndarray:
+        """The output these values give, as PyTorch computes it (see `convolve`)."""
+        return convolve(spec, self.x, self.w)
+
+
+def convolve(spec: ConvSpec, x: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """``spec`` applied to one channel, from the schedule's taps.
+
+    Equals ``torch.nn.functional.conv*d`` (``conv_transpose*d`` when
+    ``spec.transposed``) with weight ``w``; the tests check both.
+    """
+    x, w = np.asarray(x), np.asarray(w)
+    out = np.zeros(spec.output_shape, dtype=np.result_type(x, w))
+    for step in schedule(spec):
+        out[step.out] = sum(
+            (w[t.kernel] * x[t.source] for t in step.taps if t.source is not None),
+            start=out.dtype.type(0),
+        )
+    return out
+
+
+def make_values(spec: ConvSpec, mode: str = "symbols", seed: int = 0) -> Values | None:
+    """Values for ``spec``: ``'symbols'`` (None: draw a_{m,n} and w_{m,n}),
+    ``'random'`` (small integers, reproducible from ``seed``), or a path to a
+    ``.npy`` file (the input; kernel random from ``seed``) or ``.npz`` file
+    (arrays ``input`` and ``kernel``).
+    """
+    if mode == "symbols":
+        return None
+    rng = np.random.default_rng(seed)
+    kernel = rng.integers(-1, 2, size=spec.kernel_size)
+    if mode == "random":
+        return Values(rng.integers(0, 4, size=spec.input_size), kernel)
+    path = Path(mode)
+    if path.suffix not in (".npy", ".npz"):
+        raise ValueError(f"values must be 'symbols', 'random' or a .npy/.npz file, got {mode!r}")
+    if not path.is_file():
+        raise ValueError(f"values file {mode!r} does not exist")
+    try:
+        data = np.load(path, allow_pickle=False)
+    except Exception as exc:
+        raise ValueError(f"values file {mode!r} could not be read: {exc}") from None
+    if path.suffix == ".npz":
+        missing = [k for k in ("input", "kernel") if k not in data]
+        if missing:
+            raise ValueError(f"values file {mode!r} must hold arrays 'input' and 'kernel', missing {missing}")
+        x, kernel = data["input"], data["kernel"]
+    else:
+        x = data
+    for name, arr, shape in (("input", x, spec.input_size), ("kernel", kernel, spec.kernel_size)):
+        if tuple(arr.shape) != tuple(shape):
+            raise ValueError(
+                f"values file {mode!r}: {name} must have shape {tuple(shape)}, got {tuple(arr.shape)}"
+            )
+    return Values(np.asarray(x), np.asarray(kernel))
