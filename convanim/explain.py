@@ -163,7 +163,9 @@ def input_label(spec: ConvSpec) -> str:
     pads = spec.pads
     if spec.transposed:
         if any(s > 1 for s in spec.stride):
-            parts.append(f"{_dims(s - 1 for s in spec.stride)} zeros between cells")
+            zeros = [s - 1 for s in spec.stride]
+            count = zeros[0] if _same(zeros) else _dims(zeros)
+            parts.append(f"{count} zero{'' if count == 1 else 's'} between cells")
         parts.append(f"border {_border((lo, lo) for lo, _ in spec.border)}")
         if any(spec.output_padding):
             parts.append(f"output padding {_border((a, a) for a in spec.output_padding)} at the end")
@@ -226,7 +228,8 @@ def alt_text(spec: ConvSpec) -> str:
         source, result = f"{spec.input_size[0]}-cell input", f"{spec.output_shape[0]} cells"
     else:
         source, result = f"{_dims(spec.input_size)} input", _dims(spec.output_shape)
-    text = f"{', '.join(parts)} over a {source}, giving {result}"
+    article = "an" if source[0] == "8" or source.startswith(("11", "18")) else "a"
+    text = f"{', '.join(parts)} over {article} {source}, giving {result}"
     return f"transposed convolution: {text}" if spec.transposed else text
 
 
@@ -274,8 +277,14 @@ def render_text(info: dict) -> str:
         f"({info['steps']} kernel positions, drawn grid {_dims(info['grid_shape'])})",
         f"PyTorch: {info['pytorch']}",
     ]
-    for ax in info["axes"]:
-        out.append(f"{names[ax['axis']]}:")
+    axes = info["axes"]
+    strip = [{k: v for k, v in ax.items() if k != "axis"} for ax in axes]
+    if len(axes) > 1 and all(a == strip[0] for a in strip):
+        groups = [("every axis", axes[0])]
+    else:
+        groups = [(names[ax["axis"]], ax) for ax in axes]
+    for name, ax in groups:
+        out.append(f"{name}:")
         out.append(f"  {ax['formula']}")
         if ax["relationship"]:
             out.append(f"  guide relationship: {ax['relationship']}")
@@ -285,12 +294,12 @@ def render_text(info: dict) -> str:
         alts = ax["alternatives"]
         if alts and not info["transposed"]:
             sizes = ", ".join(
-                f"i={alt['input_size']} (output_padding={alt['output_padding']})"
+                f"{alt['input_size']} (ConvTranspose output_padding={alt['output_padding']} gives it back)"
                 if alt["output_padding"] is not None
-                else f"i={alt['input_size']}"
+                else f"{alt['input_size']}"
                 for alt in alts
             )
-            out.append(f"  same output from: {sizes}")
+            out.append(f"  input sizes giving o={ax['output_size']}: {sizes}")
         elif alts:
             sizes = ", ".join(f"output_padding={alt['output_padding']} -> {alt['output_size']}" for alt in alts)
             out.append(f"  output sizes: {sizes}")

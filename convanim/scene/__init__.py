@@ -1,6 +1,7 @@
 """Scenes: matplotlib drawings of one animation, frame by frame.
 
-Every scene subclasses `convanim.scene.base.Scene`; `LAYOUTS` maps the
+Every scene subclasses `convanim.scene.base.Scene` (this module itself does
+not import matplotlib, so that ``convanim shape`` starts fast); `LAYOUTS` maps the
 ``--layout`` names to the scenes that draw a `ConvSpec`, `VIEWS` the
 ``--view`` names to the teaching views of the seed post.
 """
@@ -9,9 +10,7 @@ from __future__ import annotations
 
 import importlib
 
-from .base import Scene, SceneOptions
-
-__all__ = ["Scene", "SceneOptions", "LAYOUTS", "VIEWS", "scene_class"]
+__all__ = ["LAYOUTS", "VIEWS", "check_name", "scene_class"]
 
 # name -> "module:Class", imported on first use (matplotlib start-up is not free).
 LAYOUTS = {
@@ -19,7 +18,7 @@ LAYOUTS = {
     "flat": "flat:FlatScene",
 }
 VIEWS = {
-    "grid": None,  # the layout itself
+    "grid": "",  # the layout itself
     "1d": "oned:OneDScene",
     "continuous": "continuous:ContinuousScene",
     "values": "values:ValuesScene",
@@ -27,10 +26,14 @@ VIEWS = {
 }
 
 
+def check_name(name: str, table: dict, what: str) -> None:
+    """ValueError unless ``name`` is registered in ``table``."""
+    if name not in table:
+        raise ValueError(f"{what} must be one of {', '.join(table)}, got {name!r}")
+
+
 def scene_class(name: str, table: dict, what: str):
     """The scene class registered as ``name`` in ``table``."""
-    if name not in table or table[name] is None:
-        known = ", ".join(k for k, v in table.items() if v is not None)
-        raise ValueError(f"{what} must be one of {known}, got {name!r}")
+    check_name(name, table, what)
     module, cls = table[name].split(":")
     return getattr(importlib.import_module(f".{module}", __name__), cls)

@@ -1,0 +1,290 @@
+"""The Python API: `animate` builds an `Animation`, which saves to every format.
+
+>>> from convanim import animate
+>>> anim = animate(input_size=5, kernel_size=3, stride=2, padding=1, layout="flat")
+>>> len(anim), anim.durations[:2]
+(9, [1000, 1000])
+>>> anim.alt
+'3×3 kernel, stride 2, padding 1 over a 5×5 input, giving 3×3'
+"""
+
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+
+from . import __version__
+from .explain import alt_text
+from .spec import ConvSpec
+
+__all__ = ["Animation", "animate", "ANIMATION_FORMATS", "STEP_FORMATS"]
+
+#: Extensions `Animation.save` writes every step to.
+ANIMATION_FORMATS = (".gif", ".png", ".apng", ".webp", ".pdf", ".mp4")
+#: Extensions it writes a single step to (``step=K``).
+STEP_FORMATS = (".png", ".svg", ".pdf", ".gif", ".webp")
+#: Extensions of a contact sheet (``sheet=True``).
+SHEET_FORMATS = (".png", ".pdf")
+
+_FRAME_FORMATS = ("png", "svg", "pdf")
+
+
+class Animation:
+    """One animation: a scene, its frame durations and its description.
+
+    ``len(anim)`` is the number of frames (one per kernel position); iterating
+    yields the frames as PIL images; `frame` returns one.
+    """
+
+    def __init__(self, scene, *, spec: ConvSpec | None, durations: list[int], alt: str, config: str):
+        self.scene = scene
+        self.spec = spec
+        self.durations = durations
+        self.alt = alt
+        self.comment = f"convanim {__version__}: {config}"
+
+    def __len__(self) -> int:
+        return len(self.scene)
+
+    def __iter__(self):
+        from .encode import to_image
+
+        for array in self.scene.frames():
+            yield to_image(array)
+
+    def __repr__(self) -> str:
+        w, h = self.scene.size
+        return f"<Animation {len(self)} frames, {w}x{h} px: {self.alt}>"
+
+    @property
+    def size(self) -> tuple[int, int]:
+        """(width, height) in pixels."""
+        return self.scene.size
+
+    def array(self, k: int):
+        """Frame ``k`` as a (height, width, 3) uint8 numpy array."""
+        return self.scene.frame(k)
+
+    def frame(self, k: int):
+        """Frame ``k`` as a PIL image."""
+        from .encode import to_image
+
+        return to_image(self.scene.frame(k))
+
+    def gif_bytes(self) -> bytes:
+        """The GIF `save` would write, in memory."""
+        from .encode import encode_gif_bytes
+
+        return encode_gif_bytes(
+            list(self.scene.frames()), self.durations, comment=self.comment, palette=self._palette()
+        )
+
+    def _palette(self):
+        return getattr(self.scene, "palette", None) or self.scene.options.theme.colors
+
+    def _repr_html_(self) -> str:
+        data = base64.b64encode(self.gif_bytes()).decode("ascii")
+        alt = self.alt.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
+        return f'<img src="data:image/gif;base64,{data}" alt="{alt}" title="{alt}" />'
+
+    def save(self, path, *, step: int | None = None, sheet: bool = False) -> Path:
+        """Write the animation to ``path``; the format comes from the extension.
+
+        Every step: ``.gif``, ``.png`` (APNG), ``.apng``, ``.webp``, ``.pdf``
+        (one page per step), ``.mp4`` (needs ``pip install convanim[mp4]``).
+        ``step=K``: only step K, as ``.png``, ``.svg`` or ``.pdf``.
+        ``sheet=True``: a numbered contact sheet of all steps, ``.png`` or ``.pdf``.
+        The file is written to a temporary name and renamed: a failed save
+        leaves nothing behind.
+        """
+        from . import encode
+
+        path = Path(path)
+        ext = path.suffix.lower()
+        if step is not None and sheet:
+            raise ValueError("step and sheet cannot be combined: a sheet shows every step")
+        if sheet:
+            _need(ext, SHEET_FORMATS, "a contact sheet")
+            from .scene.sheet import contact_sheet
+
+            with encode.atomic_output(path) as fh:
+                contact_sheet(self.scene, fh, ext[1:])
+        elif step is not None:
+            _need(ext, STEP_FORMATS, "a single step")
+            k = self.scene._check(step)
+            if ext in (".svg", ".pdf"):
+                with encode.atomic_output(path) as fh:
+                    self.scene.save(k, fh, ext[1:])
+            else:
+                encode.write_animation(
+                    path, [self.scene.frame(k)], self.durations[k], comment=self.comment, palette=self._palette()
+                )
+        elif ext == ".pdf":
+            with encode.atomic_output(path) as fh:
+                self.scene.save_pdf_pages(fh)
+        elif ext == ".mp4":
+            encode.write_mp4(path, self.scene.frames(), self.durations)
+        elif ext == ".svg":
+            raise ValueError(
+                "an .svg file holds one step: add step=K (--step K), or write every step with "
+                "--frames DIR --frame-format svg"
+            )
+        else:
+            _need(ext, ANIMATION_FORMATS, "an animation")
+            encode.write_animation(
+                path, list(self.scene.frames()), self.durations, comment=self.comment, palette=self._palette()
+            )
+        return path
+
+    def save_frames(self, directory, *, fmt: str = "png") -> list[Path]:
+        """One file per step in ``directory`` (``step_000.png`` ...), ``fmt`` png, svg or pdf."""
+        from . import encode
+
+        if fmt not in _FRAME_FORMATS:
+            raise ValueError(f"frame format must be one of {', '.join(_FRAME_FORMATS)}, got {fmt!r}")
+        if fmt == "png":
+            return encode.write_frames(directory, list(self.scene.frames()), stem="step")
+        return encode.write_files(
+            directory,
+            len(self),
+            lambda k, fh: self.scene.save(k, fh, fmt),
+            stem="step",
+            ext=f".{fmt}",
+        )
+
+
+def _need(ext: str, allowed, what: str) -> None:
+    if ext not in allowed:
+        raise ValueError(f"{what} is written as {', '.join(allowed)}, got {ext or 'no extension'!r}")
+
+
+def _check_ms(name: str, value: int, minimum: int) -> int:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise ValueError(f"{name} must be an integer number of milliseconds, got {value!r}")
+    if value < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {value}")
+    return value
+
+
+def check_options(
+    *,
+    layout: str = "classic",
+    view: str = "grid",
+    theme="classic",
+    cell_px: int | None = None,
+    labels: bool = False,
+    caption: bool = False,
+    duration_ms: int | None = None,
+    hold_first_ms: int = 0,
+    hold_last_ms: int = 0,
+    values="symbols",
+    seed: int = 0,
+    flip: bool = False,
+    radius: float = 1.0,
+) -> None:
+    """Check `animate`'s options without drawing anything (ValueError on the first bad one)."""
+    from .scene import LAYOUTS, VIEWS, check_name
+    from .themes import get_theme
+
+    check_name(layout, LAYOUTS, "layout")
+    check_name(view, VIEWS, "view")
+    get_theme(theme)
+    if cell_px is not None and (not isinstance(cell_px, int) or isinstance(cell_px, bool)
+                                or not 4 <= cell_px <= 400):
+        raise ValueError(f"cell_px must be an integer from 4 to 400, got {cell_px!r}")
+    for name, flag in (("labels", labels), ("caption", caption), ("flip", flip)):
+        if not isinstance(flag, bool):
+            raise ValueError(f"{name} must be true or false, got {flag!r}")
+    if duration_ms is not None:
+        _check_ms("duration_ms", duration_ms, 10)
+    _check_ms("hold_first_ms", hold_first_ms, 0)
+    _check_ms("hold_last_ms", hold_last_ms, 0)
+    if not isinstance(seed, int) or isinstance(seed, bool):
+        raise ValueError(f"seed must be an integer, got {seed!r}")
+    if not isinstance(values, str):
+        raise ValueError(f"values must be 'symbols', 'random' or a file path, got {values!r}")
+    if not isinstance(radius, (int, float)) or isinstance(radius, bool) or radius <= 0:
+        raise ValueError(f"radius must be > 0, got {radius!r}")
+
+
+def animate(
+    spec: ConvSpec | None = None,
+    *,
+    layout: str = "classic",
+    view: str = "grid",
+    theme="classic",
+    cell_px: int | None = None,
+    labels: bool = False,
+    caption: bool = False,
+    duration_ms: int | None = None,
+    hold_first_ms: int = 0,
+    hold_last_ms: int = 0,
+    values="symbols",
+    seed: int = 0,
+    flip: bool = False,
+    radius: float = 1.0,
+    **spec_fields,
+) -> Animation:
+    """Build the animation of ``spec`` (or of ``ConvSpec(**spec_fields)``).
+
+    Parameters
+    ----------
+    spec : ConvSpec, optional
+        The convolution; or pass its fields (``input_size=5, kernel_size=3, ...``).
+        The ``continuous`` view needs none.
+    layout : {'classic', 'flat'}
+        Slanted grids as in conv_arithmetic, or top-down side by side.
+    view : {'grid', '1d', 'continuous', 'values', 'matrix'}
+        ``grid`` draws the layout; the others are the seed post's teaching views.
+    theme : str or Theme
+        ``'classic'``, ``'dark'`` or ``'colorblind'``.
+    cell_px : int, optional
+        Cell size in pixels (default: the layout's).
+    labels, caption : bool
+        Name the grids with their sizes; write the output-size formula.
+    duration_ms : int, optional
+        Time per frame (default: the view's, 1000 ms for the grids). GIF
+        stores 10 ms units, so GIF durations are rounded to 10 ms.
+    hold_first_ms, hold_last_ms : int
+        Extra time on the first / last frame (done by duration, not by
+        duplicate frames).
+    values : 'symbols', 'random' or path, and seed : int
+        Cell values for the ``values``, ``1d`` and ``matrix`` views.
+    flip : bool
+        ``1d`` view: the mathematical convolution (kernel flipped).
+    radius : float
+        ``continuous`` view: the half-disc's radius r.
+    """
+    from .scene import LAYOUTS, VIEWS, scene_class
+    from .scene.base import SceneOptions
+    from .themes import get_theme
+    from .values import make_values
+
+    if spec is None and view != "continuous":
+        spec = ConvSpec(**spec_fields)
+    elif spec_fields:
+        raise ValueError(f"pass either spec or its fields, got spec and {sorted(spec_fields)}")
+    check_options(
+        layout=layout, view=view, theme=theme, cell_px=cell_px, labels=labels, caption=caption,
+        duration_ms=duration_ms, hold_first_ms=hold_first_ms, hold_last_ms=hold_last_ms,
+        values=values, seed=seed, flip=flip, radius=radius,
+    )
+    options = SceneOptions(theme=get_theme(theme), cell_px=cell_px, labels=labels, caption=caption)
+    if view == "grid":
+        scene = scene_class(layout, LAYOUTS, "layout")(spec, options)
+    else:
+        cls = scene_class(view, VIEWS, "view")
+        if view == "continuous":
+            scene = cls(options, radius=radius)
+        elif view == "1d":
+            scene = cls(spec, options, flip=flip, values=make_values(spec, values, seed))
+        else:
+            scene = cls(spec, options, values=make_values(spec, values, seed))
+    n = len(scene)
+    base = _check_ms("duration_ms", duration_ms if duration_ms is not None else scene.frame_ms, 10)
+    durations = [base] * n
+    durations[0] += _check_ms("hold_first_ms", hold_first_ms, 0)
+    durations[-1] += _check_ms("hold_last_ms", hold_last_ms, 0)
+    alt = scene.describe() or (alt_text(spec) if spec is not None else "")
+    config = f"{spec!r} layout={layout} view={view} theme={options.theme.name}"
+    return Animation(scene, spec=spec, durations=durations, alt=alt, config=config)

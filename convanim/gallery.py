@@ -1,0 +1,345 @@
+"""Galleries: many animations from one TOML file, rendered in parallel, with index pages.
+
+A gallery file::
+
+    [defaults]              # any option of convanim.animate, for every case
+    layout = "classic"
+    duration_ms = 1000
+
+    [[case]]
+    name = "padding_strides"            # file name stem (required, unique)
+    input_size = 5                      # ConvSpec fields
+    kernel_size = 3
+    stride = 2
+    padding = 1
+    description = "Zero padding, non-unit strides."   # shown on the index pages
+
+Case keys: ``name``, ``file`` (default ``NAME.gif``), ``description``, the
+`ConvSpec` fields, and any option of `convanim.animate` (``layout``,
+``view``, ``theme``, ``cell_px``, ``labels``, ``caption``, ``duration_ms``,
+``hold_first_ms``, ``hold_last_ms``, ``values``, ``seed``, ``flip``,
+``radius``) overriding ``[defaults]``. Lists stand for tuples, so per-side
+padding is ``padding = [[0, 1], [0, 1]]``.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib
+
+__all__ = ["Case", "load_gallery", "preset_path", "PRESETS", "run_gallery", "render_case"]
+
+SPEC_KEYS = ("input_size", "kernel_size", "stride", "padding", "dilation", "transposed", "output_padding")
+OPTION_KEYS = (
+    "layout", "view", "theme", "cell_px", "labels", "caption", "duration_ms",
+    "hold_first_ms", "hold_last_ms", "values", "seed", "flip", "radius",
+)
+CASE_KEYS = ("name", "file", "description") + SPEC_KEYS + OPTION_KEYS
+
+PRESET_DIR = Path(__file__).resolve().parent.parent / "assets" / "galleries"
+PRESETS = ("classic", "extended", "post")
+
+
+@dataclass(frozen=True)
+class Case:
+    """One animation of a gallery: plain values only (it crosses process boundaries)."""
+
+    name: str
+    file: str
+    description: str
+    spec: dict = field(default_factory=dict)
+    options: dict = field(default_factory=dict)
+    where: str = ""  # the gallery file's name, for error messages
+
+    @property
+    def label(self) -> str:
+        return f'{self.where}: case "{self.name}"'
+
+
+def _tuples(value):
+    if isinstance(value, list):
+        return tuple(_tuples(v) for v in value)
+    return value
+
+
+def preset_path(name: str) -> Path:
+    """The TOML file of a bundled preset."""
+    from importlib import resources
+
+    try:
+        bundled = resources.files("convanim.presets") / f"{name}.toml"
+        if bundled.is_file():
+            return Path(str(bundled))
+    except ModuleNotFoundError:
+        pass
+    return PRESET_DIR / f"{name}.toml"
+
+
+def load_gallery(source: str | os.PathLike) -> tuple[str, list[Case]]:
+    """(title, cases) of a preset name or a gallery file; every case checked.
+
+    Errors name the file, the case and the key:
+    ``gallery.toml: case "odd": stride must be >= 1, got 0``.
+    """
+    from .animation import ANIMATION_FORMATS, check_options
+    from .spec import ConvSpec
+
+    path = Path(source)
+    if not path.suffix and str(source) in PRESETS:
+        path = preset_path(str(source))
+    elif not path.is_file():
+        if path.suffix != ".toml" and "/" not in str(source):
+            raise ValueError(
+                f"gallery must be a preset ({', '.join(PRESETS)}) or a .toml file, got {str(source)!r}"
+            )
+        raise ValueError(f"gallery file {str(source)!r} does not exist")
+    where = path.name
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ValueError(f"{where}: not valid TOML: {exc}") from None
+    unknown = sorted(set(data) - {"title", "defaults", "case"})
+    if unknown:
+        raise ValueError(f"{where}: unknown table {unknown[0]!r} (expected title, [defaults], [[case]])")
+    defaults = data.get("defaults", {})
+    bad = sorted(set(defaults) - set(SPEC_KEYS) - set(OPTION_KEYS))
+    if bad:
+        raise ValueError(f"{where}: [defaults]: unknown key {bad[0]!r}")
+    raw_cases = data.get("case", [])
+    if not isinstance(raw_cases, list) or not raw_cases:
+        raise ValueError(f"{where}: no cases: add [[case]] tables with at least a name")
+    cases, seen = [], set()
+    for n, raw in enumerate(raw_cases):
+        name = raw.get("name")
+        label = f'case "{name}"' if isinstance(name, str) else f"case #{n + 1}"
+        if not isinstance(name, str) or not name or "/" in name or name.startswith("."):
+            raise ValueError(f"{where}: {label}: name must be a non-empty file name, got {name!r}")
+        if name in seen:
+            raise ValueError(f"{where}: {label}: name is used twice")
+        seen.add(name)
+        bad = sorted(set(raw) - set(CASE_KEYS))
+        if bad:
+            raise ValueError(f"{where}: {label}: unknown key {bad[0]!r}")
+        merged = {**defaults, **raw}
+        spec = {k: _tuples(merged[k]) for k in SPEC_KEYS if k in merged}
+        options = {k: _tuples(merged[k]) for k in OPTION_KEYS if k in merged}
+        file = raw.get("file", f"{name}.gif")
+        try:
+            if not isinstance(file, str) or Path(file).suffix.lower() not in ANIMATION_FORMATS \
+                    or Path(file).name != file:
+                raise ValueError(
+                    f"file must be a plain file name ending in {', '.join(ANIMATION_FORMATS)}, got {file!r}"
+                )
+            if spec:
+                ConvSpec(**spec)
+            elif options.get("view") != "continuous":
+                raise ValueError("input_size and kernel_size are required")
+            check_options(**options)
+        except (ValueError, TypeError) as exc:
+            raise ValueError(f"{where}: {label}: {exc}") from None
+        cases.append(Case(name, file, raw.get("description", ""), spec, options, where))
+    return str(data.get("title", path.stem)), cases
+
+
+def _animate_args(case: Case) -> dict:
+    from .spec import ConvSpec
+
+    args = dict(case.options)
+    if case.spec:
+        args["spec"] = ConvSpec(**case.spec)
+    return args
+
+
+def render_case(case: Case, directory: str) -> dict:
+    """Render ``case`` into ``directory`` (runs in a worker process); returns what the pages show."""
+    from .animation import animate
+    from .explain import caption, pytorch_layer
+
+    try:
+        anim = animate(**_animate_args(case))
+        anim.save(Path(directory) / case.file)
+    except ValueError as exc:
+        raise ValueError(f"{case.label}: {exc}") from None
+    spec = anim.spec
+    return {
+        "alt": anim.alt,
+        "frames": len(anim),
+        "size": anim.size,
+        "formula": caption(spec) if spec is not None else "",
+        "pytorch": pytorch_layer(spec) if spec is not None else "",
+        "params": _params(case),
+    }
+
+
+def _params(case: Case) -> str:
+    spec = case.spec
+    if not spec:
+        return ", ".join(f"{k}={v}" for k, v in case.options.items() if k in ("view", "radius"))
+    short = {"input_size": "i", "kernel_size": "k", "stride": "s", "padding": "p", "dilation": "d",
+             "output_padding": "a"}
+    parts = [f"{short[k]}={_show(v)}" for k, v in spec.items() if k in short]
+    if spec.get("transposed"):
+        parts.append("transposed")
+    view = case.options.get("view")
+    if view and view != "grid":
+        parts.append(f"view={view}")
+    return ", ".join(parts)
+
+
+def _show(value) -> str:
+    if isinstance(value, tuple):
+        return "(" + ", ".join(_show(v) for v in value) + ")"
+    return str(value)
+
+
+def write_pages(directory: Path, title: str, cases: list[Case], infos: list[dict]) -> None:
+    """``README.md`` (a table GitHub renders) and ``index.html`` (self-contained) in ``directory``."""
+    from . import __version__
+    from .encode import atomic_output
+
+    md = [
+        f"# {title}",
+        "",
+        f"Rendered by convanim {__version__}. Each file loops forever; one frame per kernel position.",
+        "",
+        "| animation | name | parameters | output size |",
+        "|:---:|---|---|---|",
+    ]
+    for case, info in zip(cases, infos):
+        alt = info["alt"].replace("|", "\\|").replace("[", "(").replace("]", ")")
+        formula = info["formula"].replace("|", "\\|").replace("*", "\\*")
+        text = f"<br>{case.description}" if case.description else ""
+        md.append(
+            f"| ![{alt}]({case.file}) | `{case.file}`{text} | {info['params']} | {formula} |"
+        )
+    md.append("")
+    with atomic_output(directory / "README.md") as fh:
+        fh.write("\n".join(md).encode("utf-8"))
+
+    cards = []
+    for case, info in zip(cases, infos):
+        w, h = info["size"]
+        code = f"<pre><code>{html.escape(info['pytorch'])}</code></pre>" if info["pytorch"] else ""
+        desc = f"<p>{html.escape(case.description)}</p>" if case.description else ""
+        cards.append(
+            f"""<figure id="{html.escape(case.name)}">
+  <img src="{html.escape(case.file)}" width="{w}" height="{h}" alt="{html.escape(info['alt'])}">
+  <figcaption><strong>{html.escape(case.file)}</strong> ({html.escape(info['params'])})
+  {desc}<p class="formula">{html.escape(info['formula'])}</p>{code}</figcaption>
+</figure>"""
+        )
+    page = f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{html.escape(title)}</title>
+<style>
+body {{ font-family: system-ui, sans-serif; margin: 2rem; color: #073642; background: #fdfdfd; }}
+main {{ display: grid; grid-template-columns: repeat(auto-fill, minmax(320px, 1fr)); gap: 1.5rem; }}
+figure {{ margin: 0; padding: 1rem; border: 1px solid #ddd; border-radius: 6px; background: #fff; }}
+img {{ max-width: 100%; height: auto; }}
+.formula {{ font-family: ui-monospace, monospace; font-size: 0.9rem; }}
+pre {{ background: #f4f4f4; padding: 0.5rem; overflow-x: auto; font-size: 0.8rem; }}
+</style>
+</head>
+<body>
+<h1>{html.escape(title)}</h1>
+<p>Rendered by convanim {__version__}. Each animation loops; one frame per kernel position.</p>
+<main>
+{chr(10).join(cards)}
+</main>
+</body>
+</html>
+"""
+    with atomic_output(directory / "index.html") as fh:
+        fh.write(page.encode("utf-8"))
+
+
+def _pool(jobs: int):
+    import concurrent.futures
+    import multiprocessing
+
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
+    return concurrent.futures.ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context(method))
+
+
+def render_all(cases: list[Case], directory: Path, jobs: int, progress: bool) -> list[dict]:
+    """Render every case into ``directory``, ``jobs`` processes at a time; their page infos in order."""
+    infos: dict[str, dict] = {}
+    bar = None
+    if progress:
+        from tqdm import tqdm
+
+        bar = tqdm(total=len(cases), unit="gif", file=sys.stderr)
+    try:
+        if jobs <= 1 or len(cases) == 1:
+            for case in cases:
+                infos[case.name] = render_case(case, str(directory))
+                if bar:
+                    bar.update()
+        else:
+            import concurrent.futures
+
+            # Longest first, so that no process is left with a long case at the end.
+            order = sorted(cases, key=lambda c: -_cost(c))
+            with _pool(min(jobs, len(cases))) as pool:
+                futures = {pool.submit(render_case, c, str(directory)): c.name for c in order}
+                for fut in concurrent.futures.as_completed(futures):
+                    infos[futures[fut]] = fut.result()
+                    if bar:
+                        bar.update()
+    finally:
+        if bar:
+            bar.close()
+    return [infos[c.name] for c in cases]
+
+
+def _cost(case: Case) -> int:
+    import math
+
+    from .spec import ConvSpec
+
+    return math.prod(ConvSpec(**case.spec).output_shape) if case.spec else 60
+
+
+def run_gallery(source, output, *, jobs: int | None = None, check: bool = False) -> int:
+    """Render a gallery into ``output`` (or, with ``check``, compare with it). Returns the exit status."""
+    title, cases = load_gallery(source)
+    if jobs is not None and jobs < 1:
+        raise ValueError(f"jobs must be >= 1, got {jobs}")
+    jobs = jobs or os.cpu_count() or 1
+    output = Path(output)
+    names = [c.file for c in cases] + ["README.md", "index.html"]
+    if check:
+        if not output.is_dir():
+            raise ValueError(f"cannot check {str(output)!r}: it is not a directory")
+        with tempfile.TemporaryDirectory(prefix="convanim-check-") as tmp:
+            fresh = Path(tmp)
+            write_pages(fresh, title, cases, render_all(cases, fresh, jobs, progress=False))
+            stale = [
+                n for n in names
+                if not (output / n).is_file() or (output / n).read_bytes() != (fresh / n).read_bytes()
+            ]
+        for name in stale:
+            print(f"differs: {output / name}")
+        if stale:
+            print(f"{len(stale)} of {len(names)} files differ; re-run: convanim gallery {source} -o {output}")
+            return 1
+        print(f"all {len(names)} files up to date in {output}")
+        return 0
+    if output.exists() and not output.is_dir():
+        raise ValueError(f"output must be a directory, got the file {str(output)!r}")
+    output.mkdir(parents=True, exist_ok=True)
+    write_pages(output, title, cases, render_all(cases, output, jobs, progress=sys.stderr.isatty()))
+    print(f"wrote {len(cases)} animations, README.md and index.html to {output}", file=sys.stderr)
+    return 0
