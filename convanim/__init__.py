@@ -6,6 +6,7 @@ a scene (``convanim.scene``, matplotlib) draws each step -> ``convanim.encode``
 writes GIF, APNG, WebP or PNG frames. `animate` ties them together.
 """
 
+from .explanation import explain
 from .schedule import Step, Tap, cell_kind, cell_source, schedule, unread_cells
 from .spec import ConvSpec
 
@@ -17,13 +18,6 @@ def animate(spec=None, **options):
     from .animation import animate as _animate
 
     return _animate(spec, **options)
-
-
-def explain(spec):
-    """The output size with its formula, the guide's relationship and the PyTorch layer, as plain data."""
-    from .explain import explain as _explain
-
-    return _explain(spec)
 
 
 __all__ = [

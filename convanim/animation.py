@@ -14,7 +14,7 @@ import base64
 from pathlib import Path
 
 from . import __version__
-from .explain import alt_text
+from .explanation import alt_text
 from .spec import ConvSpec
 
 __all__ = ["Animation", "animate", "ANIMATION_FORMATS", "STEP_FORMATS"]

@@ -120,7 +120,7 @@ def spec_from_args(args, ndim: int | None = None):
 # -- shape -------------------------------------------------------------------
 
 def _cmd_shape(args) -> int:
-    from .explain import explain, render_text
+    from .explanation import explain, render_text
 
     info = explain(spec_from_args(args))
     if args.json:

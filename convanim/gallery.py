@@ -162,7 +162,7 @@ def _animate_args(case: Case) -> dict:
 def render_case(case: Case, directory: str) -> dict:
     """Render ``case`` into ``directory`` (runs in a worker process); returns what the pages show."""
     from .animation import animate
-    from .explain import caption, pytorch_layer
+    from .explanation import caption, pytorch_layer
 
     try:
         anim = animate(**_animate_args(case))

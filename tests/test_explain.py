@@ -3,7 +3,7 @@
 import pytest
 
 from convanim import ConvSpec
-from convanim.explain import (
+from convanim.explanation import (
     alt_text,
     alternatives,
     caption,

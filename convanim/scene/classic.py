@@ -25,7 +25,7 @@ from matplotlib.patches import Polygon
 from matplotlib.text import Text
 from matplotlib.transforms import Affine2D
 
-from .. import explain
+from .. import explanation as explain
 from ..schedule import cell_kind, schedule
 from ..spec import ConvSpec
 from ..themes import get_theme

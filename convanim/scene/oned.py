@@ -19,7 +19,7 @@ import numpy as np
 from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 
-from ..explain import alt_text, caption, input_label, output_label
+from ..explanation import alt_text, caption, input_label, output_label
 from ..schedule import Step, schedule
 from ..spec import ConvSpec
 from ..themes import hex_to_rgb
