@@ -14,6 +14,7 @@ slid with stride 1.
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import dataclass
 from typing import Union
 
@@ -34,13 +35,15 @@ def _dims(values) -> str:
 
 
 def _is_int(value) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
+    """Python and numpy integers; not bools, floats or strings."""
+    return isinstance(value, numbers.Integral) and not isinstance(value, (bool,)) \
+        and type(value).__name__ != "bool_"
 
 
 def _check_int(name: str, value, given) -> int:
     if not _is_int(value):
         raise ValueError(f"{name} must be an integer, got {_fmt(given)}")
-    return value
+    return int(value)
 
 
 def _as_tuple(name: str, value, ndim: int) -> tuple[int, ...]:

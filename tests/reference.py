@@ -52,10 +52,10 @@ def resolve_pads(padding, input_size, kernel_size, stride, dilation) -> tuple[tu
     if padding == "valid":
         return ((0, 0),) * ndim
     if padding == "full":
-        return tuple((d * (k - 1), d * (k - 1)) for k, d in zip(kernel_size, dilation))
+        return tuple((d * (k - 1), d * (k - 1)) for k, d in zip(kernel_size, dilation, strict=True))
     if padding == "same":
         pads = []
-        for i, k, s, d in zip(input_size, kernel_size, stride, dilation):
+        for i, k, s, d in zip(input_size, kernel_size, stride, dilation, strict=True):
             wanted = -(-i // s)  # ceil(i / s)
             # last window must start at (wanted-1)*s and end inside the padded input
             needed = (wanted - 1) * s + d * (k - 1) + 1
@@ -87,7 +87,7 @@ def conv_shape(input_size, kernel_size, stride=1, pads=None, dilation=1) -> tupl
     pads = pads if pads is not None else ((0, 0),) * ndim
     return tuple(
         _count_positions(i + lo + hi, d * (k - 1) + 1, s)
-        for i, k, s, d, (lo, hi) in zip(input_size, kernel_size, stride, dilation, pads)
+        for i, k, s, d, (lo, hi) in zip(input_size, kernel_size, stride, dilation, pads, strict=True)
     )
 
 
@@ -108,7 +108,7 @@ def conv(x: np.ndarray, w: np.ndarray, stride=1, pads=None, dilation=1) -> np.nd
         window = xp[
             tuple(
                 slice(oo * s, oo * s + d * (k - 1) + 1, d)
-                for oo, s, d, k in zip(o, stride, dilation, w.shape)
+                for oo, s, d, k in zip(o, stride, dilation, w.shape, strict=True)
             )
         ]
         assert window.shape == w.shape
@@ -127,6 +127,7 @@ def conv_transpose_shape(input_size, kernel_size, stride=1, padding=0, dilation=
             as_axes(padding, ndim),
             as_axes(dilation, ndim),
             as_axes(output_padding, ndim),
+            strict=True,
         )
     )
 
@@ -144,8 +145,10 @@ def conv_transpose(x: np.ndarray, w: np.ndarray, stride=1, padding=0, dilation=1
     out = np.zeros(shape, dtype=np.result_type(x, w))
     for n in itertools.product(*(range(i) for i in x.shape)):
         for m in itertools.product(*(range(k) for k in w.shape)):
-            pos = tuple(nn * s - p + mm * d for nn, mm, s, p, d in zip(n, m, stride, padding, dilation))
-            if all(0 <= q < L for q, L in zip(pos, shape)):
+            pos = tuple(
+                nn * s - p + mm * d for nn, mm, s, p, d in zip(n, m, stride, padding, dilation, strict=True)
+            )
+            if all(0 <= q < L for q, L in zip(pos, shape, strict=True)):
                 out[pos] += x[n] * w[m]
     return out
 
@@ -184,3 +187,184 @@ def max_pool_taps(spec, x: np.ndarray) -> np.ndarray:
         if values:
             out[step.out] = max(values)
     return out
+
+
+# -- random configs (shared by the numpy and the torch property tests) -------------------------------
+
+# Per number of axes: the largest input, kernel, stride, dilation and padding drawn, kept small so
+# that thousands of examples (pure-Python schedules and loop references) run in seconds.
+LIMITS = {
+    1: {"i": 12, "k": 5, "s": 4, "d": 3, "p": 4},
+    2: {"i": 7, "k": 4, "s": 3, "d": 3, "p": 3},
+    3: {"i": 4, "k": 3, "s": 2, "d": 2, "p": 2},
+}
+
+CONV_PADDINGS = ("int", "axes", "pairs", "valid", "same", "full")
+TRANSPOSED_PADDINGS = ("int", "axes", "sym_pairs", "valid", "full")
+
+
+class Config:
+    """A drawn config: the ``ConvSpec`` keyword arguments and the same numbers per axis.
+
+    Everything derived here (pads, validity, shapes, which grid cell holds which input) is
+    computed from the definitions, independently of convanim.
+    """
+
+    def __init__(self, kwargs, i, k, s, d, padding_kind, padding_value, transposed, a):
+        self.kwargs = kwargs
+        self.i, self.k, self.s, self.d = i, k, s, d
+        self.padding_kind = padding_kind
+        self.transposed = transposed
+        self.a = a
+        self.ndim = len(i)
+        if transposed:
+            if padding_value == "valid":
+                self.p = (0,) * self.ndim
+            elif padding_value == "full":
+                self.p = tuple(dd * (kk - 1) for kk, dd in zip(k, d, strict=True))
+            else:
+                entries = as_axes(padding_value, self.ndim)
+                self.p = tuple(e[0] if isinstance(e, tuple) else e for e in entries)
+            self.pads = tuple((p, p) for p in self.p)
+        else:
+            self.pads = resolve_pads(padding_value, i, k, s, d)
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{n}={v!r}" for n, v in self.kwargs.items())
+        return f"ConvSpec({args})"
+
+    @property
+    def valid(self) -> bool:
+        """Whether the rules allow this config (the output is not empty)."""
+        if self.transposed:
+            return all(o >= 1 for o in self.expected_shape) and all(
+                aa < max(ss, dd) for aa, ss, dd in zip(self.a, self.s, self.d, strict=True)
+            )
+        return all(
+            dd * (kk - 1) + 1 <= ii + lo + hi
+            for ii, kk, dd, (lo, hi) in zip(self.i, self.k, self.d, self.pads, strict=True)
+        )
+
+    @property
+    def expected_shape(self) -> tuple[int, ...]:
+        if self.transposed:
+            return conv_transpose_shape(self.i, self.k, self.s, self.p, self.d, self.a)
+        return conv_shape(self.i, self.k, self.s, self.pads, self.d)
+
+    @property
+    def lo(self) -> tuple[int, ...]:
+        """Zeros drawn before the input on each axis (may be negative for a transposed conv)."""
+        if self.transposed:
+            return tuple(dd * (kk - 1) - p for kk, dd, p in zip(self.k, self.d, self.p, strict=True))
+        return tuple(lo for lo, _ in self.pads)
+
+    @property
+    def expected_grid(self) -> tuple[int, ...]:
+        if self.transposed:
+            return tuple(
+                (ii - 1) * ss + 1 + 2 * (dd * (kk - 1) - p) + aa
+                for ii, kk, ss, dd, p, aa in zip(self.i, self.k, self.s, self.d, self.p, self.a, strict=True)
+            )
+        return tuple(ii + lo + hi for ii, (lo, hi) in zip(self.i, self.pads, strict=True))
+
+    def axis_source(self, axis: int, cell: int):
+        """Input index at drawn-grid position ``cell`` on one axis, or None."""
+        q = cell - self.lo[axis]
+        step = self.s[axis] if self.transposed else 1
+        if q < 0 or q % step:
+            return None
+        q //= step
+        return q if q < self.i[axis] else None
+
+    def axis_kind(self, axis: int, cell: int) -> str:
+        q = cell - self.lo[axis]
+        step = self.s[axis] if self.transposed else 1
+        if q < 0 or q > (self.i[axis] - 1) * step:
+            return "padding"
+        return "zero" if q % step else "input"
+
+    def axis_read(self, axis: int) -> set[int]:
+        """Input indices some output reads on one axis, from the defining formulas."""
+        i, k, s, d = self.i[axis], self.k[axis], self.s[axis], self.d[axis]
+        n_out = self.expected_shape[axis]
+        if self.transposed:
+            p = self.p[axis]
+            return {n for n in range(i) if any(0 <= n * s - p + m * d < n_out for m in range(k))}
+        lo = self.pads[axis][0]
+        return {o * s + m * d - lo for o in range(n_out) for m in range(k)} & set(range(i))
+
+    def expected_unread(self) -> list[tuple[int, ...]]:
+        read = [self.axis_read(a) for a in range(self.ndim)]
+        return [
+            idx
+            for idx in itertools.product(*(range(n) for n in self.i))
+            if not all(c in r for c, r in zip(idx, read, strict=True))
+        ]
+
+    def reference(self, x: np.ndarray, w: np.ndarray) -> np.ndarray:
+        if self.transposed:
+            return conv_transpose(x, w, self.s, self.p, self.d, self.a)
+        return conv(x, w, self.s, self.pads, self.d)
+
+
+def _import_hypothesis():
+    from hypothesis import strategies as st
+
+    return st
+
+
+def configs(ndim=None, transposed=None, paddings=None, limits=None):
+    """Hypothesis strategy for `Config` (valid or not: filter with ``Config.valid``)."""
+    st = _import_hypothesis()
+
+    @st.composite
+    def build(draw):
+        n = draw(st.sampled_from([1, 2, 3])) if ndim is None else ndim
+        lim = dict(LIMITS[n], **(limits or {}))
+        tr = draw(st.booleans()) if transposed is None else transposed
+
+        def axes(name, lo, hi):
+            """A value as given to ConvSpec (scalar or tuple) and its per-axis tuple."""
+            if draw(st.booleans()):
+                v = draw(st.integers(lo, hi))
+                return v, (v,) * n
+            t = tuple(draw(st.integers(lo, hi)) for _ in range(n))
+            return t, t
+
+        i_given, i = axes("i", 1, lim["i"])
+        k_given, k = axes("k", 1, lim["k"])
+        s_given, s = axes("s", 1, lim["s"])
+        d_given, d = axes("d", 1, lim["d"])
+        kinds = paddings or (TRANSPOSED_PADDINGS if tr else CONV_PADDINGS)
+        kind = draw(st.sampled_from(kinds))
+        pmax = lim["p"]
+        if kind == "int":
+            padding = draw(st.integers(0, pmax))
+        elif kind == "axes":
+            padding = tuple(draw(st.integers(0, pmax)) for _ in range(n))
+        elif kind == "pairs":
+            padding = tuple((draw(st.integers(0, pmax)), draw(st.integers(0, pmax))) for _ in range(n))
+        elif kind == "sym_pairs":
+            padding = tuple((p, p) for p in (draw(st.integers(0, pmax)) for _ in range(n)))
+        else:
+            padding = kind
+        kwargs = {"input_size": i_given, "kernel_size": k_given}
+        if s_given != 1 or draw(st.booleans()):
+            kwargs["stride"] = s_given
+        if padding != 0 or draw(st.booleans()):
+            kwargs["padding"] = padding
+        if d_given != 1 or draw(st.booleans()):
+            kwargs["dilation"] = d_given
+        a = (0,) * n
+        if tr:
+            kwargs["transposed"] = True
+            a = tuple(draw(st.integers(0, max(ss, dd) - 1)) for ss, dd in zip(s, d, strict=True))
+            if len(set(a)) == 1 and draw(st.booleans()):
+                kwargs["output_padding"] = a[0]
+            elif any(a) or draw(st.booleans()):
+                kwargs["output_padding"] = a
+        if n != 2 and not any(isinstance(v, tuple) for v in kwargs.values()):
+            kwargs["input_size"] = i  # bare ints mean 2-D: some tuple must give the number of axes
+        return Config(kwargs, i, k, s, d, kind, padding, tr, a)
+
+    return build()
