@@ -67,7 +67,7 @@ def formula(spec: ConvSpec, axis: int) -> str:
 def relationship(spec: ConvSpec, axis: int) -> str | None:
     """The relationship of Dumoulin & Visin's guide (arXiv:1603.07285) that applies, if one does."""
     ax = spec.axes[axis]
-    i, k, s, d = ax.input_size, ax.kernel_size, ax.stride, ax.dilation
+    k, s, d = ax.kernel_size, ax.stride, ax.dilation
     lo, hi = spec.pads[axis]
     if lo != hi:
         return None

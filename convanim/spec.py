@@ -16,13 +16,12 @@ from __future__ import annotations
 import math
 import numbers
 from dataclasses import dataclass
-from typing import Union
 
 __all__ = ["ConvSpec", "Axis", "PADDING_MODES"]
 
 PADDING_MODES = ("valid", "same", "full")
 
-IntOrTuple = Union[int, tuple]
+IntOrTuple = int | tuple
 
 
 def _fmt(value) -> str:
