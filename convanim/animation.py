@@ -1,7 +1,7 @@
 """The Python API: `animate` builds an `Animation`, which saves to every format.
 
 >>> from convanim import animate
->>> anim = animate(input_size=5, kernel_size=3, stride=2, padding=1, layout="flat")
+>>> anim = animate(input_size=5, kernel_size=3, stride=2, padding=1)
 >>> len(anim), anim.durations[:2]
 (9, [1000, 1000])
 >>> anim.alt

@@ -272,7 +272,10 @@ def main(argv=None) -> int:
     try:
         return args.func(args)
     except (ValueError, OSError) as exc:
-        message = str(exc) if isinstance(exc, ValueError) else f"{exc.strerror}: {exc.filename}"
+        if isinstance(exc, ValueError) or exc.strerror is None:
+            message = str(exc) or type(exc).__name__
+        else:
+            message = f"{exc.strerror}: {exc.filename}" if exc.filename else exc.strerror
         print(f"convanim {args.command}: error: {message}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:

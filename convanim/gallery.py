@@ -139,10 +139,11 @@ def load_gallery(source: str | os.PathLike) -> tuple[str, list[Case]]:
                 raise ValueError(
                     f"file must be a plain file name ending in {', '.join(ANIMATION_FORMATS)}, got {file!r}"
                 )
-            if spec:
+            if options.get("view") != "continuous":
+                missing = [k for k in ("input_size", "kernel_size") if k not in spec]
+                if missing:
+                    raise ValueError(f"input_size and kernel_size are required, missing {' and '.join(missing)}")
                 ConvSpec(**spec)
-            elif options.get("view") != "continuous":
-                raise ValueError("input_size and kernel_size are required")
             check_options(**options)
         except (ValueError, TypeError) as exc:
             raise ValueError(f"{where}: {label}: {exc}") from None
@@ -216,7 +217,7 @@ def write_pages(directory: Path, title: str, cases: list[Case], infos: list[dict
     ]
     for case, info in zip(cases, infos):
         alt = info["alt"].replace("|", "\\|").replace("[", "(").replace("]", ")")
-        formula = info["formula"].replace("|", "\\|").replace("*", "\\*")
+        formula = f"`{info['formula']}`" if info["formula"] else ""
         text = f"<br>{case.description}" if case.description else ""
         md.append(
             f"| ![{alt}]({case.file}) | `{case.file}`{text} | {info['params']} | {formula} |"

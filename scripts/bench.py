@@ -1,0 +1,211 @@
+"""Benchmarks, printed in one run on one machine (never timed assertions in tests).
+
+    python scripts/bench.py            # drawing, encoding, the classic gallery
+    python scripts/bench.py --quick    # fewer repeats
+
+Drawing is measured for convanim's two layouts against two baselines drawing
+the same flat scene: a naive script that makes a new matplotlib figure per
+frame (what most one-off scripts do), and a pure-numpy painter that copies a
+base frame and fills the changed cells (the lower bound). Targets (issue 3):
+drawing <= 10x the numpy bound and >= 20x faster than the naive script at 18x18
+drawn cells; encoding <= 1 ms/frame. The classic gallery (issue 4) is timed
+from a cold process; its bytes are compared with conv_arithmetic's 15 GIFs
+(3,398,746 bytes).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import io
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from convanim import ConvSpec, schedule  # noqa: E402
+from convanim.schedule import cell_kind  # noqa: E402
+from convanim.themes import THEMES, hex_to_rgb  # noqa: E402
+
+REFERENCE = ROOT.parent / "shared" / "reference" / "conv_arithmetic"
+REFERENCE_BYTES = 3_398_746
+CASES = {"7x7": ConvSpec(5, 3, stride=2, padding=1), "18x18": ConvSpec(16, 3, padding=1)}
+CELL = 24  # px, the same for every painter
+
+
+def median_ms(fn, n_frames: int, repeats: int) -> float:
+    """Median over ``repeats`` runs of the time per frame of ``fn(k)`` for every frame."""
+    runs = []
+    for _ in range(repeats):
+        gc.collect()
+        t0 = time.perf_counter()
+        for k in range(n_frames):
+            fn(k)
+        runs.append((time.perf_counter() - t0) * 1000 / n_frames)
+    return statistics.median(runs)
+
+
+def numpy_painter(spec: ConvSpec):
+    """The lower bound: copy a base frame, fill the changed cells (flat, top-down)."""
+    theme = THEMES["classic"]
+    gh, gw = spec.grid_shape
+    oh, ow = spec.output_shape
+    width = (gw + ow + 3) * CELL
+    height = (max(gh, oh) + 2) * CELL
+    base = np.empty((height, width, 3), np.uint8)
+    base[:] = hex_to_rgb(theme.background)
+    colors = {k: np.array(hex_to_rgb(getattr(theme, k))) for k in ("input", "output", "padding")}
+    shaded = {k: np.array(hex_to_rgb(theme.over(getattr(theme, k)))) for k in ("input", "output", "padding")}
+
+    def fill(img, r, c, color, x0):
+        y, x = CELL + r * CELL, x0 + c * CELL
+        img[y + 1 : y + CELL, x + 1 : x + CELL] = color
+
+    kinds = {}
+    for r in range(gh):
+        for c in range(gw):
+            kinds[r, c] = "input" if cell_kind(spec, (r, c)) == "input" else "padding"
+            fill(base, r, c, colors[kinds[r, c]], CELL)
+    out_x = (gw + 2) * CELL
+    for r in range(oh):
+        for c in range(ow):
+            fill(base, r, c, colors["output"], out_x)
+    steps = schedule(spec)
+
+    def frame(k):
+        img = base.copy()
+        for tap in steps[k].taps:
+            fill(img, *tap.cell, shaded[kinds[tap.cell]], CELL)
+        fill(img, *steps[k].out, shaded["output"], out_x)
+        return img
+
+    return frame
+
+
+def naive_painter(spec: ConvSpec):
+    """What most scripts do: a new figure per frame, one Rectangle per cell."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.patches import Rectangle
+
+    theme = THEMES["classic"]
+    gh, gw = spec.grid_shape
+    oh, ow = spec.output_shape
+    width = (gw + ow + 3) * CELL
+    height = (max(gh, oh) + 2) * CELL
+    steps = schedule(spec)
+
+    def frame(k):
+        fig = Figure(figsize=(width / 100, height / 100), dpi=100)
+        FigureCanvasAgg(fig)
+        ax = fig.add_axes((0, 0, 1, 1))
+        ax.set_xlim(0, width / CELL)
+        ax.set_ylim(height / CELL, 0)
+        ax.axis("off")
+        taps = {t.cell for t in steps[k].taps}
+        for r in range(gh):
+            for c in range(gw):
+                kind = "input" if cell_kind(spec, (r, c)) == "input" else "padding"
+                color = getattr(theme, kind)
+                ax.add_patch(Rectangle((1 + c, 1 + r), 1, 1, facecolor=theme.over(color) if (r, c) in taps
+                                       else color, edgecolor=theme.line, linewidth=1))
+        for r in range(oh):
+            for c in range(ow):
+                color = theme.over(theme.output) if (r, c) == steps[k].out else theme.output
+                ax.add_patch(Rectangle((gw + 2 + c, 1 + r), 1, 1, facecolor=color, edgecolor=theme.line))
+        fig.canvas.draw()
+        return np.asarray(fig.canvas.buffer_rgba())[..., :3].copy()
+
+    return frame
+
+
+def bench_drawing(repeats: int) -> None:
+    from convanim import animate
+
+    print("Drawing, ms per frame (median of runs; ratio to the numpy lower bound)")
+    print(f"{'case':8} {'frames':>6} {'numpy':>8} {'naive':>9} {'classic':>9} {'flat':>9} "
+          f"{'flat/numpy':>10} {'naive/flat':>10} {'naive/classic':>13}")
+    for name, spec in CASES.items():
+        n = len(schedule(spec))
+        numpy_ms = median_ms(numpy_painter(spec), n, repeats)
+        naive_frames = min(n, 40)  # the naive script is slow: a sample of frames is enough
+        naive_ms = median_ms(naive_painter(spec), naive_frames, 1)
+        row = {}
+        for layout in ("classic", "flat"):
+            anim = animate(spec, layout=layout, cell_px=CELL)
+            anim.array(0)  # the first frame draws the static background once
+            row[layout] = median_ms(anim.array, n, repeats)
+        print(f"{name:8} {n:6d} {numpy_ms:8.2f} {naive_ms:9.2f} {row['classic']:9.2f} {row['flat']:9.2f} "
+              f"{row['flat'] / numpy_ms:9.1f}x {naive_ms / row['flat']:9.1f}x {naive_ms / row['classic']:12.1f}x")
+
+
+def bench_encoding(repeats: int) -> None:
+    from PIL import Image
+
+    from convanim import animate
+    from convanim.encode import encode_gif_bytes
+
+    print("\nEncoding GIF, ms per frame and bytes (convanim vs Pillow's defaults on RGB frames)")
+    for name, spec in CASES.items():
+        for layout in ("classic", "flat"):
+            anim = animate(spec, layout=layout)
+            frames = list(anim.scene.frames())
+            runs = []
+            for _ in range(repeats):
+                t0 = time.perf_counter()
+                data = encode_gif_bytes(frames, anim.durations, palette=anim.scene.options.theme.colors)
+                runs.append((time.perf_counter() - t0) * 1000 / len(frames))
+            buf = io.BytesIO()
+            t0 = time.perf_counter()
+            images = [Image.fromarray(f) for f in frames]
+            images[0].save(buf, format="GIF", save_all=True, append_images=images[1:], duration=1000, loop=0)
+            pil_ms = (time.perf_counter() - t0) * 1000 / len(frames)
+            print(f"{name:6} {layout:8} {len(frames):4d} frames: {statistics.median(runs):6.2f} ms/frame, "
+                  f"{len(data):8,d} bytes | Pillow defaults {pil_ms:6.2f} ms/frame, {buf.tell():8,d} bytes")
+
+
+def bench_gallery() -> None:
+    print("\nThe classic gallery (15 GIFs) from a cold process")
+    with tempfile.TemporaryDirectory() as tmp:
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "convanim.cli", "gallery", "classic", "-o", tmp], check=True,
+                       cwd=ROOT)
+        wall = time.perf_counter() - t0
+        gifs = sorted(Path(tmp).glob("*.gif"))
+        total = sum(p.stat().st_size for p in gifs)
+        print(f"wall time: {wall:.2f} s for {len(gifs)} GIFs (the reference LaTeX pipeline: about 266 s)")
+        print(f"total bytes: {total:,d} = {total / REFERENCE_BYTES:.2f}x the reference's {REFERENCE_BYTES:,d}")
+        if REFERENCE.is_dir():
+            from PIL import Image
+
+            print(f"{'file':42} {'ours px':>9} {'ref px':>9} {'ours B':>8} {'ref B':>8} {'ratio':>6}")
+            for p in gifs:
+                ref = REFERENCE / p.name
+                if not ref.exists():
+                    continue
+                with Image.open(p) as a, Image.open(ref) as b:
+                    ours, theirs = a.size, b.size
+                print(f"{p.name:42} {ours[0]:4d}x{ours[1]:<4d} {theirs[0]:4d}x{theirs[1]:<4d} "
+                      f"{p.stat().st_size:8,d} {ref.stat().st_size:8,d} "
+                      f"{p.stat().st_size / ref.stat().st_size:6.2f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer repeats")
+    args = parser.parse_args()
+    repeats = 2 if args.quick else 5
+    bench_drawing(repeats)
+    bench_encoding(repeats)
+    bench_gallery()
+
+
+if __name__ == "__main__":
+    main()
