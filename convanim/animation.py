@@ -36,8 +36,13 @@ class Animation:
     yields the frames as PIL images; `frame` returns one.
     """
 
-    def __init__(self, scene, *, spec: ConvSpec | None, durations: list[int], alt: str, config: str):
+    def __init__(
+        self, scene, *, spec: ConvSpec | None, durations: list[int], alt: str, config: str, flat_colours: bool
+    ):
         self.scene = scene
+        # Grid layouts are drawn from the theme's flat colours: their GIFs use
+        # exactly those and the anti-aliasing shades between them.
+        self._palette_only = flat_colours
         self.spec = spec
         self.durations = durations
         self.alt = alt
@@ -75,12 +80,13 @@ class Animation:
         """The GIF `save` would write, in memory."""
         from .encode import encode_gif_bytes
 
-        return encode_gif_bytes(
-            list(self.scene.frames()), self.durations, comment=self.comment, palette=self._palette()
-        )
+        return encode_gif_bytes(list(self.scene.frames()), self.durations, comment=self.comment, **self._palette())
 
-    def _palette(self):
-        return getattr(self.scene, "palette", None) or self.scene.options.theme.colors
+    def _palette(self) -> dict:
+        theme = self.scene.options.theme
+        if self._palette_only:
+            return {"palette": theme.antialias_palette, "palette_only": True}
+        return {"palette": theme.colors}
 
     def _repr_html_(self) -> str:
         data = base64.b64encode(self.gif_bytes()).decode("ascii")
@@ -117,7 +123,7 @@ class Animation:
                     self.scene.save(k, fh, ext[1:])
             else:
                 encode.write_animation(
-                    path, [self.scene.frame(k)], self.durations[k], comment=self.comment, palette=self._palette()
+                    path, [self.scene.frame(k)], self.durations[k], comment=self.comment, **self._palette()
                 )
         elif ext == ".pdf":
             with encode.atomic_output(path) as fh:
@@ -132,7 +138,7 @@ class Animation:
         else:
             _need(ext, ANIMATION_FORMATS, "an animation")
             encode.write_animation(
-                path, list(self.scene.frames()), self.durations, comment=self.comment, palette=self._palette()
+                path, list(self.scene.frames()), self.durations, comment=self.comment, **self._palette()
             )
         return path
 
@@ -287,4 +293,4 @@ def animate(
     durations[-1] += _check_ms("hold_last_ms", hold_last_ms, 0)
     alt = scene.describe() or (alt_text(spec) if spec is not None else "")
     config = f"{spec!r} layout={layout} view={view} theme={options.theme.name}"
-    return Animation(scene, spec=spec, durations=durations, alt=alt, config=config)
+    return Animation(scene, spec=spec, durations=durations, alt=alt, config=config, flat_colours=view == "grid")

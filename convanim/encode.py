@@ -205,7 +205,9 @@ def _changed_box(before: np.ndarray, after: np.ndarray) -> tuple[slice, slice] |
     return slice(y0, y1), slice(int(cols[0]) // 3, int(cols[-1]) // 3 + 1)
 
 
-def _index_frames(frames, required: np.ndarray, *, reduce: bool) -> tuple[np.ndarray, list[_Patch]] | None:
+def _index_frames(
+    frames, required: np.ndarray, *, reduce: bool, only_required: bool = False
+) -> tuple[np.ndarray, list[_Patch]] | None:
     """Build the palette and index every frame on it, in one pass over the frames.
 
     Every distinct colour gets an id (the ``required`` colours first, then the
@@ -220,7 +222,9 @@ def _index_frames(frames, required: np.ndarray, *, reduce: bool) -> tuple[np.nda
     255 colours in all (or ``len(required)`` if that is 256), leaving one index
     free for GIF's unchanged-pixel transparency; each colour is drawn as its
     nearest palette colour (squared RGB distance, ties to the lower index), no
-    dithering. Without ``reduce`` more than 256 colours returns None.
+    dithering. Without ``reduce`` more than 256 colours returns None. With
+    ``only_required`` the palette is ``required`` alone, every colour drawn as
+    its nearest one in it (few colours compress best).
 
     Returns the ``(n, 3)`` uint8 palette and one patch per frame (see `_expand`).
     """
@@ -251,15 +255,18 @@ def _index_frames(frames, required: np.ndarray, *, reduce: bool) -> tuple[np.nda
 
     colour_keys = np.concatenate(key_chunks)
     to_index = np.zeros(n + 1, np.uint8)  # id + 1 -> palette index
-    if n <= 256:
+    if n <= 256 and not only_required:
         palette_keys = colour_keys
         to_index[1:] = np.arange(n)
     else:
-        size = max(255, len(required_keys))
-        total = _pixel_counts(id_patches, n)
-        others = np.arange(len(required_keys), n)
-        ranked = others[np.lexsort((colour_keys[others], -total[others + 1]))]
-        palette_keys = np.concatenate([required_keys, colour_keys[ranked[: size - len(required_keys)]]])
+        if only_required:
+            palette_keys = required_keys
+        else:
+            size = max(255, len(required_keys))
+            total = _pixel_counts(id_patches, n)
+            others = np.arange(len(required_keys), n)
+            ranked = others[np.lexsort((colour_keys[others], -total[others + 1]))]
+            palette_keys = np.concatenate([required_keys, colour_keys[ranked[: size - len(required_keys)]]])
         palette_rgb = _unpack(palette_keys).astype(np.int32)
         for start in range(0, n, 1 << 14):
             rgb = _unpack(colour_keys[start : start + (1 << 14)]).astype(np.int32)
@@ -326,8 +333,10 @@ def _p_image(index: np.ndarray, palette_bytes: bytes) -> Image.Image:
 # format writers (each takes checked arguments and a binary file object)
 
 
-def _save_gif(fp: IO[bytes], frames, durations, comment: str, loop: bool, required: np.ndarray) -> None:
-    palette, patches = _index_frames(frames, required, reduce=True)
+def _save_gif(
+    fp: IO[bytes], frames, durations, comment: str, loop: bool, required: np.ndarray, only: bool = False
+) -> None:
+    palette, patches = _index_frames(frames, required, reduce=True, only_required=only)
     palette_bytes = _gif_palette_bytes(palette)
     # a generator: Pillow's GIF writer takes frames one at a time, so only its own copies pile up
     images = (_p_image(index, palette_bytes) for index in _expand(patches))
@@ -406,7 +415,9 @@ _WRITERS = {"GIF": _save_gif, "PNG": _save_png, "WEBP": _save_webp}
 # public API
 
 
-def write_animation(path, frames, durations_ms, *, comment: str = "", loop: bool = True, palette=None) -> None:
+def write_animation(
+    path, frames, durations_ms, *, comment: str = "", loop: bool = True, palette=None, palette_only: bool = False
+) -> None:
     """Write ``frames`` as an animated GIF, APNG (``.png``/``.apng``) or lossless WebP.
 
     Parameters
@@ -431,6 +442,10 @@ def write_animation(path, frames, durations_ms, *, comment: str = "", loop: bool
     palette : sequence of (int, int, int), optional
         Colours that must appear exactly in the GIF palette (the theme's flat
         colours); ignored by the lossless formats.
+    palette_only : bool, optional
+        GIF only: use exactly ``palette`` (the theme's colours and the
+        anti-aliasing shades between them), each pixel drawn as its nearest
+        colour in it. Fewer colours make smaller files.
 
     Raises
     ------
@@ -451,11 +466,16 @@ def write_animation(path, frames, durations_ms, *, comment: str = "", loop: bool
     required = _check_palette(palette)
     if not isinstance(comment, str):
         raise ValueError(f"comment must be a str, got {type(comment).__name__}")
+    if palette_only and not len(required):
+        raise ValueError("palette_only needs a palette")
     with atomic_output(path) as fp:
-        _WRITERS[fmt](fp, frames, durations, comment, bool(loop), required)
+        if fmt == "GIF":
+            _save_gif(fp, frames, durations, comment, bool(loop), required, palette_only)
+        else:
+            _WRITERS[fmt](fp, frames, durations, comment, bool(loop), required)
 
 
-def encode_gif_bytes(frames, durations_ms, *, comment="", loop=True, palette=None) -> bytes:
+def encode_gif_bytes(frames, durations_ms, *, comment="", loop=True, palette=None, palette_only=False) -> bytes:
     """Encode ``frames`` as an animated GIF in memory.
 
     Parameters and GIF behaviour are those of `write_animation`; the result is
@@ -471,8 +491,10 @@ def encode_gif_bytes(frames, durations_ms, *, comment="", loop=True, palette=Non
     required = _check_palette(palette)
     if not isinstance(comment, str):
         raise ValueError(f"comment must be a str, got {type(comment).__name__}")
+    if palette_only and not len(required):
+        raise ValueError("palette_only needs a palette")
     buffer = io.BytesIO()
-    _save_gif(buffer, frames, durations, comment, bool(loop), required)
+    _save_gif(buffer, frames, durations, comment, bool(loop), required, palette_only)
     return buffer.getvalue()
 
 

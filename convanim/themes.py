@@ -57,6 +57,23 @@ class Theme:
         shaded = [self.over(getattr(self, n)) for n in ("input", "output", "padding", "unread")]
         return list(dict.fromkeys(hex_to_rgb(c) for c in base + shaded))
 
+    @property
+    def antialias_palette(self) -> list[tuple[int, int, int]]:
+        """`colors` plus the shades anti-aliasing draws between them.
+
+        Every fill a third and two thirds of the way towards the line and text
+        colours: what grid lines, cell edges and text blend into. A GIF of the
+        grid layouts uses exactly these colours (25-40 of them); measured on
+        the classic gallery, finer steps (1/5) add 14 % to the bytes with no
+        difference visible at 1:1.
+        """
+        fills = [self.background, self.input, self.output, self.padding, self.unread]
+        fills += [self.over(c) for c in fills]
+        fills = list(dict.fromkeys(fills))
+        shades = [blend(f, ink, a / 3) for f in fills for ink in dict.fromkeys((self.line, self.text)) for a in (1, 2)]
+        colours = [hex_to_rgb(c) for c in shades]
+        return list(dict.fromkeys(self.colors + colours))
+
 
 THEMES: dict[str, Theme] = {
     # Solarized, as in Dumoulin & Visin's conv_arithmetic figures.

@@ -724,3 +724,23 @@ def test_write_frames_bad_arguments(tmp_path):
     with pytest.raises(ValueError, match="frame 1 has shape"):
         write_frames(tmp_path / "f", [np.zeros((2, 2, 3), np.uint8), np.zeros((3, 2, 3), np.uint8)])
     assert [p.name for p in tmp_path.iterdir()] == ["file"]
+
+
+def test_palette_only_maps_every_pixel_to_its_nearest_palette_colour():
+    rng = np.random.default_rng(3)
+    frames = [rng.integers(0, 256, size=(20, 30, 3), dtype=np.uint8) for _ in range(3)]
+    palette = [(0, 0, 0), (255, 255, 255), (200, 30, 30), (30, 30, 200)]
+    data = encode_gif_bytes(frames, 100, palette=palette, palette_only=True)
+    pal = np.array(palette, np.int64)
+    with Image.open(io.BytesIO(data)) as im:
+        for k, frame in enumerate(frames):
+            im.seek(k)
+            got = np.asarray(im.convert("RGB")).reshape(-1, 3).astype(np.int64)
+            want = pal[((frame.reshape(-1, 1, 3).astype(np.int64) - pal[None]) ** 2).sum(2).argmin(1)]
+            assert np.array_equal(got, want)
+
+
+def test_palette_only_needs_a_palette():
+    frame = np.zeros((4, 4, 3), np.uint8)
+    with pytest.raises(ValueError, match="palette_only needs a palette"):
+        encode_gif_bytes([frame], 100, palette_only=True)

@@ -227,3 +227,21 @@ def test_mp4_without_ffmpeg_says_what_to_install(tmp_path):
     else:
         assert main(["render", *PADDING_STRIDES, "-o", str(tmp_path / "a.mp4")]) == 0
         assert (tmp_path / "a.mp4").stat().st_size > 1000
+
+
+def test_classic_gif_is_small_and_visually_lossless(tmp_path):
+    """The GIF keeps only the theme's colours and their anti-aliasing shades, with no visible loss."""
+    anim = convanim.animate(input_size=5, kernel_size=3, stride=2, padding=1)
+    path = anim.save(tmp_path / "padding_strides.gif")
+    frames, _, _, _ = gif_frames(path)
+    allowed = {tuple(c) for c in THEMES["classic"].antialias_palette}
+    for k, frame in enumerate(frames):
+        assert {tuple(c) for c in np.unique(frame.reshape(-1, 3), axis=0)} <= allowed
+        drawn = anim.array(k).astype(int)
+        diff = np.abs(frame.astype(int) - drawn).sum(axis=2)
+        assert diff.mean() < 1.5  # per pixel, summed over RGB, out of 765
+        # Only anti-aliased edge pixels move, each by less than a fifth of the white-to-line distance.
+        assert (diff > 0).mean() < 0.1
+        assert diff.max() < (765 - 3 * 0x2B) / 5
+    # conv_arithmetic's padding_strides.gif is 118,422 bytes at the same pixel size.
+    assert path.stat().st_size <= 0.5 * 118_422
