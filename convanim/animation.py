@@ -80,9 +80,11 @@ class Animation:
         """The GIF `save` would write, in memory."""
         from .encode import encode_gif_bytes
 
-        return encode_gif_bytes(list(self.scene.frames()), self.durations, comment=self.comment, **self._palette())
+        return encode_gif_bytes(list(self.scene.frames()), self.durations, comment=self.comment, **self.encoder_options)
 
-    def _palette(self) -> dict:
+    @property
+    def encoder_options(self) -> dict:
+        """The palette arguments `convanim.encode` gets for this animation."""
         theme = self.scene.options.theme
         if self._palette_only:
             return {"palette": theme.antialias_palette, "palette_only": True}
@@ -123,7 +125,7 @@ class Animation:
                     self.scene.save(k, fh, ext[1:])
             else:
                 encode.write_animation(
-                    path, [self.scene.frame(k)], self.durations[k], comment=self.comment, **self._palette()
+                    path, [self.scene.frame(k)], self.durations[k], comment=self.comment, **self.encoder_options
                 )
         elif ext == ".pdf":
             with encode.atomic_output(path) as fh:
@@ -138,7 +140,7 @@ class Animation:
         else:
             _need(ext, ANIMATION_FORMATS, "an animation")
             encode.write_animation(
-                path, list(self.scene.frames()), self.durations, comment=self.comment, **self._palette()
+                path, list(self.scene.frames()), self.durations, comment=self.comment, **self.encoder_options
             )
         return path
 

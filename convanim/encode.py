@@ -196,7 +196,7 @@ _Patch = tuple[tuple[slice, slice], np.ndarray] | None
 def _changed_box(before: np.ndarray, after: np.ndarray) -> tuple[slice, slice] | None:
     """The bounding box of the pixels that differ between two frames, or None if they are equal."""
     h = before.shape[0]
-    differ = before.reshape(h, -1) != after.reshape(h, -1)
+    differ = before.reshape(h, -1) != after.reshape(h, -1)  # (h, 3w): faster than .any(axis=2) on (h, w, 3)
     rows = np.flatnonzero(differ.any(axis=1))
     if not rows.size:
         return None

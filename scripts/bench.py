@@ -160,7 +160,7 @@ def bench_encoding(repeats: int) -> None:
             runs = []
             for _ in range(repeats):
                 t0 = time.perf_counter()
-                data = encode_gif_bytes(frames, anim.durations, palette=anim.scene.options.theme.colors)
+                data = encode_gif_bytes(frames, anim.durations, **anim.encoder_options)
                 runs.append((time.perf_counter() - t0) * 1000 / len(frames))
             buf = io.BytesIO()
             t0 = time.perf_counter()
@@ -169,6 +169,23 @@ def bench_encoding(repeats: int) -> None:
             pil_ms = (time.perf_counter() - t0) * 1000 / len(frames)
             print(f"{name:6} {layout:8} {len(frames):4d} frames: {statistics.median(runs):6.2f} ms/frame, "
                   f"{len(data):8,d} bytes | Pillow defaults {pil_ms:6.2f} ms/frame, {buf.tell():8,d} bytes")
+
+
+def bench_gallery_encoding() -> None:
+    from convanim import animate
+    from convanim.encode import encode_gif_bytes
+    from convanim.gallery import load_gallery
+
+    _, cases = load_gallery("classic")
+    total_ms = frames_n = 0
+    for case in cases:
+        anim = animate(ConvSpec(**case.spec), **case.options)
+        frames = list(anim.scene.frames())
+        t0 = time.perf_counter()
+        encode_gif_bytes(frames, anim.durations, **anim.encoder_options)
+        total_ms += (time.perf_counter() - t0) * 1000
+        frames_n += len(frames)
+    print(f"classic gallery: {total_ms / frames_n:.2f} ms/frame over its {frames_n} frames")
 
 
 def bench_gallery() -> None:
@@ -204,6 +221,7 @@ def main() -> None:
     repeats = 2 if args.quick else 5
     bench_drawing(repeats)
     bench_encoding(repeats)
+    bench_gallery_encoding()
     bench_gallery()
 
 
