@@ -229,10 +229,34 @@ def _index_frames(
     Returns the ``(n, 3)`` uint8 palette and one patch per frame (see `_expand`).
     """
     required_keys = _pack_colours(required)
-    lut = np.zeros(1 << 24, np.uint32)  # colour -> id + 1 (0: not seen yet); pages are touched lazily
+    lut = _colour_lut()  # colour -> id + 1 (0: not seen yet)
+    key_chunks = [required_keys]  # every colour given an id, to clear afterwards
+    try:
+        return _index_with(lut, key_chunks, frames, reduce, only_required)
+    finally:
+        for keys in key_chunks:
+            lut[keys] = 0
+
+
+_LUT: list[np.ndarray] = []
+
+
+def _colour_lut() -> np.ndarray:
+    """One all-zero 2**24-entry colour table per process, reused by every call.
+
+    Allocating and faulting in 64 MiB for every animation cost more than
+    encoding a small GIF (7 ms/frame for a 9-frame one).
+    """
+    if not _LUT:
+        _LUT.append(np.zeros(1 << 24, np.uint32))
+    return _LUT[0]
+
+
+def _index_with(lut, key_chunks, frames, reduce, only_required):
+    """The body of `_index_frames`, on a zeroed ``lut``; appends each new colour chunk to ``key_chunks``."""
+    required_keys = key_chunks[0]
     n = len(required_keys)
     lut[required_keys] = np.arange(1, n + 1)
-    key_chunks = [required_keys]
     id_patches: list[_Patch] = []  # like the result, but colour ids + 1 instead of palette indices
     previous = None
     for frame in frames:
