@@ -135,8 +135,10 @@ def _cmd_shape(args) -> int:
 def _cmd_render(args) -> int:
     from .animation import animate
 
-    ndim = 1 if args.view in ("1d", "continuous") else None
-    spec = spec_from_args(args, ndim=ndim)
+    if args.view == "continuous":  # f * g of two functions: no grid, no spec
+        spec = None
+    else:
+        spec = spec_from_args(args, ndim=1 if args.view == "1d" else None)
     if args.fps is not None:
         if args.fps <= 0:
             raise ValueError(f"fps must be > 0, got {args.fps:g}")
@@ -157,6 +159,7 @@ def _cmd_render(args) -> int:
         values=args.values,
         seed=args.seed,
         flip=args.flip,
+        radius=args.radius,
     )
     if args.alt:
         print(anim.alt)
@@ -195,6 +198,8 @@ def _add_render_flags(parser: argparse.ArgumentParser) -> None:
     look.add_argument("--flip", action="store_true",
                       help="1d view: the mathematical convolution (kernel flipped) instead of the "
                            "cross-correlation deep-learning layers compute")
+    look.add_argument("--radius", type=float, default=1.0,
+                      help="continuous view: radius r of the half disc g (default 1)")
     timing = parser.add_argument_group("timing (GIF stores 10 ms units: durations are rounded)")
     rate = timing.add_mutually_exclusive_group()
     rate.add_argument("--fps", type=float, help="frames per second")
