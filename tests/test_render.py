@@ -245,3 +245,37 @@ def test_classic_gif_is_small_and_visually_lossless(tmp_path):
         assert diff.max() < (765 - 3 * 0x2B) / 5
     # conv_arithmetic's padding_strides.gif is 118,422 bytes at the same pixel size.
     assert path.stat().st_size <= 0.5 * 118_422
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"layout": "classic", "labels": True, "caption": True},
+        {"layout": "flat", "labels": True, "caption": True},
+        {"view": "values"},
+        {"view": "matrix"},
+        {"view": "1d", "input_size": (5,), "kernel_size": (3,)},
+        {"view": "continuous", "input_size": None},
+    ],
+)
+def test_vector_output_keeps_the_picture_at_any_resolution(kwargs):
+    """SVG and PDF draw at 72 units per inch: nothing may be placed in raw pixels.
+
+    Drawn at twice the resolution and averaged back down, a step must match the frame.
+    """
+    fields = {"input_size": 5, "kernel_size": 3, **kwargs}
+    if fields["input_size"] is None:
+        fields = {k: v for k, v in fields.items() if k not in ("input_size", "kernel_size")}
+    anim = convanim.animate(**fields)
+    frame = anim.array(2).astype(float)
+    buf = io.BytesIO()
+    anim.scene.update(2)
+    with anim.scene._static():
+        anim.scene.fig.savefig(buf, format="png", dpi=2 * anim.scene.dpi)
+    with Image.open(buf) as im:
+        big = np.asarray(im.convert("RGB")).astype(float)
+    h, w = frame.shape[:2]
+    assert big.shape[:2] == (2 * h, 2 * w)
+    small = big.reshape(h, 2, w, 2, 3).mean(axis=(1, 3))
+    diff = np.abs(small - frame).sum(axis=2)
+    assert diff.mean() < 12  # anti-aliasing and hinting differ; misplaced shapes give 100+

@@ -167,13 +167,16 @@ class ClassicScene(Scene):
         self._offset = np.array((_NUDGE, self._lift))
 
         with style():
-            # Grid units -> drawing units -> pixels; `_place` is set once the canvas size is known.
-            self._place = Affine2D().scale(self.cell_px)
-            matrix = [[*SLANT[0], 0.0], [*SLANT[1], 0.0], [0.0, 0.0, 1.0]]
-            self._t_in = Affine2D(np.array(matrix)) + self._place
-            self._t_out = Affine2D(np.array(matrix)).translate(*self._offset) + self._place
-            # Text is measured on the figure itself; the canvas is then sized to fit.
             super().__init__(100, 100, theme.background, dpi=_DPI)
+            # Grid units -> drawing units -> pixels (`_place`, set once the canvas size is known)
+            # -> display units. At the scene's own dpi the last step is the identity; it keeps
+            # SVG and PDF output (72 units per inch) in proportion.
+            self._place = Affine2D().scale(self.cell_px)
+            self._on_fig = self._place + Affine2D().scale(1 / _DPI) + self.fig.dpi_scale_trans
+            matrix = [[*SLANT[0], 0.0], [*SLANT[1], 0.0], [0.0, 0.0, 1.0]]
+            self._t_in = Affine2D(np.array(matrix)) + self._on_fig
+            self._t_out = Affine2D(np.array(matrix)).translate(*self._offset) + self._on_fig
+            # Text is measured on the figure itself; the canvas is then sized to fit.
             texts = self._make_texts()
             lo, hi = self._extent(texts)
             margin = _MARGIN * self.cell_px
@@ -241,7 +244,7 @@ class ClassicScene(Scene):
         texts: list[Text] = []
 
         def text(x, y, s, **kw):
-            t = Text(x, y, s, color=theme.text, fontproperties=prop, transform=self._place, zorder=4, **kw)
+            t = Text(x, y, s, color=theme.text, fontproperties=prop, transform=self._on_fig, zorder=4, **kw)
             texts.append(self.fig.add_artist(t))
             return t
 
