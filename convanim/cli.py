@@ -220,15 +220,29 @@ def _add_render_flags(parser: argparse.ArgumentParser) -> None:
 # -- gallery -----------------------------------------------------------------
 
 def _cmd_gallery(args) -> int:
-    from .gallery import run_gallery
+    from pathlib import Path
 
+    from .gallery import PRESETS, run_gallery
+
+    if args.source is None:
+        # `convanim gallery --check`: every committed preset gallery under ./gallery.
+        found = [name for name in PRESETS if (Path("gallery") / name).is_dir()]
+        if not args.check or args.output is not None or not found:
+            raise UsageError(
+                "gallery needs PRESET_OR_FILE and -o DIR, "
+                "or --check alone inside a checkout with gallery/PRESET folders"
+            )
+        return max(run_gallery(name, Path("gallery") / name, jobs=args.jobs, check=True) for name in found)
+    if args.output is None:
+        raise UsageError("gallery needs -o DIR")
     return run_gallery(args.source, args.output, jobs=args.jobs, check=args.check)
 
 
 def _add_gallery_flags(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("source", metavar="PRESET_OR_FILE",
-                        help="a bundled preset (classic, extended, post) or a gallery .toml file")
-    parser.add_argument("-o", "--output", metavar="DIR", required=True, help="folder to write into")
+    parser.add_argument("source", metavar="PRESET_OR_FILE", nargs="?",
+                        help="a bundled preset (classic, extended, post) or a gallery .toml file; "
+                             "omitted with --check: every gallery/PRESET folder here")
+    parser.add_argument("-o", "--output", metavar="DIR", help="folder to write into")
     parser.add_argument("--jobs", type=int, metavar="N", help="parallel processes (default: all cores)")
     parser.add_argument("--check", action="store_true",
                         help="render in memory and list files in DIR that differ (exit 1 if any)")

@@ -162,3 +162,13 @@ def test_committed_gallery_is_up_to_date(preset):
     if not directory.is_dir():
         pytest.fail(f"gallery/{preset} is missing: run convanim gallery {preset} -o gallery/{preset}")
     assert run_gallery(preset, directory, check=True) == 0
+
+
+def test_check_alone_needs_gallery_folders(tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "convanim.cli", "gallery", "--check"], capture_output=True,
+                          text=True, timeout=120, cwd=tmp_path)
+    assert proc.returncode == 2
+    assert "or --check alone inside a checkout with gallery/PRESET folders" in proc.stderr
+    proc = subprocess.run([sys.executable, "-m", "convanim.cli", "gallery", "classic"], capture_output=True,
+                          text=True, timeout=120, cwd=tmp_path)
+    assert proc.returncode == 2 and proc.stderr.strip() == "convanim gallery: error: gallery needs -o DIR"
