@@ -250,7 +250,7 @@ main {{ display: grid; grid-template-columns: repeat(auto-fill, minmax(320px, 1f
 figure {{ margin: 0; padding: 1rem; border: 1px solid #ddd; border-radius: 6px; background: #fff; }}
 img {{ max-width: 100%; height: auto; }}
 .formula {{ font-family: ui-monospace, monospace; font-size: 0.9rem; }}
-pre {{ background: #f4f4f4; padding: 0.5rem; overflow-x: auto; font-size: 0.8rem; }}
+pre {{ background: #f4f4f4; padding: 0.5rem; white-space: pre-wrap; overflow-wrap: anywhere; font-size: 0.8rem; }}
 </style>
 </head>
 <body>
