@@ -7,7 +7,10 @@ Every writer is atomic (a temporary file in the destination folder, then
 GIF gets one global palette built here, not by Pillow: the frames' exact
 colours when there are at most 256 of them, otherwise the required theme
 colours plus the most frequent others, each pixel mapped to its nearest
-palette colour without dithering. APNG and WebP are lossless.
+palette colour without dithering. The GIF blocks are written here too, each
+later frame cropped to what changed and its unchanged pixels transparent;
+Pillow only LZW-compresses the frames' index images. APNG and WebP are
+lossless.
 
 >>> format_for("out/padding.GIF")
 'GIF'
@@ -23,6 +26,7 @@ import re
 import secrets
 import shutil
 import stat
+import struct
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from numbers import Integral
@@ -168,24 +172,56 @@ def _gif_durations(durations: list[int]) -> list[int]:
 
 # ---------------------------------------------------------------------------
 # palette
+#
+# Colours are looked up through a 2**24-entry table indexed by a pixel's three
+# bytes read as one little-endian number, the *key* ``r | g << 8 | b << 16``.
+# Orders that the docstrings promise (palette order, ties) use the colour's
+# *value* ``r << 16 | g << 8 | b`` instead.
 
 
-def _pack(frame: np.ndarray) -> np.ndarray:
-    """Pack an ``(..., 3)`` uint8 array into uint32 ``r << 16 | g << 8 | b``."""
-    buf = np.zeros((*frame.shape[:-1], 4), np.uint8)
-    buf[..., 0] = frame[..., 2]  # little-endian byte order: b, g, r, 0
-    buf[..., 1] = frame[..., 1]
-    buf[..., 2] = frame[..., 0]
-    return buf.view("<u4")[..., 0]
+def _colour_keys(colours) -> np.ndarray:
+    """Table keys ``r | g << 8 | b << 16`` of a ``(k, 3)`` colour array, as uint32."""
+    rgb = np.asarray(colours, np.uint8).reshape(-1, 3).astype(np.uint32)
+    return rgb[:, 0] | rgb[:, 1] << 8 | rgb[:, 2] << 16
 
 
 def _unpack(keys) -> np.ndarray:
+    """The ``(k, 3)`` uint8 colours of table keys."""
     keys = np.asarray(keys, np.uint32)
-    return np.stack([(keys >> 16) & 255, (keys >> 8) & 255, keys & 255], axis=-1).astype(np.uint8)
+    return np.stack([keys & 255, (keys >> 8) & 255, keys >> 16], axis=-1).astype(np.uint8)
 
 
-def _pack_colours(colours: np.ndarray) -> np.ndarray:
-    return _pack(np.asarray(colours, np.uint8).reshape(-1, 3))
+def _value(keys: np.ndarray) -> np.ndarray:
+    """The colour value ``r << 16 | g << 8 | b`` of table keys (their sort order)."""
+    return (keys & 255) << 16 | (keys & 0xFF00) | keys >> 16
+
+
+def _keys(frame: np.ndarray, box: tuple[slice, slice]) -> np.ndarray:
+    """The table keys of ``frame[box]``, a fresh ``(h, w)`` uint32 array.
+
+    On a C-contiguous frame every pixel's three bytes and the next byte are read
+    as one unaligned little-endian uint32 and the fourth byte masked off: one
+    pass over the box instead of four. The frame's last pixel has no next byte,
+    so a box holding it does its bottom row apart.
+    """
+    height, width = frame.shape[:2]
+    y0, y1, _ = box[0].indices(height)
+    x0, x1, _ = box[1].indices(width)
+    h, w = y1 - y0, x1 - x0
+    if not frame.flags.c_contiguous:
+        rgb = frame[y0:y1, x0:x1].astype(np.uint32)
+        return rgb[..., 0] | rgb[..., 1] << 8 | rgb[..., 2] << 16
+    keys = np.empty((h, w), np.uint32)
+    whole_rows = h - 1 if (y1, x1) == (height, width) else h
+    if whole_rows:
+        words = np.ndarray(
+            (whole_rows, w), "<u4", buffer=frame, offset=3 * (y0 * width + x0), strides=(3 * width, 3)
+        )
+        np.bitwise_and(words, 0xFFFFFF, out=keys[:whole_rows])
+    if whole_rows < h:
+        rgb = frame[y1 - 1, x0:x1].astype(np.uint32)
+        keys[-1] = rgb[:, 0] | rgb[:, 1] << 8 | rgb[:, 2] << 16
+    return keys
 
 
 _WHOLE = (slice(None), slice(None))
@@ -226,11 +262,11 @@ def _index_frames(
     ``only_required`` the palette is ``required`` alone, every colour drawn as
     its nearest one in it (few colours compress best).
 
-    Returns the ``(n, 3)`` uint8 palette and one patch per frame (see `_expand`).
+    Returns the ``(n, 3)`` uint8 palette and one patch per frame (see `_expand`),
+    its indices uint8.
     """
-    required_keys = _pack_colours(required)
-    lut = _colour_lut()  # colour -> id + 1 (0: not seen yet)
-    key_chunks = [required_keys]  # every colour given an id, to clear afterwards
+    lut = _colour_lut()
+    key_chunks = [_colour_keys(required)]  # every colour given an id, in id order, to clear afterwards
     try:
         return _index_with(lut, key_chunks, frames, reduce, only_required)
     finally:
@@ -252,52 +288,89 @@ def _colour_lut() -> np.ndarray:
     return _LUT[0]
 
 
+#: Table entries ``_DIRECT | index`` hold a colour's final palette index in their low byte.
+_DIRECT = 0x100
+
+
 def _index_with(lut, key_chunks, frames, reduce, only_required):
-    """The body of `_index_frames`, on a zeroed ``lut``; appends each new colour chunk to ``key_chunks``."""
+    """The body of `_index_frames`, on a zeroed ``lut``; appends each new colour chunk to ``key_chunks``.
+
+    While the palette index of every colour is known when it is first seen (with
+    ``only_required``, or up to 256 colours) the table holds ``_DIRECT | index``
+    and a patch is the gathered entries' low byte. Past 256 colours (``reduce``)
+    it switches to holding id + 1 and the indices are mapped at the end, once
+    the most frequent colours are known.
+    """
     required_keys = key_chunks[0]
     n = len(required_keys)
-    lut[required_keys] = np.arange(1, n + 1)
-    id_patches: list[_Patch] = []  # like the result, but colour ids + 1 instead of palette indices
+    lut[required_keys] = _DIRECT | np.arange(n)
+    required_rgb = _unpack(required_keys).astype(np.int32)
+    direct = True
+    patches: list[_Patch] = []
     previous = None
     for frame in frames:
         box = _WHOLE if previous is None else _changed_box(previous, frame)
         if box is None:
-            id_patches.append(None)
+            patches.append(None)
             continue
         previous = frame
-        keys = _pack(frame[box])
-        ids = lut[keys]
-        if not ids.all():
-            new = np.unique(keys[ids == 0])
-            if not reduce and n + len(new) > 256:
-                return None
-            lut[new] = np.arange(n + 1, n + len(new) + 1)
+        keys = _keys(frame, box)
+        entries = lut.take(keys, mode="clip")  # keys < 2**24: clipping never happens and skips the bounds check
+        missing = np.flatnonzero(entries == 0)  # few pixels: a handful of new anti-aliasing shades per frame
+        if missing.size:
+            missing_keys = keys.reshape(-1)[missing]
+            new = np.unique(missing_keys)
+            new = new[np.argsort(_value(new))]
+            if only_required:
+                lut[new] = _DIRECT | _nearest(new, required_rgb)
+            elif direct and n + len(new) <= 256:
+                lut[new] = _DIRECT | np.arange(n, n + len(new))
+            else:
+                if not reduce:
+                    return None
+                if direct:  # ids so far are the palette indices: switch the table and patches to id + 1
+                    direct = False
+                    for chunk in key_chunks:
+                        lut[chunk] = (lut[chunk] & 255) + 1
+                    patches = [None if p is None else (p[0], p[1].astype(np.uint32) + 1) for p in patches]
+                    missing = None  # this frame's entries are stale too
+                lut[new] = np.arange(n + 1, n + len(new) + 1)
             n += len(new)
             key_chunks.append(new)
-            ids = lut[keys]
-        id_patches.append((box, ids))
+            if missing is None:
+                entries = lut.take(keys, mode="clip")
+            else:
+                entries.reshape(-1)[missing] = lut.take(missing_keys)
+        patches.append((box, entries.astype(np.uint8) if direct else entries))
 
+    if only_required:
+        return _unpack(required_keys), patches
     colour_keys = np.concatenate(key_chunks)
+    if direct:
+        return _unpack(colour_keys), patches
+    size = max(255, len(required_keys))
+    total = _pixel_counts(patches, n)
+    others = np.arange(len(required_keys), n)
+    ranked = others[np.lexsort((_value(colour_keys[others]), -total[others + 1]))]
+    palette_keys = np.concatenate([required_keys, colour_keys[ranked[: size - len(required_keys)]]])
     to_index = np.zeros(n + 1, np.uint8)  # id + 1 -> palette index
-    if n <= 256 and not only_required:
-        palette_keys = colour_keys
-        to_index[1:] = np.arange(n)
-    else:
-        if only_required:
-            palette_keys = required_keys
-        else:
-            size = max(255, len(required_keys))
-            total = _pixel_counts(id_patches, n)
-            others = np.arange(len(required_keys), n)
-            ranked = others[np.lexsort((colour_keys[others], -total[others + 1]))]
-            palette_keys = np.concatenate([required_keys, colour_keys[ranked[: size - len(required_keys)]]])
-        palette_rgb = _unpack(palette_keys).astype(np.int32)
-        for start in range(0, n, 1 << 14):
-            rgb = _unpack(colour_keys[start : start + (1 << 14)]).astype(np.int32)
-            d2 = ((rgb[:, None, :] - palette_rgb[None, :, :]) ** 2).sum(axis=2)
-            to_index[start + 1 : start + 1 + len(rgb)] = d2.argmin(axis=1)
-    patches: list[_Patch] = [None if p is None else (p[0], to_index[p[1]]) for p in id_patches]
-    return _unpack(palette_keys), patches
+    to_index[1:] = _nearest(colour_keys, _unpack(palette_keys).astype(np.int32))
+    return _unpack(palette_keys), [None if p is None else (p[0], to_index.take(p[1])) for p in patches]
+
+
+def _nearest(keys: np.ndarray, palette_rgb: np.ndarray) -> np.ndarray:
+    """Index of each colour's nearest palette colour (squared RGB distance, ties to the lower index).
+
+    ``keys`` are table keys, ``palette_rgb`` a ``(k, 3)`` int32 array.
+    """
+    out = np.empty(len(keys), np.intp)
+    for start in range(0, len(keys), 1 << 14):
+        chunk = keys[start : start + (1 << 14), None]
+        d2 = ((chunk & 255).astype(np.int32) - palette_rgb[:, 0]) ** 2
+        d2 += (((chunk >> 8) & 255).astype(np.int32) - palette_rgb[:, 1]) ** 2
+        d2 += ((chunk >> 16).astype(np.int32) - palette_rgb[:, 2]) ** 2
+        out[start : start + len(chunk)] = d2.argmin(axis=1)
+    return out
 
 
 def _pixel_counts(id_patches, n: int) -> np.ndarray:
@@ -332,18 +405,18 @@ def _expand(patches: list[_Patch]) -> Iterator[np.ndarray]:
 
 
 def _gif_palette_bytes(palette: np.ndarray) -> bytes:
-    """Palette bytes for Pillow, padded so that the transparency index Pillow picks stays in the table.
+    """The global colour table's colours, padded so that the transparency index stays in the table.
 
-    With ``optimize=True`` Pillow marks unchanged pixels with the first index
-    past the palette (``len(palette)``). A GIF colour table holds a power of two
-    entries, so for 2, 4, ..., 128 colours that index would fall outside it;
-    one unused filler colour (the smallest value not in the palette) fixes it.
+    Unchanged pixels are marked with the first index past the palette
+    (``len(palette)``). A GIF colour table holds a power of two entries, so for
+    2, 4, ..., 128 colours that index would fall outside it; one unused filler
+    colour (the smallest value not in the palette) fixes it.
     """
     n = len(palette)
     if 2 <= n < 256 and n & (n - 1) == 0:
-        used = set(_pack_colours(palette).tolist())
+        used = set(_value(_colour_keys(palette)).tolist())
         filler = next(k for k in range(n + 1) if k not in used)
-        palette = np.concatenate([palette, _unpack([filler])])
+        palette = np.concatenate([palette, [[filler >> 16, (filler >> 8) & 255, filler & 255]]]).astype(np.uint8)
     return palette.tobytes()
 
 
@@ -351,6 +424,78 @@ def _p_image(index: np.ndarray, palette_bytes: bytes) -> Image.Image:
     im = Image.fromarray(index)
     im.putpalette(palette_bytes)
     return im
+
+
+# ---------------------------------------------------------------------------
+# GIF container
+#
+# Pillow's GIF writer would remap every frame onto the palette we pass (an
+# identity map here, but a full-frame `convert`), diff and mask it again; so
+# the blocks are written here (GIF89a, https://www.w3.org/Graphics/GIF/spec-gif89a.txt)
+# and Pillow only LZW-compresses each frame's index image. The layout is the
+# one Pillow's ``optimize`` writer produces: one global colour table, frame 0
+# whole, every later frame cropped to the box whose palette indices changed
+# with its unchanged pixels set to a transparent index (disposal 0: draw over
+# the previous frame), and a frame whose indices did not change folded into
+# the previous one's delay.
+
+_MAX_DELAY = 0xFFFF  # GIF's delay field, in 10 ms units
+
+
+def _gif_header(width: int, height: int, palette_bytes: bytes, comment: str, loop: bool) -> bytes:
+    """Header, logical screen descriptor, global colour table and the loop and comment extensions."""
+    entries = len(palette_bytes) // 3
+    size_code = 1 if entries <= 2 else (entries - 1).bit_length() - 1  # 2 << size_code table entries
+    parts = [
+        b"GIF89a",
+        struct.pack("<HHBBB", width, height, 0x80 | size_code, 0, 0),  # global table, background 0, no aspect
+        palette_bytes + bytes(3 * ((2 << size_code) - entries)),
+    ]
+    if loop:
+        parts.append(b"!\xff\x0bNETSCAPE2.0\x03\x01\x00\x00\x00")  # application extension: loop 0 = forever
+    if comment:
+        text = comment.encode()
+        parts.append(b"!\xfe")
+        parts += [bytes([len(text[i : i + 255])]) + text[i : i + 255] for i in range(0, len(text), 255)]
+        parts.append(b"\x00")
+    return b"".join(parts)
+
+
+def _gif_image(x: int, y: int, index: np.ndarray) -> bytes:
+    """An image descriptor at ``(x, y)`` and the LZW data of the C-contiguous uint8 ``index`` array."""
+    h, w = index.shape
+    data = _lzw(index)
+    return b"," + struct.pack("<HHHHB", x, y, w, h, 0) + b"\x08" + data + b"\x00"
+
+
+def _lzw(index: np.ndarray) -> bytes:
+    """Pillow's GIF encoder on an index array: 8-bit LZW codes in data sub-blocks, no terminator."""
+    return Image.fromarray(index).tobytes("gif", "L")
+
+
+def _gif_control(delay: int, transparent: int | None) -> bytes:
+    """A graphic control extension: disposal 0, ``delay`` in 10 ms units, optional transparent index."""
+    flags = 0 if transparent is None else 1
+    return b"!\xf9\x04" + struct.pack("<BHB", flags, delay, transparent or 0) + b"\x00"
+
+
+def _write_gif_frame(fp: IO[bytes], delay: int, transparent: int | None, image: bytes, corner: int) -> None:
+    """Write one frame; a delay over GIF's maximum continues in 1-pixel frames repainting ``corner`` (0, 0)."""
+    first = min(delay, _MAX_DELAY)
+    fp.write(_gif_control(first, transparent) + image)
+    delay -= first
+    while delay:
+        step = min(delay, _MAX_DELAY)
+        fp.write(_gif_control(step, None) + _gif_image(0, 0, np.full((1, 1), corner, np.uint8)))
+        delay -= step
+
+
+def _transparent_index(entries: int, index: np.ndarray) -> int | None:
+    """The index marking unchanged pixels: the first past the palette, or else the highest one ``index`` lacks."""
+    if entries < 256:
+        return entries
+    unused = np.flatnonzero(np.bincount(index.ravel(), minlength=256) == 0)
+    return int(unused[-1]) if unused.size else None
 
 
 # ---------------------------------------------------------------------------
@@ -362,23 +507,55 @@ def _save_gif(
 ) -> None:
     palette, patches = _index_frames(frames, required, reduce=True, only_required=only)
     palette_bytes = _gif_palette_bytes(palette)
-    # a generator: Pillow's GIF writer takes frames one at a time, so only its own copies pile up
-    images = (_p_image(index, palette_bytes) for index in _expand(patches))
-    first = next(images)
-    options: dict[str, Any] = {
-        "format": "GIF",
-        "save_all": True,
-        "append_images": images,
-        "palette": palette_bytes,
-        "optimize": True,  # off by default once palette= is given
-        "interlace": False,
-        "duration": _gif_durations(durations),
-    }
-    if loop:
-        options["loop"] = 0
-    if comment:
-        options["comment"] = comment
-    first.save(fp, **options)
+    entries = len(palette_bytes) // 3
+    height, width = frames[0].shape[:2]
+    fp.write(_gif_header(width, height, palette_bytes, comment, loop))
+    canvas = None  # the palette indices on screen
+    pending = None  # (transparent index, image block, corner index) of the frame on screen
+    delay = 0  # its delay so far: a frame is written once the next different one shows how long it lasts
+    for patch, duration in zip(patches, _gif_durations(durations), strict=True):
+        if patch is not None:
+            box, index = patch
+            if canvas is None:
+                canvas = index
+                frame = (None, _gif_image(0, 0, canvas), int(canvas[0, 0]))
+            else:
+                frame = _gif_delta(canvas, box, index, entries)
+            if frame is not None:
+                if pending is not None:
+                    _write_gif_frame(fp, delay, *pending)
+                pending, delay = frame, 0
+        delay += duration // 10
+    _write_gif_frame(fp, delay, *pending)
+    fp.write(b";")
+
+
+def _gif_delta(canvas: np.ndarray, box, index: np.ndarray, entries: int) -> tuple[int | None, bytes, int] | None:
+    """Put ``index`` into ``canvas[box]``; return the frame drawing the change, or None if no index changed.
+
+    The frame is cropped to the changed indices' bounding box, its unchanged
+    pixels set to the transparent index (if there is one free).
+    """
+    before = canvas[box]
+    changed = index != before
+    rows = np.flatnonzero(changed.any(axis=1))
+    if not rows.size:  # new colours, but the same palette indices
+        return None
+    y0, y1 = int(rows[0]), int(rows[-1]) + 1
+    cols = np.flatnonzero(changed[y0:y1].any(axis=0))
+    x0, x1 = int(cols[0]), int(cols[-1]) + 1
+    before[...] = index
+    transparent = _transparent_index(entries, canvas)
+    crop = index[y0:y1, x0:x1]
+    if transparent is None:
+        crop = np.ascontiguousarray(crop)
+    else:  # (crop - t) * changed + t, wrapping mod 256: 10x faster than np.where on a scattered mask
+        t = np.uint8(transparent)
+        crop = np.subtract(crop, t, dtype=np.uint8)
+        crop *= changed[y0:y1, x0:x1]
+        crop += t
+    top, left = box[0].indices(canvas.shape[0])[0], box[1].indices(canvas.shape[1])[0]
+    return transparent, _gif_image(left + x0, top + y0, crop), int(canvas[0, 0])
 
 
 def _save_png(fp: IO[bytes], frames, durations, comment: str, loop: bool, required: np.ndarray) -> None:
@@ -480,8 +657,10 @@ def write_animation(
     Notes
     -----
     Identical consecutive frames are merged into one frame showing for the sum
-    of their durations (Pillow and libwebp do this), so a held frame should be
-    given as one frame with a longer duration.
+    of their durations (in GIF also frames that differ only in colours drawn
+    with the same palette colour), so a held frame should be given as one frame
+    with a longer duration. A GIF frame held longer than 655350 ms in total goes
+    on in 1-pixel frames that change nothing.
     """
     fmt = format_for(path)
     _check_destination(path)

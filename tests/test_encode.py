@@ -10,12 +10,12 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import numpy as np
-import PIL.GifImagePlugin
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
+import convanim.encode
 from convanim.encode import (
     FORMATS,
     atomic_output,
@@ -117,12 +117,15 @@ def gif_structure(data: bytes) -> dict:
             elif label == 0xFF and blocks[0] == b"NETSCAPE2.0":
                 out["loop"] = struct.unpack("<H", blocks[1][1:3])[0]
         elif kind == 0x2C:
-            flags = data[pos + 8]
+            x, y, w, h, flags = struct.unpack("<HHHHB", data[pos : pos + 9])
             pos += 9
-            out["images"].append({"local_table": bool(flags & 0x80), "interlaced": bool(flags & 0x40)})
+            out["images"].append(
+                {"local_table": bool(flags & 0x80), "interlaced": bool(flags & 0x40), "box": (x, y, w, h)}
+            )
             if flags & 0x80:
                 pos += 3 * (2 << (flags & 7))
-            pos += 1  # LZW minimum code size
+            assert data[pos] == 8  # LZW minimum code size
+            pos += 1
             while data[pos]:
                 pos += 1 + data[pos]
             pos += 1
@@ -441,13 +444,21 @@ def test_encode_gif_bytes_matches_the_written_file(tmp_path):
 
 
 def _explode_mid_save(monkeypatch):
-    """Make Pillow write part of the file, then fail."""
+    """Make the writer fail after part of the file is written.
+
+    Pillow writes APNG and WebP (`Image.save`); the GIF blocks are written by
+    convanim, which has written the header when it compresses the first frame.
+    """
 
     def save(self, fp, *args, **kwargs):
         fp.write(b"partial data")
         raise RuntimeError("disk on fire")
 
+    def lzw(index):
+        raise RuntimeError("disk on fire")
+
     monkeypatch.setattr(Image.Image, "save", save)
+    monkeypatch.setattr(convanim.encode, "_lzw", lzw)
 
 
 @pytest.mark.parametrize("ext", EXTS)
@@ -469,19 +480,20 @@ def test_failed_encode_keeps_existing_file(tmp_path, monkeypatch, ext):
     assert list(tmp_path.iterdir()) == [path]
 
 
-def test_failure_inside_pillow_gif_writer_leaves_no_file(tmp_path, monkeypatch):
-    real = PIL.GifImagePlugin._write_frame_data
+def test_failure_inside_pillow_gif_encoder_leaves_no_file(tmp_path, monkeypatch):
+    real = Image.Image.tobytes
     calls = []
 
-    def flaky(fp, *args, **kwargs):
-        calls.append(1)
-        if len(calls) == 3:
+    def flaky(self, *args, **kwargs):
+        calls.append(args)
+        if len(calls) == 3:  # the header and frame 0 are in the file by then
             raise OSError("encoder died")
-        return real(fp, *args, **kwargs)
+        return real(self, *args, **kwargs)
 
-    monkeypatch.setattr(PIL.GifImagePlugin, "_write_frame_data", flaky)
+    monkeypatch.setattr(Image.Image, "tobytes", flaky)
     with pytest.raises(OSError, match="encoder died"):
         write_animation(tmp_path / "a.gif", moving_squares(5), 100)
+    assert calls[0] == ("gif", "L")
     assert list(tmp_path.iterdir()) == []
 
 
@@ -744,3 +756,137 @@ def test_palette_only_needs_a_palette():
     frame = np.zeros((4, 4, 3), np.uint8)
     with pytest.raises(ValueError, match="palette_only needs a palette"):
         encode_gif_bytes([frame], 100, palette_only=True)
+
+
+# ---------------------------------------------------------------------------
+# GIF frames: cropped, transparent where unchanged, compared with what the input shows
+
+
+def nearest_colours(frame, palette):
+    """Every pixel of ``frame`` replaced by its nearest ``palette`` colour (ties to the first), by brute force."""
+    pal = np.array(palette, np.int64)
+    d2 = ((frame.reshape(-1, 1, 3).astype(np.int64) - pal[None]) ** 2).sum(2)
+    return pal[d2.argmin(1)].astype(np.uint8).reshape(frame.shape)
+
+
+def changed_box(before, after):
+    """(x, y, w, h) of the pixels that differ, from the input frames."""
+    ys, xs = np.nonzero((before != after).any(axis=2))
+    return int(xs.min()), int(ys.min()), int(xs.max() - xs.min() + 1), int(ys.max() - ys.min() + 1)
+
+
+def test_gif_frames_are_cropped_to_what_changed():
+    frames = moving_squares(9)
+    data = encode_gif_bytes(frames, 50)
+    gif = gif_structure(data)
+    assert gif["images"][0]["box"] == (0, 0, 56, 40)
+    assert [image["box"] for image in gif["images"][1:]] == [
+        changed_box(a, b) for a, b in zip(frames, frames[1:], strict=False)
+    ]
+    entries = len(gif["table"]) // 3
+    assert gif["controls"][0]["transparent"] is None  # frame 0 is drawn whole
+    assert all(c["transparent"] is not None and c["transparent"] < entries for c in gif["controls"][1:])
+    _, decoded, durations = read_back(data)
+    assert durations == [50] * 9
+    for got, want in zip(decoded, frames, strict=True):
+        np.testing.assert_array_equal(got, want)
+
+
+@pytest.mark.parametrize("contiguous", [True, False])
+@pytest.mark.parametrize("corner", [(0, 0), (-1, -1), (-1, 0), (0, -1)])
+def test_gif_change_in_a_corner_pixel(contiguous, corner):
+    h, w = 7, 9
+    base = np.zeros((h, w, 3), np.uint8)
+    base[:] = BG
+    frames = [base]
+    for colour in INK:
+        frame = frames[-1].copy()
+        frame[corner] = colour
+        frames.append(frame)
+    if not contiguous:
+        frames = [np.asfortranarray(f) for f in frames]
+    data = encode_gif_bytes(frames, 100)
+    y, x = corner[0] % h, corner[1] % w
+    assert [image["box"] for image in gif_structure(data)["images"]] == [(0, 0, w, h)] + [(x, y, 1, 1)] * 3
+    _, decoded, _ = read_back(data)
+    for got, want in zip(decoded, frames, strict=True):
+        np.testing.assert_array_equal(got, want)
+
+
+def test_palette_only_folds_frames_drawn_with_the_same_colours():
+    palette = [BG, *INK]
+    frames = moving_squares(4)
+    frames[2] = frames[1].copy()
+    frames[2][frames[2] == 250] = 247  # a shade of BG that is drawn as BG
+    data = encode_gif_bytes(frames, [100, 200, 300, 400], palette=palette, palette_only=True)
+    _, decoded, durations = read_back(data)
+    assert durations == [100, 500, 400]
+    for got, want in zip(decoded, [frames[0], frames[1], frames[3]], strict=True):
+        np.testing.assert_array_equal(got, nearest_colours(want, palette))
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.tuples(*[st.integers(0, 255)] * 3), min_size=1, max_size=12, unique=True),
+    st.lists(
+        st.tuples(st.integers(0, 15), st.integers(0, 19), st.integers(1, 16), st.integers(1, 20),
+                  st.tuples(*[st.integers(0, 255)] * 3)),
+        min_size=1,
+        max_size=6,
+    ),
+    st.integers(0, 255),
+)
+def test_palette_only_round_trip_matches_the_nearest_colours(palette, rectangles, grey):
+    """Frames painting rectangles of any colour: the GIF shows each pixel's nearest palette colour."""
+    frame = np.full((16, 20, 3), grey, np.uint8)
+    frames = [frame]
+    for y, x, h, w, colour in rectangles:
+        frame = frame.copy()
+        frame[y : y + h, x : x + w] = colour
+        frames.append(frame)
+    durations = [30 + 10 * k for k in range(len(frames))]
+    data = encode_gif_bytes(frames, durations, palette=palette, palette_only=True)
+    want_frames, want_durations = merged([nearest_colours(f, palette) for f in frames], durations)
+    _, decoded, decoded_durations = read_back(data)
+    assert decoded_durations == want_durations
+    assert len(decoded) == len(want_frames)
+    for got, want in zip(decoded, want_frames, strict=True):
+        np.testing.assert_array_equal(got, want)
+    gif = gif_structure(data)
+    for image, (before, after) in zip(gif["images"][1:], zip(want_frames, want_frames[1:], strict=False),
+                                      strict=True):
+        assert image["box"] == changed_box(before, after)
+
+
+def test_gif_palette_grows_past_256_colours_midway():
+    """Few colours first, then a frame adds hundreds: every pixel still gets its nearest palette colour."""
+    rng = np.random.default_rng(7)
+    flat = np.array([BG, *INK], np.uint8)
+    first = flat[rng.integers(0, 4, (24, 32))]
+    second = first.copy()
+    second[4:20, 6:26] = rng.integers(0, 256, (16, 20, 3))  # 320 new colours
+    second[:, 0] = INK[2]  # the changed box also holds colours seen before
+    third = second.copy()
+    third[0:3, 0:3] = INK[0]
+    frames = [first, second, third]
+    required = [(1, 2, 3)]
+    data = encode_gif_bytes(frames, 100, palette=required)
+    gif = gif_structure(data)
+    table = np.frombuffer(gif["table"], np.uint8).reshape(-1, 3)
+    assert set(required) <= table_colours(gif["table"])
+    _, decoded, _ = read_back(data)
+    assert len(decoded) == 3
+    np.testing.assert_array_equal(decoded[0], first)  # the frequent flat colours are kept exactly
+    for got, want in zip(decoded, frames, strict=True):
+        np.testing.assert_array_equal(got, nearest_colours(want, table[:255]))
+
+
+def test_gif_hold_longer_than_the_delay_field():
+    """GIF stores at most 655350 ms per frame: a longer merged hold goes on in frames that change nothing."""
+    a, b = moving_squares(2)
+    data = encode_gif_bytes([a, a, b], [655_350, 655_350, 100])
+    _, decoded, durations = read_back(data)
+    assert durations == [655_350, 655_350, 100]
+    for got, want in zip(decoded, [a, a, b], strict=True):
+        np.testing.assert_array_equal(got, want)
+    assert [image["box"][2:] for image in gif_structure(data)["images"]] == [(56, 40), (1, 1), changed_box(a, b)[2:]]
