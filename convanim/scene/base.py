@@ -2,22 +2,28 @@
 
 The static parts are drawn once; for every frame only the moving artists are
 redrawn over a cached background (blitting), and the Agg buffer is copied out.
+Parts that only grow (an output grid filling up) are drawn once too, into a
+second cached layer, and each frame copies the part shown so far.
 Nothing else in convanim imports matplotlib.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 from dataclasses import dataclass, field
 
 import matplotlib
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.collections import Collection, LineCollection
 from matplotlib.figure import Figure
+from matplotlib.path import Path
+from matplotlib.transforms import Affine2D
 
 from ..themes import THEMES, Theme
 
-__all__ = ["Scene", "SceneOptions", "style", "VECTOR_FORMATS"]
+__all__ = ["Scene", "SceneOptions", "style", "boxes_path", "EMPTY", "VECTOR_FORMATS"]
 
 VECTOR_FORMATS = ("svg", "pdf")
 
@@ -49,6 +55,81 @@ def style():
         yield
 
 
+def _rgb(rgba: np.ndarray) -> np.ndarray:
+    """A fresh (height, width, 3) copy of the colour channels of a (height, width, 4) uint8 image.
+
+    Pixel ``i`` is copied as one 4-byte word to byte ``3*i`` of the result, in
+    increasing ``i``, so the next pixel overwrites the alpha byte: one strided
+    copy, ~3x faster than three channel copies and ~15x faster than copying
+    ``rgba[..., :3]`` (a spare byte at the end takes the last alpha).
+    """
+    h, w, _ = rgba.shape
+    out = np.empty(h * w * 3 + 1, np.uint8)
+    words = np.ndarray((h * w,), np.uint32, buffer=out, strides=(3,))
+    np.copyto(words, np.ascontiguousarray(rgba).view(np.uint32).reshape(-1))
+    return out[:-1].reshape(h, w, 3)
+
+
+def _draw(artist, renderer) -> None:
+    """``artist.draw(renderer)``; a plain collection in one renderer call.
+
+    `Collection.draw` is general (units, offsets, hatches, path effects, a
+    probe call, a marker fast path): for the few paths that move per frame it
+    costs about as much as the drawing itself. With an affine transform and
+    without hatches, path effects or sketches it comes down to this call, with
+    the same paths, transform, colours, widths and graphics state: the same
+    pixels.
+    """
+    plain = isinstance(artist, Collection) and hasattr(artist, "_set_gc_clip") and artist.get_transform().is_affine \
+        and not (
+        artist.get_hatch() or artist.get_path_effects() or artist.get_sketch_params()
+        or (isinstance(artist, LineCollection) and artist.get_gapcolor() is not None)
+    )
+    if not plain:
+        artist.draw(renderer)
+        return
+    gc = renderer.new_gc()
+    artist._set_gc_clip(gc)  # as Collection.draw does
+    gc.set_snap(artist.get_snap())
+    if artist.get_joinstyle():
+        gc.set_joinstyle(artist.get_joinstyle())
+    if artist.get_capstyle():
+        gc.set_capstyle(artist.get_capstyle())
+    renderer.draw_path_collection(
+        gc, artist.get_transform().get_affine(), artist.get_paths(), artist.get_transforms(),
+        artist.get_offsets(), artist.get_offset_transform(), artist.get_facecolor(), artist.get_edgecolor(),
+        artist.get_linewidth(), artist.get_linestyle(), artist.get_antialiased(), artist.get_urls(), "screen",
+    )
+    gc.restore()
+
+
+EMPTY = Path(np.zeros((1, 2)))  # draws nothing
+_BOX_CODES = [Path.MOVETO, Path.LINETO, Path.LINETO, Path.LINETO, Path.CLOSEPOLY]
+# Corners of a box (x0, y0, x1, y1) as indices into it: one way round, and the other way for holes.
+_BOX_CORNERS = [0, 1, 2, 1, 2, 3, 0, 3, 0, 1]
+_HOLE_CORNERS = [0, 1, 0, 3, 2, 3, 2, 1, 0, 1]
+
+
+def boxes_path(boxes: np.ndarray, holes: np.ndarray | None = None) -> Path:
+    """One compound path filling the rectangles ``boxes`` less the rectangles ``holes``.
+
+    Both are float arrays of rows (x0, y0, x1, y1). Overlapping boxes stay
+    filled (Agg fills by non-zero winding); holes are wound the other way.
+    """
+    verts = boxes[:, _BOX_CORNERS]
+    if holes is not None:
+        verts = np.concatenate([verts, holes[:, _HOLE_CORNERS]])
+    return Path(verts.reshape(-1, 2), _box_codes(len(verts))) if len(verts) else EMPTY
+
+
+@functools.cache
+def _box_codes(n: int) -> np.ndarray:
+    """Path codes of ``n`` boxes (shared by every path of ``n`` boxes, so read-only)."""
+    codes = np.tile(np.array(_BOX_CODES, Path.code_type), n)
+    codes.flags.writeable = False
+    return codes
+
+
 @dataclass(frozen=True)
 class SceneOptions:
     """What every scene accepts. ``cell_px=None`` means the layout's default."""
@@ -63,8 +144,9 @@ class Scene:
     """Frames of one animation, drawn on one reused matplotlib figure.
 
     Subclasses build the figure in ``__init__`` (inside `style`), register
-    every artist that changes between frames with `moving`, and implement
-    `update`, which sets those artists for frame ``k``.
+    every artist that changes between frames with `moving` (or, if it only
+    grows, with `revealed`), and implement `update`, which sets those artists
+    for frame ``k``.
     """
 
     #: Default time each frame is shown, in milliseconds.
@@ -75,7 +157,11 @@ class Scene:
         self.fig = Figure(figsize=(width_px / dpi, height_px / dpi), dpi=dpi, facecolor=background)
         FigureCanvasAgg(self.fig)
         self._moving: list = []
-        self._background = None
+        self._revealed: dict = {}  # revealed artist -> its boxes in this frame
+        self._background = None  # RGBA pixels of the static artists
+        self._layer = None  # ... and of the revealed artists drawn whole over them
+        self._pixels = None  # frame pixels -> display units, see `show`
+        self._clip_paths: dict = {}  # boxes -> their clip path, see `show`
 
     # -- to implement ---------------------------------------------------------
 
@@ -98,6 +184,39 @@ class Scene:
         self._moving.append(artist)
         return artist
 
+    def revealed(self, artist):
+        """Mark ``artist`` as shown, frame by frame, only inside the boxes `show` gives it.
+
+        For what grows from frame to frame (the output cells written so far):
+        frames do not draw it but copy those boxes from one cached render of
+        the whole artist, so it costs a copy of what is shown. Revealed artists
+        lie over the static ones and under the moving ones, and do not overlap
+        each other. `save` draws them clipped to their boxes.
+        """
+        artist.set_animated(True)
+        self._revealed[artist] = []
+        return artist
+
+    def show(self, artist, boxes) -> None:
+        """Show the revealed ``artist`` only inside ``boxes`` (for `update`).
+
+        ``boxes`` are rows of (x0, y0, x1, y1) in whole frame pixels, from the
+        top-left corner, as `frame` returns them.
+        """
+        boxes = [tuple(int(v) for v in box) for box in boxes]
+        self._revealed[artist] = boxes
+        artist.set_visible(bool(boxes))
+        if boxes:
+            if self._pixels is None:  # frame pixels -> display units at the figure's dpi (also in SVG, PDF)
+                flip = Affine2D().scale(1, -1).translate(0, self.size[1]).scale(1 / self.dpi)
+                self._pixels = flip + self.fig.dpi_scale_trans
+            key = tuple(boxes)
+            if key not in self._clip_paths:
+                # Kept alive: Agg knows its last clip path by the address of its vertices, and a new
+                # path at a freed address would be clipped with the old path's cached mask.
+                self._clip_paths[key] = boxes_path(np.array(boxes, float))
+            artist.set_clip_path(self._clip_paths[key], self._pixels)
+
     @property
     def size(self) -> tuple[int, int]:
         """(width, height) of a frame in pixels."""
@@ -115,22 +234,37 @@ class Scene:
         k = self._check(k)
         canvas = self.fig.canvas
         if self._background is None:
-            with style():
-                canvas.draw()
-            self._background = canvas.copy_from_bbox(self.fig.bbox)
-        else:
-            canvas.restore_region(self._background)
+            self._cache_layers()
+        buffer = np.asarray(canvas.buffer_rgba())  # the canvas's own pixels, written in place
+        buffer[...] = self._background
         self.update(k)
+        for boxes in self._revealed.values():
+            for x0, y0, x1, y1 in boxes:
+                buffer[y0:y1, x0:x1] = self._layer[y0:y1, x0:x1]
+        renderer = canvas.get_renderer()
         for artist in self._moving:
             if artist.get_visible():
-                self.fig.draw_artist(artist)
-        # The canvas reuses its buffer: copy it out. Channel by channel is ~5x
-        # faster than copying the strided [..., :3] view in one go.
-        rgba = np.asarray(canvas.buffer_rgba())
-        rgb = np.empty(rgba.shape[:2] + (3,), dtype=np.uint8)
-        for c in range(3):
-            rgb[..., c] = rgba[..., c]
-        return rgb
+                _draw(artist, renderer)
+        # The canvas reuses its buffer: copy it out.
+        return _rgb(buffer)
+
+    def _cache_layers(self) -> None:
+        """Draw the static artists, then the revealed ones whole over them, keeping the pixels of each."""
+        canvas = self.fig.canvas
+        with style():
+            canvas.draw()
+            self._background = np.asarray(canvas.buffer_rgba()).copy()
+            if not self._revealed:
+                return
+            renderer = canvas.get_renderer()
+            for artist in self._revealed:
+                clip, visible = artist.get_clip_path(), artist.get_visible()
+                artist.set_clip_path(None)
+                artist.set_visible(True)
+                _draw(artist, renderer)
+                artist.set_clip_path(clip)
+                artist.set_visible(visible)
+            self._layer = np.asarray(canvas.buffer_rgba()).copy()
 
     def frames(self):
         """Every frame, in order (a generator: one frame in memory at a time)."""
@@ -141,13 +275,13 @@ class Scene:
         """Draw every artist normally (for savefig), then restore blitting."""
         @contextlib.contextmanager
         def cm():
-            for artist in self._moving:
+            for artist in [*self._revealed, *self._moving]:
                 artist.set_animated(False)
             try:
                 with style():
                     yield
             finally:
-                for artist in self._moving:
+                for artist in [*self._revealed, *self._moving]:
                     artist.set_animated(True)
         return cm()
 

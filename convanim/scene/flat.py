@@ -25,7 +25,7 @@ from matplotlib.path import Path
 from .. import explanation as explain
 from ..schedule import cell_kind, schedule, unread_cells
 from ..spec import ConvSpec
-from .base import Scene, SceneOptions, style
+from .base import EMPTY, Scene, SceneOptions, boxes_path, style
 
 __all__ = ["FlatScene", "DEFAULT_CELL_PX"]
 
@@ -33,6 +33,9 @@ __all__ = ["FlatScene", "DEFAULT_CELL_PX"]
 DEFAULT_CELL_PX = 40
 
 _DPI = 100
+# Frames draw the revealed and moving artists over the static ones; so does `save` with this zorder
+# (above the grid lines' and hatches' 2, under the text's 3).
+_OVER_STATIC = 2.5
 _DEFAULTS = SceneOptions()  # frozen: safe to share as a default argument
 
 
@@ -54,14 +57,15 @@ def _rect(x0: float, y0: float, size: float) -> list[tuple[float, float]]:
     return [(x0, y0), (x0 + size, y0), (x0 + size, y0 + size), (x0, y0 + size)]
 
 
-_BOX_CODES = [Path.MOVETO, Path.LINETO, Path.LINETO, Path.LINETO, Path.CLOSEPOLY]
+def _stroke_boxes(segments: np.ndarray, half: float, projecting: bool) -> np.ndarray:
+    """The rectangles that axis-aligned ``segments`` (shape (n, 2, 2)) cover when stroked ``2*half`` wide.
 
-
-def _boxes_path(boxes: np.ndarray) -> Path:
-    """One compound path of the rectangles ``boxes`` (rows of x0, y0, x1, y1)."""
-    x0, y0, x1, y1 = boxes.T
-    verts = np.stack([x0, y0, x1, y0, x1, y1, x0, y1, x0, y0], axis=1).reshape(-1, 2)
-    return Path(verts, np.tile(_BOX_CODES, len(boxes)))
+    Butt caps end at the segment's ends; projecting caps go ``half`` beyond.
+    """
+    lo, hi = segments.min(axis=1), segments.max(axis=1)
+    across = lo == hi  # the axis the segment does not run along
+    grow = np.full_like(lo, half) if projecting else half * across
+    return np.concatenate([lo - grow, hi + grow], axis=1)
 
 
 def _segments_path(segments: np.ndarray) -> Path:
@@ -261,6 +265,7 @@ class FlatScene(Scene):
         for idx in unread_cells(spec):
             grid_idx = tuple(ax_.lo + i * ax_.step for ax_, i in zip(spec.axes, idx, strict=True))
             unread.add((0, grid_idx[0]) if spec.ndim == 1 else grid_idx)
+        unread &= set(grid_cells)  # a transposed conv's padding > d*(k-1) crops cells off the grid
         self._base = {}
         for rc in grid_cells:
             if rc in unread:
@@ -350,19 +355,57 @@ class FlatScene(Scene):
     # -- moving artists -----------------------------------------------------------
 
     def _make_moving(self) -> None:
-        # Three collections of a few compound paths each: fills (one path per colour),
-        # solid lines (thin taps' edges, output grid, bold outlines) and dashes.
-        empty = Path(np.zeros((1, 2)))
-        self._fills = PathCollection([empty], edgecolors="none", linewidths=0)
-        self._solid = PathCollection([empty], facecolors="none", edgecolors=self.theme.line,
-                                     capstyle="projecting", joinstyle="miter")
-        self._dashes = PathCollection([empty], facecolors="none", edgecolors=self.theme.line,
-                                      linewidths=_pt(self._line_px), capstyle="butt")
-        for artist in (self._fills, self._solid, self._dashes):
-            self.moving(self.ax.add_collection(artist, autolim=False))
-        self._out_path = _segments_path(np.asarray(self._out_lines, float))
-        # Paths of the solid collection: taps' edges and output grid (thin), bold outlines.
-        self._solid.set_linewidth([_pt(self._line_px)] * 2 + [_pt(self._bold_px)])
+        """Two artists: the written output cells (revealed) and everything around the kernel (moving).
+
+        Both are drawn flat, in whole pixels and opaque colours, so their paths
+        can be grouped freely without changing a pixel. What varies per step is
+        looked up in arrays made here.
+        """
+        theme = self.theme
+        # The written outputs: every output cell filled, the grid lines over the fill. A frame shows
+        # the cells written before its step (see `update`).
+        orow, ocol = self._out
+        everything = self._cell_box("output", 0, 0)[:2] + self._cell_box("output", orow - 1, ocol - 1)[2:]
+        grid = _segments_path(np.asarray(self._out_lines, float))
+        self._written = self.revealed(self.ax.add_collection(PathCollection(
+            [boxes_path(np.array([everything], float)), grid],
+            facecolors=[theme.output, "none"], edgecolors=["none", theme.line],
+            linewidths=[0, _pt(self._line_px)], capstyle="projecting", zorder=_OVER_STATIC,
+        ), autolim=False))
+
+        # Every step has the same taps relative to the top-left cell of its footprint.
+        first = self.steps[0]
+        (r0, _), (c0, _) = [(0, 0)] * (2 - self.spec.ndim) + list(first.footprint)
+        self._tap_rc = (np.array([self._rc(tap.cell) for tap in first.taps]) - (r0, c0)).T
+        # Input cells: box, index of its shaded colour, ids of its four unit edges.
+        rows, cols = self._grid
+        shades = list(dict.fromkeys(theme.over(color) for color in self._base.values()))
+        self._boxes = np.array([[self._cell_box("input", r, c) for c in range(cols)] for r in range(rows)],
+                               float)
+        self._shade = np.array([[shades.index(theme.over(self._base[r, c])) for c in range(cols)]
+                                for r in range(rows)])
+        edge_id = {key: n for n, key in enumerate(self._edges)}
+
+        def cell_edges(r, c):
+            return [edge_id[key] for key in (("h", r, c), ("h", r + 1, c), ("v", r, c), ("v", r, c + 1))]
+
+        self._cell_edges = np.array([[cell_edges(r, c) for c in range(cols)] for r in range(rows)])
+        # Unit edges: which are solid, and the rectangles each covers drawn solid and drawn dashed.
+        # The kernel fills these rectangles rather than stroking lines: in whole pixels it is the same.
+        half = self._line_px / 2
+        self._solid = np.array([kind == "solid" for kind, _ in self._edges.values()])
+        self._solid_boxes = np.array([_stroke_boxes(self._edge_segments(*key, solid=True)[1], half, True)[0]
+                                      for key in self._edges])
+        self._dash_boxes = np.array([_stroke_boxes(self._edge_segments(*key, solid=False)[1], half, False)
+                                     for key in self._edges])
+
+        # The kernel: one fill per shaded colour (the taps' and the current output cell's), then one
+        # of the line colour: the taps' own edges and the bold outlines of footprint and current cell.
+        fills = shades + [theme.over(theme.output), theme.line]
+        self._n_shades = len(shades)
+        self._kernel = self.moving(self.ax.add_collection(PathCollection(
+            [EMPTY] * len(fills), facecolors=fills, edgecolors="none", linewidths=0, zorder=_OVER_STATIC,
+        ), autolim=False))
 
     def __len__(self) -> int:
         return len(self.steps)
@@ -372,13 +415,7 @@ class FlatScene(Scene):
 
     def update(self, k: int) -> None:
         """Shade the taps of step ``k``, outline its footprint and output cell, fill the written outputs."""
-        theme, cell = self.theme, self.cell_px
-        step = self.steps[k]
-        taps = [self._rc(t.cell) for t in step.taps]
-        groups: dict[str, list] = {}
-        for rc in taps:
-            groups.setdefault(theme.over(self._base[rc]), []).append(self._cell_box("input", *rc))
-
+        cell, step = self.cell_px, self.steps[k]
         # Output cells written before this step: the full rows above, then the row's start.
         ocol = self._out[1]
         r_out, c_out = self._rc(step.out)
@@ -388,27 +425,25 @@ class FlatScene(Scene):
             written.append((x0, y0, x0 + ocol * cell, y0 + r_out * cell))
         if c_out:
             written.append((x0, y0 + r_out * cell, x0 + c_out * cell, y0 + (r_out + 1) * cell))
-        if written:
-            groups.setdefault(theme.output, []).extend(written)
-        current = self._cell_box("output", r_out, c_out)
-        groups.setdefault(theme.over(theme.output), []).append(current)
-        self._fills.set_paths([_boxes_path(np.asarray(b, float)) for b in groups.values()])
-        self._fills.set_facecolor(list(groups))
+        self.show(self._written, written)
 
-        # Lines over the fills: the taps' own edges, the output grid, and the bold outlines.
-        keys = dict.fromkeys(
-            key for r, c in taps for key in (("h", r, c), ("h", r + 1, c), ("v", r, c), ("v", r, c + 1))
-        )
-        solid = [self._edges[key][1] for key in keys if self._edges[key][0] == "solid"]
-        dashes = [self._edges[key][1] for key in keys if self._edges[key][0] == "dash"]
         (r0, r1), (c0, c1) = [(0, 0)] * (2 - self.spec.ndim) + list(step.footprint)
+        rr, cc = r0 + self._tap_rc[0], c0 + self._tap_rc[1]
+        taps, shade = self._boxes[rr, cc], self._shade[rr, cc]
         footprint = self._cell_box("input", r0, c0)[:2] + self._cell_box("input", r1, c1)[2:]
-        self._solid.set_paths([
-            _segments_path(np.concatenate(solid)) if solid else Path(np.zeros((1, 2))),
-            self._out_path,
-            _boxes_path(np.asarray([footprint, current], float)),
+        outlines = np.array([footprint, self._cell_box("output", r_out, c_out)], float)
+        # Lines: the taps' own edges, and the bold outlines as rings (boxes grown and shrunk by half
+        # the bold width).
+        edges = np.unique(self._cell_edges[rr, cc])
+        solid = self._solid[edges]
+        grow = np.array([-1, -1, 1, 1]) * self._bold_px / 2
+        lines = [self._solid_boxes[edges[solid]], self._dash_boxes[edges[~solid]].reshape(-1, 4),
+                 outlines + grow]
+        self._kernel.set_paths([
+            *(boxes_path(taps[shade == i]) for i in range(self._n_shades)),
+            boxes_path(outlines[1:]),  # the current output cell
+            boxes_path(np.concatenate(lines), holes=outlines - grow),
         ])
-        self._dashes.set_paths([_segments_path(np.concatenate(dashes)) if dashes else Path(np.zeros((1, 2)))])
 
     def describe(self) -> str:
         """One sentence for alt text."""
