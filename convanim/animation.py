@@ -174,39 +174,38 @@ def _check_ms(name: str, value: int, minimum: int) -> int:
     return value
 
 
-def check_options(
-    *,
-    layout: str = "classic",
-    view: str = "grid",
-    theme="classic",
-    cell_px: int | None = None,
-    labels: bool = False,
-    caption: bool = False,
-    duration_ms: int | None = None,
-    hold_first_ms: int = 0,
-    hold_last_ms: int = 0,
-    values="symbols",
-    seed: int = 0,
-    flip: bool = False,
-    radius: float = 1.0,
-) -> None:
+#: `animate`'s options and their defaults (gallery files take the same keys).
+OPTIONS = {
+    "layout": "classic", "view": "grid", "theme": "classic", "cell_px": None, "labels": False,
+    "caption": False, "duration_ms": None, "hold_first_ms": 0, "hold_last_ms": 0, "values": "symbols",
+    "seed": 0, "flip": False, "radius": 1.0,
+}
+
+
+def check_options(**given) -> None:
     """Check `animate`'s options without drawing anything (ValueError on the first bad one)."""
     from .scene import LAYOUTS, VIEWS, check_name
     from .themes import get_theme
 
+    unknown = sorted(set(given) - set(OPTIONS))
+    if unknown:
+        raise ValueError(f"unknown option {unknown[0]!r}; options are {', '.join(OPTIONS)}")
+    opts = {**OPTIONS, **given}
+    layout, view, theme, cell_px = opts["layout"], opts["view"], opts["theme"], opts["cell_px"]
     check_name(layout, LAYOUTS, "layout")
     check_name(view, VIEWS, "view")
     get_theme(theme)
     if cell_px is not None and (not isinstance(cell_px, int) or isinstance(cell_px, bool)
                                 or not 4 <= cell_px <= 400):
         raise ValueError(f"cell_px must be an integer from 4 to 400, got {cell_px!r}")
-    for name, flag in (("labels", labels), ("caption", caption), ("flip", flip)):
-        if not isinstance(flag, bool):
-            raise ValueError(f"{name} must be true or false, got {flag!r}")
-    if duration_ms is not None:
-        _check_ms("duration_ms", duration_ms, 10)
-    _check_ms("hold_first_ms", hold_first_ms, 0)
-    _check_ms("hold_last_ms", hold_last_ms, 0)
+    for name in ("labels", "caption", "flip"):
+        if not isinstance(opts[name], bool):
+            raise ValueError(f"{name} must be true or false, got {opts[name]!r}")
+    if opts["duration_ms"] is not None:
+        _check_ms("duration_ms", opts["duration_ms"], 10)
+    _check_ms("hold_first_ms", opts["hold_first_ms"], 0)
+    _check_ms("hold_last_ms", opts["hold_last_ms"], 0)
+    seed, values, radius = opts["seed"], opts["values"], opts["radius"]
     if not isinstance(seed, int) or isinstance(seed, bool):
         raise ValueError(f"seed must be an integer, got {seed!r}")
     if not isinstance(values, str):

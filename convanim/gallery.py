@@ -31,6 +31,8 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .animation import OPTIONS
+
 try:
     import tomllib
 except ModuleNotFoundError:  # Python 3.10
@@ -39,10 +41,7 @@ except ModuleNotFoundError:  # Python 3.10
 __all__ = ["Case", "load_gallery", "preset_path", "PRESETS", "run_gallery", "render_case"]
 
 SPEC_KEYS = ("input_size", "kernel_size", "stride", "padding", "dilation", "transposed", "output_padding")
-OPTION_KEYS = (
-    "layout", "view", "theme", "cell_px", "labels", "caption", "duration_ms",
-    "hold_first_ms", "hold_last_ms", "values", "seed", "flip", "radius",
-)
+OPTION_KEYS = tuple(OPTIONS)
 CASE_KEYS = ("name", "file", "description") + SPEC_KEYS + OPTION_KEYS
 
 PRESET_DIR = Path(__file__).resolve().parent.parent / "assets" / "galleries"
