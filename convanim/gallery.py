@@ -201,15 +201,28 @@ def _show(value) -> str:
     return str(value)
 
 
+def rendered_by() -> str:
+    """``convanim 0.1.0 (matplotlib 3.11.2, Pillow 13.0.0, numpy 2.4.6)``: what the bytes depend on.
+
+    The same config and these versions give byte-identical files; another
+    matplotlib may anti-alias differently.
+    """
+    from importlib.metadata import version
+
+    from . import __version__
+
+    deps = ", ".join(f"{name} {version(name)}" for name in ("matplotlib", "Pillow", "numpy"))
+    return f"convanim {__version__} ({deps})"
+
+
 def write_pages(directory: Path, title: str, cases: list[Case], infos: list[dict]) -> None:
     """``README.md`` (a table GitHub renders) and ``index.html`` (self-contained) in ``directory``."""
-    from . import __version__
     from .encode import atomic_output
 
     md = [
         f"# {title}",
         "",
-        f"Rendered by convanim {__version__}. Each file loops forever; one frame per kernel position.",
+        f"Rendered by {rendered_by()}. Each file loops forever; one frame per kernel position.",
         "",
         "| animation | name | parameters | output size |",
         "|:---:|---|---|---|",
@@ -254,7 +267,7 @@ pre {{ background: #f4f4f4; padding: 0.5rem; white-space: pre-wrap; overflow-wra
 </head>
 <body>
 <h1>{html.escape(title)}</h1>
-<p>Rendered by convanim {__version__}. Each animation loops; one frame per kernel position.</p>
+<p>Rendered by {html.escape(rendered_by())}. Each animation loops; one frame per kernel position.</p>
 <main>
 {chr(10).join(cards)}
 </main>
