@@ -34,7 +34,8 @@ __all__ = [
 _AXIS_NAMES = {1: ("width",), 2: ("height", "width"), 3: ("depth", "height", "width")}
 
 
-def _dims(values) -> str:
+def dims(values) -> str:
+    """``(5, 7)`` -> ``'5×7'``."""
     return "×".join(str(v) for v in values)
 
 
@@ -159,12 +160,12 @@ def alternatives(spec: ConvSpec, axis: int) -> list[dict]:
 
 def input_label(spec: ConvSpec) -> str:
     """``'input 5×5, padding 1'`` (plus stride / dilation / zeros where they apply)."""
-    parts = [f"input {_dims(spec.input_size)}"]
+    parts = [f"input {dims(spec.input_size)}"]
     pads = spec.pads
     if spec.transposed:
         if any(s > 1 for s in spec.stride):
             zeros = [s - 1 for s in spec.stride]
-            count = zeros[0] if _same(zeros) else _dims(zeros)
+            count = zeros[0] if _same(zeros) else dims(zeros)
             parts.append(f"{count} zero{'' if count == 1 else 's'} between cells")
         parts.append(f"border {_border((lo, lo) for lo, _ in spec.border)}")
         if any(spec.output_padding):
@@ -188,14 +189,14 @@ def _border(pads) -> str:
     if _same(flat):
         return str(flat[0])
     if all(lo == hi for lo, hi in pads):
-        return _dims(lo for lo, _ in pads)
+        return dims(lo for lo, _ in pads)
     sides = _SIDES[len(pads)]
     return ", ".join(f"{a} {lo} {b} {hi}" for (a, b), (lo, hi) in zip(sides, pads))
 
 
 def output_label(spec: ConvSpec) -> str:
     """``'output 3×3'``."""
-    return f"output {_dims(spec.output_shape)}"
+    return f"output {dims(spec.output_shape)}"
 
 
 def caption(spec: ConvSpec) -> str:
@@ -212,22 +213,22 @@ def caption(spec: ConvSpec) -> str:
 
 def alt_text(spec: ConvSpec) -> str:
     """One sentence describing the animation, for alt text."""
-    parts = [f"{_dims(spec.kernel_size)} kernel"]
+    parts = [f"{dims(spec.kernel_size)} kernel"]
     if any(s > 1 for s in spec.stride):
-        parts.append(f"stride {_dims(spec.stride) if not _same(spec.stride) else spec.stride[0]}")
+        parts.append(f"stride {dims(spec.stride) if not _same(spec.stride) else spec.stride[0]}")
     pads = spec.pads
     if any(lo or hi for lo, hi in pads):
         parts.append(f"padding {_border(pads)}")
     if any(d > 1 for d in spec.dilation):
-        parts.append(f"dilation {spec.dilation[0] if _same(spec.dilation) else _dims(spec.dilation)}")
+        parts.append(f"dilation {spec.dilation[0] if _same(spec.dilation) else dims(spec.dilation)}")
     if spec.transposed and any(spec.output_padding):
         op = spec.output_padding
-        parts.append(f"output padding {op[0] if _same(op) else _dims(op)}")
+        parts.append(f"output padding {op[0] if _same(op) else dims(op)}")
     if spec.ndim == 1:
         parts[0] = f"{spec.kernel_size[0]}-tap kernel"
         source, result = f"{spec.input_size[0]}-cell input", f"{spec.output_shape[0]} cells"
     else:
-        source, result = f"{_dims(spec.input_size)} input", _dims(spec.output_shape)
+        source, result = f"{dims(spec.input_size)} input", dims(spec.output_shape)
     article = "an" if source[0] == "8" or source.startswith(("11", "18")) else "a"
     text = f"{', '.join(parts)} over {article} {source}, giving {result}"
     return f"transposed convolution: {text}" if spec.transposed else text
@@ -273,8 +274,8 @@ def render_text(info: dict) -> str:
     names = _AXIS_NAMES[ndim]
     kind = "transposed convolution" if info["transposed"] else "convolution"
     out = [
-        f"{kind}: input {_dims(info['input_shape'])} -> output {_dims(info['output_shape'])} "
-        f"({info['steps']} kernel positions, drawn grid {_dims(info['grid_shape'])})",
+        f"{kind}: input {dims(info['input_shape'])} -> output {dims(info['output_shape'])} "
+        f"({info['steps']} kernel positions, drawn grid {dims(info['grid_shape'])})",
         f"PyTorch: {info['pytorch']}",
     ]
     axes = info["axes"]

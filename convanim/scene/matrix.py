@@ -15,7 +15,7 @@ import math
 
 import numpy as np
 
-from ..explanation import alt_text, caption
+from ..explanation import alt_text, caption, dims
 from ..schedule import schedule
 from ..spec import ConvSpec
 from ..themes import blend, get_theme
@@ -75,10 +75,6 @@ def conv_matrix(spec: ConvSpec, w=None) -> np.ndarray:
     return matrix
 
 
-def _dims(shape) -> str:
-    return "×".join(str(v) for v in shape)
-
-
 class MatrixScene(Scene):
     """Convolution as ``y = C x``, one matrix row per frame, beside the same step in 2-D.
 
@@ -103,7 +99,7 @@ class MatrixScene(Scene):
         for name, shape, n in (("input", spec.input_size, n_in), ("output", spec.output_shape, n_out)):
             if n > MAX_CELLS:
                 raise ValueError(
-                    f"the matrix view draws at most {MAX_CELLS} {name} cells, got {name} {_dims(shape)} = {n}"
+                    f"the matrix view draws at most {MAX_CELLS} {name} cells, got {name} {dims(shape)} = {n}"
                 )
         check_values(spec, values)
         if options.cell_px is not None and options.cell_px < 6:
@@ -141,13 +137,13 @@ class MatrixScene(Scene):
         if transposed:
             self.title = (
                 f"$y = {name}x$:  ${name}$ ({rows}×{cols}) is the transpose of $C$ ({cols}×{rows}), "
-                f"the matrix of a {_dims(spec.output_shape)} → {_dims(spec.input_size)} convolution"
+                f"the matrix of a {dims(spec.output_shape)} → {dims(spec.input_size)} convolution"
             )
         else:
             flat = " flattened row by row" if spec.ndim > 1 else ""
             self.title = (
-                f"$y = Cx$:  $C$ is {rows}×{cols}, $x$ the {_dims(spec.input_size)} input{flat}, "
-                f"$y$ the {_dims(spec.output_shape)} output"
+                f"$y = Cx$:  $C$ is {rows}×{cols}, $x$ the {dims(spec.input_size)} input{flat}, "
+                f"$y$ the {dims(spec.output_shape)} output"
             )
 
         with style():

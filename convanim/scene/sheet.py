@@ -8,6 +8,7 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from ..themes import hex_to_rgb
 from .base import _METADATA, style
 
 __all__ = ["sheet_layout", "contact_sheet"]
@@ -37,7 +38,7 @@ def contact_sheet(scene, file, fmt: str, dpi: int = 100) -> None:
     n = len(scene)
     cols, rows, sheet_w, sheet_h = sheet_layout(n, w, h)
     theme = scene.options.theme
-    background = np.array([int(theme.background[i : i + 2], 16) for i in (1, 3, 5)], dtype=np.uint8)
+    background = np.array(hex_to_rgb(theme.background), dtype=np.uint8)
     canvas = np.empty((sheet_h, sheet_w, 3), dtype=np.uint8)
     canvas[:] = background
     positions = []
