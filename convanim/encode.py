@@ -570,15 +570,14 @@ def _save_png(fp: IO[bytes], frames, durations, comment: str, loop: bool, requir
     info = PngImagePlugin.PngInfo()
     if comment:
         info.add_text("Comment", comment)  # tEXt, or iTXt when not Latin-1
+    _save_pillow(fp, "PNG", images, durations, loop, pnginfo=info, compress_level=level)
+
+
+def _save_pillow(fp: IO[bytes], fmt: str, images: list, durations, loop: bool, **options) -> None:
+    """Pillow's animated save of ``images`` with the options every format shares."""
     images[0].save(
-        fp,
-        format="PNG",
-        save_all=True,
-        append_images=images[1:],
-        duration=durations,
-        loop=0 if loop else 1,
-        pnginfo=info,
-        compress_level=level,
+        fp, format=fmt, save_all=True, append_images=images[1:], duration=durations,
+        loop=0 if loop else 1, **options,
     )
 
 
@@ -595,13 +594,8 @@ def _xmp_comment(comment: str) -> bytes:
 
 def _save_webp(fp: IO[bytes], frames, durations, comment: str, loop: bool, required: np.ndarray) -> None:
     images = [Image.fromarray(frame) for frame in frames]
-    images[0].save(
-        fp,
-        format="WEBP",
-        save_all=True,
-        append_images=images[1:],
-        duration=durations,
-        loop=0 if loop else 1,
+    _save_pillow(
+        fp, "WEBP", images, durations, loop,
         lossless=True,
         quality=_WEBP_QUALITY,
         method=_WEBP_METHOD,

@@ -269,38 +269,12 @@ class MatrixScene(Scene):
         ax = board.ax
         xs = [left + c * cw for c in range(1, cols)]
         ys = [m_top + r * rh for r in range(1, rows)]
-        ax.vlines(
-            [x for c, x in enumerate(xs, 1) if c % in_w],
-            m_top,
-            m_top + rows * rh,
-            colors=faint,
-            linewidth=board.pt,
-            zorder=1.5,
-        )
-        ax.hlines(
-            [y for r, y in enumerate(ys, 1) if r % out_w],
-            left,
-            left + cols * cw,
-            colors=faint,
-            linewidth=board.pt,
-            zorder=1.5,
-        )
-        ax.vlines(
-            [x for c, x in enumerate(xs, 1) if not c % in_w],
-            m_top,
-            m_top + rows * rh,
-            colors=block,
-            linewidth=board.pt,
-            zorder=1.6,
-        )
-        ax.hlines(
-            [y for r, y in enumerate(ys, 1) if not r % out_w],
-            left,
-            left + cols * cw,
-            colors=block,
-            linewidth=board.pt,
-            zorder=1.6,
-        )
+        # Thin lines between cells, darker ones between blocks (one input row / output row each).
+        for block_lines, color, z in ((False, faint, 1.5), (True, block, 1.6)):
+            ax.vlines([x for c, x in enumerate(xs, 1) if (c % in_w == 0) == block_lines],
+                      m_top, m_top + rows * rh, colors=color, linewidth=board.pt, zorder=z)
+            ax.hlines([y for r, y in enumerate(ys, 1) if (r % out_w == 0) == block_lines],
+                      left, left + cols * cw, colors=color, linewidth=board.pt, zorder=z)
         board.rect(left, m_top, cols * cw, rows * rh, None, theme.line, z=1.7)
 
         # The input vector (a row over the columns) and the output vector (a column beside the rows).
