@@ -19,8 +19,8 @@ from .spec import ConvSpec
 
 __all__ = ["Animation", "animate", "ANIMATION_FORMATS", "STEP_FORMATS"]
 
-#: Extensions `Animation.save` writes every step to.
-ANIMATION_FORMATS = (".gif", ".png", ".apng", ".webp", ".pdf", ".mp4")
+#: Extensions `Animation.save` writes every step to (``.html``: an interactive page).
+ANIMATION_FORMATS = (".gif", ".png", ".apng", ".webp", ".pdf", ".mp4", ".html")
 #: Extensions it writes a single step to (``step=K``).
 STEP_FORMATS = (".png", ".svg", ".pdf", ".gif", ".webp")
 #: Extensions of a contact sheet (``sheet=True``).
@@ -99,7 +99,8 @@ class Animation:
         """Write the animation to ``path``; the format comes from the extension.
 
         Every step: ``.gif``, ``.png`` (APNG), ``.apng``, ``.webp``, ``.pdf``
-        (one page per step), ``.mp4`` (needs ``pip install convanim[mp4]``).
+        (one page per step), ``.mp4`` (needs ``pip install convanim[mp4]``),
+        ``.html`` (one self-contained interactive page; grid and values views).
         ``step=K``: only step K, as ``.png``, ``.svg`` or ``.pdf``.
         ``sheet=True``: a numbered contact sheet of all steps, ``.png`` or ``.pdf``.
         The file is written to a temporary name and renamed: a failed save
@@ -132,6 +133,8 @@ class Animation:
                 self.scene.save_pdf_pages(fh)
         elif ext == ".mp4":
             encode.write_mp4(path, self.scene.frames(), self.durations)
+        elif ext == ".html":
+            self._save_page(path)
         elif ext == ".svg":
             raise ValueError(
                 "an .svg file holds one step: add step=K (--step K), or write every step with "
@@ -143,6 +146,20 @@ class Animation:
                 path, list(self.scene.frames()), self.durations, comment=self.comment, **self.encoder_options
             )
         return path
+
+    #: What an interactive page needs beyond the scene: set by `animate`.
+    page_options: dict | None = None
+
+    def _save_page(self, path: Path) -> None:
+        """One self-contained interactive HTML page (see `convanim.html`)."""
+        from .html import check_view, write_page
+
+        opts = self.page_options or {}
+        check_view(opts.get("view", "grid"))
+        if self.spec is None:
+            raise ValueError("an interactive page needs a convolution: give input_size and kernel_size")
+        write_page(path, self.spec, layout=opts.get("layout", "classic"), view=opts.get("view", "grid"),
+                   theme=self.scene.options.theme, values=opts.get("values"), durations=self.durations, alt=self.alt)
 
     def save_frames(self, directory, *, fmt: str = "png") -> list[Path]:
         """One file per step in ``directory`` (``step_000.png`` ...), ``fmt`` png, svg or pdf."""
@@ -294,4 +311,6 @@ def animate(
     durations[-1] += _check_ms("hold_last_ms", hold_last_ms, 0)
     alt = scene.describe() or (alt_text(spec) if spec is not None else "")
     config = f"{spec!r} layout={layout} view={view} theme={options.theme.name}"
-    return Animation(scene, spec=spec, durations=durations, alt=alt, config=config, flat_colours=view == "grid")
+    anim = Animation(scene, spec=spec, durations=durations, alt=alt, config=config, flat_colours=view == "grid")
+    anim.page_options = {"layout": layout, "view": view, "values": getattr(scene, "values", None)}
+    return anim

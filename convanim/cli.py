@@ -179,7 +179,8 @@ def _add_render_flags(parser: argparse.ArgumentParser) -> None:
 
     parser.add_argument("-o", "--output", metavar="OUT",
                         help="output file; the format comes from the extension: .gif, .png (APNG), "
-                             ".apng, .webp, .pdf (one page per step), .mp4 (needs convanim[mp4]); "
+                             ".apng, .webp, .pdf (one page per step), .mp4 (needs convanim[mp4]), "
+                             ".html (an interactive page); "
                              "with --step also .svg")
     look = parser.add_argument_group("look")
     look.add_argument("--layout", choices=sorted(LAYOUTS), default="classic",

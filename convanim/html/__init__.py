@@ -1,0 +1,201 @@
+"""Interactive pages: one self-contained HTML file per animation.
+
+The page is a template, a stylesheet and a script shipped beside this module
+(``player.html``, ``player.css``, ``player.js``); this module only turns a spec
+into plain data (grid shapes, cell kinds, the schedule's taps, the texts and
+the theme's colours), inlines it as JSON and fills the template. The script
+draws the grids as SVG from that data: nothing is fetched, so the page works
+from ``file://`` and offline.
+
+>>> from convanim import ConvSpec
+>>> data = page_data(ConvSpec(5, 3, stride=2, padding=1))
+>>> data["grid"], data["out"], len(data["steps"])
+([7, 7], [3, 3], 9)
+>>> data["steps"][0][:2], data["kinds"][:8]
+([0, [0, 0, 1, 1, 2, 2, 3, 7, 4, 8, 5, 9, 6, 14, 7, 15, 8, 16]], 'pppppppp')
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from importlib import resources
+
+from ..explanation import alt_text, caption, input_label, output_label, pytorch_layer
+from ..schedule import cell_kind, cell_source, schedule, unread_cells
+from ..spec import ConvSpec
+from ..themes import get_theme
+
+__all__ = ["INTERACTIVE_VIEWS", "check_view", "page_data", "render_page", "write_page"]
+
+#: Views the page can draw; the others are refused with one sentence.
+INTERACTIVE_VIEWS = ("grid", "values")
+LAYOUTS = ("classic", "flat")
+
+
+def check_view(view: str) -> None:
+    """ValueError unless ``view`` has an interactive form."""
+    if view not in INTERACTIVE_VIEWS:
+        raise ValueError(f"--view {view} has no interactive form yet; write .gif, .webp or .pdf")
+
+
+def _flat(index, shape) -> int:
+    """Row-major position of ``index`` in an array of ``shape``."""
+    pos = 0
+    for i, n in zip(index, shape):
+        pos = pos * n + i
+    return pos
+
+
+def _two_d(shape) -> list[int]:
+    shape = list(shape)
+    return [1, shape[0]] if len(shape) == 1 else shape
+
+
+def _classic_matrices(spec: ConvSpec) -> dict:
+    """SVG ``matrix(a b c d e f)`` of each grid in cell units: (col, row) of a corner -> page units.
+
+    The classic scene's slant (TikZ ``yslant=0.5, xslant=-0.7``) with y
+    pointing down, the output grid raised by the input's rows + 1 and nudged
+    as in the scene.
+    """
+    from ..scene.classic import _NUDGE, SLANT
+
+    (a, c), (b, d) = SLANT
+    rows, out_rows = _two_d(spec.grid_shape)[0], _two_d(spec.output_shape)[0]
+
+    def matrix(n_rows, dx, lift):
+        # grid point (x, y up) = (col, n_rows - row) -> (a x + c y, b x + d y), y flipped for SVG.
+        return [a, -b, -c, d, c * n_rows + dx, -d * n_rows - lift]
+
+    return {"input": matrix(rows, 0.0, 0.0), "output": matrix(out_rows, _NUDGE, rows + 1.0)}
+
+
+def _number(value) -> str:
+    from ..scene.values import cell_number
+
+    return cell_number(value)
+
+
+def page_data(spec: ConvSpec, *, layout: str = "classic", view: str = "grid", theme="classic", values=None,
+              durations=None, alt: str | None = None, labels: bool = True) -> dict:
+    """Everything the page's script needs, as plain JSON-able values.
+
+    Cells are numbered row-major: ``kinds[n]`` is the kind of drawn grid cell
+    ``n`` (``i`` input, ``u`` input no window reads, ``p`` padding, ``z``
+    inserted zero) and ``src[n]`` its input index (row-major) or -1; each step
+    is ``[output cell, [kernel, grid cell, kernel, grid cell, ...]]`` from
+    `convanim.schedule`, the kernel index being the weight's (PyTorch's).
+    """
+    if not isinstance(spec, ConvSpec):
+        raise ValueError(f"an interactive page needs a ConvSpec, got {type(spec).__name__}")
+    check_view(view)
+    if layout not in LAYOUTS:
+        raise ValueError(f"layout must be one of {', '.join(LAYOUTS)}, got {layout!r}")
+    if spec.ndim > 2:
+        raise ValueError(f"an interactive page draws 1-D and 2-D convolutions, got {spec.ndim} axes")
+    theme = get_theme(theme)
+    grid, out, kshape = spec.grid_shape, spec.output_shape, spec.kernel_size
+    steps = schedule(spec)
+    unread = set(unread_cells(spec))
+    kinds, src = [], []
+    for cell in _cells(grid):
+        source = cell_source(spec, cell)
+        kind = cell_kind(spec, cell)
+        kinds.append("u" if source is not None and source in unread else kind[0])
+        src.append(-1 if source is None else _flat(source, spec.input_size))
+    data = {
+        "view": view,
+        "layout": "flat" if view == "values" else layout,
+        "grid": _two_d(grid),
+        "out": _two_d(out),
+        "kernel": _two_d(kshape),
+        "inputShape": list(spec.input_size),
+        "kernelShape": list(kshape),
+        "outShape": list(out),
+        "kinds": "".join(kinds),
+        "src": src,
+        "steps": [
+            [_flat(step.out, out), [v for tap in step.taps for v in (_flat(tap.kernel, kshape), _flat(tap.cell, grid))]]
+            for step in steps
+        ],
+        "durations": list(durations) if durations is not None else [1000] * len(steps),
+        "labels": [input_label(spec), output_label(spec)] if labels else None,
+        "formula": caption(spec),
+        "pytorch": pytorch_layer(spec),
+        "alt": alt or alt_text(spec),
+        "transposed": spec.transposed,
+        "values": None,
+    }
+    if values is not None:
+        from ..values import convolve
+
+        x, w = values.x, values.w
+        o = convolve(spec, x, w)
+        data["values"] = {
+            "x": [_number(v) for v in x.reshape(-1)],
+            "w": [_number(v) for v in w.reshape(-1)],
+            "o": [_number(v) for v in o.reshape(-1)],
+        }
+    if data["layout"] == "classic":
+        data["matrix"] = _classic_matrices(spec)
+    colours = {name: getattr(theme, name) for name in
+               ("background", "input", "output", "line", "padding", "unread", "text", "accent")}
+    colours.update({f"over_{name}": theme.over(getattr(theme, name)) for name in
+                    ("input", "output", "padding", "unread")})
+    data["theme"] = colours
+    return data
+
+
+def _cells(shape):
+    return [tuple(idx) for idx in _ndindex(shape)]
+
+
+def _ndindex(shape):
+    if not shape:
+        yield ()
+        return
+    for i in range(shape[0]):
+        for rest in _ndindex(shape[1:]):
+            yield (i, *rest)
+
+
+def _asset(name: str) -> str:
+    return resources.files(__name__).joinpath(name).read_text(encoding="utf-8")
+
+
+def _json(data: dict) -> str:
+    """JSON safe inside a ``<script>`` element: no ``<`` at all (so no ``</script>``), no line separators."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+
+
+def render_page(data: dict) -> str:
+    """The page for ``data`` (from `page_data`) as one HTML string."""
+    theme = data["theme"]
+    style = ";".join(f"--{name.replace('_', '-')}:{value}" for name, value in theme.items())
+    n = len(data["steps"])
+    fields = {
+        "title": html.escape(f"{data['pytorch']}: {data['alt']}"),
+        "alt": html.escape(data["alt"]),
+        "vars": html.escape(style),
+        "formula": html.escape(data["formula"]),
+        "pytorch": html.escape(data["pytorch"]),
+        "last": str(n - 1),
+        "steps": str(n),
+        "css": _asset("player.css"),
+        "script": _asset("player.js"),
+        "data": _json(data),
+    }
+    # One pass: text put in is never scanned again.
+    return re.sub(r"\{\{(\w+)\}\}", lambda m: fields[m.group(1)], _asset("player.html"))
+
+
+def write_page(path, spec: ConvSpec, **options) -> None:
+    """Write the page of ``spec`` (options as for `page_data`) to ``path``, atomically."""
+    from ..encode import atomic_output
+
+    page = render_page(page_data(spec, **options))
+    with atomic_output(path) as fh:
+        fh.write(page.encode("utf-8"))

@@ -1,0 +1,351 @@
+// convanim's interactive player: draws the grids as SVG from the JSON above and steps through the schedule.
+(function () {
+  "use strict";
+  var D = JSON.parse(document.getElementById("convanim-data").textContent);
+  var T = D.theme, NS = "http://www.w3.org/2000/svg", C = 40, M = 20, LH = 22;
+  var n = D.steps.length, k = 0, timer = null, hover = null;
+  var $ = function (id) { return document.getElementById(id); };
+  var slider = $("slider"), status = $("status"), sumEl = $("sum"), playBtn = $("play");
+
+  function el(name, attrs, parent) {
+    var e = document.createElementNS(NS, name);
+    for (var a in attrs) e.setAttribute(a, attrs[a]);
+    if (parent) parent.appendChild(e);
+    return e;
+  }
+  function unflat(i, shape) {
+    var out = [];
+    for (var a = shape.length - 1; a >= 0; a--) { out.unshift(i % shape[a]); i = Math.floor(i / shape[a]); }
+    return out;
+  }
+  var SUB = "₀₁₂₃₄₅₆₇₈₉";
+  function sym(name, i, shape) {
+    return name + unflat(i, shape).map(function (v) {
+      return String(v).replace(/\d/g, function (d) { return SUB[d]; });
+    }).join(",");
+  }
+
+  // Per step: output cell, kernel indices, grid cells; and the reverse maps.
+  var stepOf = [], readers = [];
+  var S = D.steps.map(function (s, i) {
+    var ks = [], cs = [];
+    for (var j = 0; j < s[1].length; j += 2) {
+      ks.push(s[1][j]); cs.push(s[1][j + 1]);
+      (readers[s[1][j + 1]] = readers[s[1][j + 1]] || []).push(i);
+    }
+    stepOf[s[0]] = i;
+    return { out: s[0], k: ks, c: cs };
+  });
+
+  // -- geometry: one affine map per grid, (col, row) in cells -> page units
+  var svg = $("view"), V = D.values;
+  var grids = {}, order = D.view === "values" ? ["input", "kernel", "output"] : ["input", "output"];
+  var dims = { input: D.grid, output: D.out, kernel: D.kernel };
+  var names = D.labels || ["input", "output"];
+  var heads = { input: names[0], output: names[1], kernel: "kernel" };
+  var W, H;
+  if (D.layout === "classic") {
+    var pts = [];
+    ["input", "output"].forEach(function (g) {
+      var m = D.matrix[g].map(function (v) { return v * C; });
+      grids[g] = { m: m };
+      var r = dims[g][0], c = dims[g][1];
+      [[0, 0], [c, 0], [0, r], [c, r]].forEach(function (p) { pts.push(apply(m, p[0], p[1])); });
+    });
+    var xs = pts.map(function (p) { return p[0]; }), ys = pts.map(function (p) { return p[1]; });
+    var x0 = Math.min.apply(0, xs), y0 = Math.min.apply(0, ys);
+    W = Math.max.apply(0, xs) - x0 + 2 * M; H = Math.max.apply(0, ys) - y0 + 2 * M + 2 * LH;
+    ["input", "output"].forEach(function (g) { grids[g].m[4] += M - x0; grids[g].m[5] += M + LH - y0; });
+  } else {
+    var h = Math.max.apply(0, order.map(function (g) { return dims[g][0] * C; })), x = M;
+    order.forEach(function (g, i) {
+      var gh = dims[g][0] * C;
+      grids[g] = { m: [C, 0, 0, C, x, M + LH + (h - gh) / 2] };
+      x += dims[g][1] * C + (i < order.length - 1 ? 1.5 * C : 0);
+    });
+    W = x + M; H = h + 2 * M + LH;
+  }
+  function apply(m, x, y) { return [m[0] * x + m[2] * y + m[4], m[1] * x + m[3] * y + m[5]]; }
+  svg.setAttribute("viewBox", "0 0 " + W + " " + H);
+  svg.setAttribute("width", W); svg.setAttribute("height", H);
+
+  // -- drawing
+  var baseIn = [], overIn = [];
+  for (var i = 0; i < D.kinds.length; i++) {
+    var kd = D.kinds[i];
+    var key = kd === "i" || (kd === "u" && D.layout === "classic") ? "input" : kd === "u" ? "unread" : "padding";
+    baseIn.push(T[key]); overIn.push(T["over_" + key]);
+  }
+  var rays = null, texts;
+  order.forEach(function (g) {
+    if (g === "output" && D.layout === "classic") rays = el("g", { "aria-hidden": "true" }, svg);
+    var grid = grids[g], r = dims[g][0], c = dims[g][1];
+    grid.g = el("g", { transform: "matrix(" + grid.m.join(" ") + ")", role: "group",
+      "aria-label": heads[g] + " grid, " + r + " by " + c }, svg);
+    grid.cells = [];
+    grid.rows = r; grid.cols = c; grid.name = g; grid.focus = 0;
+    for (var n_ = 0; n_ < r * c; n_++) {
+      var kind = g === "input" ? D.kinds[n_] : "o";
+      var rect = el("rect", { x: n_ % c, y: Math.floor(n_ / c), width: 1, height: 1,
+        "class": "cell" + (kind === "p" || kind === "z" ? " pad" : ""), tabindex: n_ ? -1 : 0 }, grid.g);
+      rect.setAttribute("fill", g === "input" ? baseIn[n_] : g === "kernel" ? T.unread : T.output);
+      if (g !== "kernel") {
+        rect.setAttribute("role", "button");
+        rect.setAttribute("aria-label", cellLabel(g, n_));
+        bind(rect, grid, n_);
+      } else rect.removeAttribute("tabindex");
+      grid.cells.push(rect);
+      if (kind === "u" && D.layout === "flat") {
+        var q = n_ % c, p = Math.floor(n_ / c);
+        el("path", { d: "M" + q + " " + (p + .75) + "L" + (q + .75) + " " + p + "M" + (q + .25) + " " + (p + 1) +
+          "L" + (q + 1) + " " + (p + .25), "class": "ray", "aria-hidden": "true" }, grid.g);
+      }
+    }
+    grid.bold = el("g", { "aria-hidden": "true" }, grid.g);
+    grid.hl = el("g", { "aria-hidden": "true" }, grid.g);
+  });
+  texts = el("g", { "aria-hidden": "true" }, svg);
+  order.forEach(function (g, i) {
+    var grid = grids[g], r = grid.rows, c = grid.cols, top = apply(grid.m, c / 2, 0), p;
+    if (D.layout === "classic") {  // input label under its lowest corner, output label over its highest
+      var cs = [[0, 0], [c, 0], [0, r], [c, r]].map(function (q) { return apply(grid.m, q[0], q[1]); });
+      p = cs.reduce(function (a, b) { return (g === "input" ? b[1] > a[1] : b[1] < a[1]) ? b : a; });
+      p = [p[0], p[1] + (g === "input" ? LH : -8)];
+    } else p = [top[0], top[1] - 8];
+    text(p[0], p[1], heads[g], "");
+    if (i && D.view === "values") {
+      var prev = grids[order[i - 1]], e = apply(prev.m, prev.cols, prev.rows / 2);
+      text(e[0] + .75 * C, e[1] + 6, i === 1 ? "∗" : "=", "v");
+    }
+  });
+  // Numbers or symbols in the cells (values view).
+  var wText = [];
+  if (D.view === "values") {
+    grids.input.cells.forEach(function (_, j) {
+      var s = D.src[j], lab = s < 0 ? "0" : V ? V.x[s] : sym("a", s, D.inputShape);
+      cellText(grids.input, j, lab, s < 0 ? "z" : V ? "v" : "");
+      var q = apply(grids.input.m, j % grids.input.cols + .93, Math.floor(j / grids.input.cols) + .93);
+      wText.push(text(q[0], q[1], "", "w"));
+      wText[j].setAttribute("text-anchor", "end");
+    });
+    S[0].k.forEach(function (w, t) { cellText(grids.kernel, t, wLabel(w), V ? "v" : ""); });
+    grids.output.texts = grids.output.cells.map(function (_, o) {
+      return cellText(grids.output, o, V ? V.o[o] : sym("o", o, D.outShape), V ? "v" : "");
+    });
+  } else {
+    // The kernel as it lies on the input (rotated 180° for a transposed convolution), beside the controls.
+    var ks = el("svg", { viewBox: "0 0 " + (D.kernel[1] * C + 2 * M) + " " + (D.kernel[0] * C + M + LH),
+      width: D.kernel[1] * C + 2 * M, height: D.kernel[0] * C + M + LH, role: "img",
+      "aria-label": "The kernel's weights as they lie on the input" });
+    $("kernel-box").appendChild(ks);
+    var kg = grids.kernel = { m: [C, 0, 0, C, M, LH], rows: D.kernel[0], cols: D.kernel[1], cells: [] };
+    kg.g = el("g", { transform: "matrix(" + kg.m.join(" ") + ")" }, ks);
+    S[0].k.forEach(function (w, t) {
+      kg.cells.push(el("rect", { x: t % kg.cols, y: Math.floor(t / kg.cols), width: 1, height: 1, "class": "cell",
+        fill: T.unread }, kg.g));
+    });
+    kg.hl = el("g", {}, kg.g);
+    var kt = el("g", {}, ks), keep = texts;
+    texts = kt;
+    S[0].k.forEach(function (w, t) { cellText(kg, t, wLabel(w), ""); });
+    text(M + kg.cols * C / 2, LH - 8, "kernel", "");
+    texts = keep;
+  }
+  function wLabel(w) { return V ? V.w[w] : sym("w", w, D.kernelShape); }
+  function text(x, y, s, cls) {
+    var t = el("text", { x: x, y: y, "text-anchor": "middle", "class": cls }, texts);
+    t.textContent = s;
+    return t;
+  }
+  function cellText(grid, j, s, cls) {
+    var p = apply(grid.m, j % grid.cols + .5, Math.floor(j / grid.cols) + .5);
+    return text(p[0], p[1] + 5, s, cls);
+  }
+  function cellLabel(g, j) {
+    if (g === "output") {
+      return "output " + sym("o", j, D.outShape) + (V ? " = " + V.o[j] : "") + ", step " + (stepOf[j] + 1);
+    }
+    var s = D.src[j], kd = D.kinds[j];
+    if (s < 0) return kd === "z" ? "inserted zero" : "padding";
+    return "input " + sym("a", s, D.inputShape) + (V ? " = " + V.x[s] : "") + (kd === "u" ? ", never read" : "");
+  }
+
+  // -- one step
+  function box(grid, cells, cls) {
+    var rs = cells.map(function (j) { return Math.floor(j / grid.cols); });
+    var cs = cells.map(function (j) { return j % grid.cols; });
+    var r0 = Math.min.apply(0, rs), c0 = Math.min.apply(0, cs);
+    return el("rect", { x: Math.min.apply(0, cs), y: r0, width: Math.max.apply(0, cs) - c0 + 1,
+      height: Math.max.apply(0, rs) - r0 + 1, "class": cls }, cls === "hl" ? grid.hl : grid.bold);
+  }
+  function sumText(s) {
+    var st = S[s], terms = [];
+    st.c.forEach(function (cell, t) {
+      var src = D.src[cell];
+      if (src < 0) return;
+      if (V) terms.push(paren(V.x[src]) + "·" + paren(V.w[st.k[t]]));
+      else terms.push(sym("a", src, D.inputShape) + "·" + sym("w", st.k[t], D.kernelShape));
+    });
+    var o = V ? V.o[st.out] : sym("o", st.out, D.outShape);
+    return V ? (terms.join(" + ") || "0") + " = " + o : o + " = " + (terms.join(" + ") || "0");
+  }
+  function paren(v) { return v.charAt(0) === "−" || v.charAt(0) === "-" ? "(" + v + ")" : v; }
+  function show(s) {
+    k = s;
+    var st = S[s], tap = {};
+    st.c.forEach(function (cell, t) { tap[cell] = t; });
+    grids.input.cells.forEach(function (rect, j) {
+      var on = j in tap;
+      rect.setAttribute("fill", on ? overIn[j] : baseIn[j]);
+      rect.classList.toggle("tap", on);
+      if (wText.length) wText[j].textContent = on ? wLabel(st.k[tap[j]]) : "";
+    });
+    grids.output.cells.forEach(function (rect, o) {
+      var done = stepOf[o] < s || D.layout === "classic";
+      rect.setAttribute("fill", o === st.out ? T.over_output : done ? T.output : T.background);
+      if (grids.output.texts) grids.output.texts[o].style.visibility = stepOf[o] <= s ? "" : "hidden";
+    });
+    grids.input.bold.textContent = grids.output.bold.textContent = "";
+    if (D.view === "values") grids.kernel.bold.textContent = "";
+    box(grids.input, st.c, "bold");
+    box(grids.output, [st.out], "bold");
+    if (rays) {
+      rays.textContent = "";
+      var gi = grids.input, go = grids.output;
+      var rs = st.c.map(function (j) { return Math.floor(j / gi.cols); }), cs = st.c.map(function (j) { return j % gi.cols; });
+      var r0 = Math.min.apply(0, rs), r1 = Math.max.apply(0, rs) + 1, c0 = Math.min.apply(0, cs), c1 = Math.max.apply(0, cs) + 1;
+      var orow = Math.floor(st.out / go.cols), ocol = st.out % go.cols;
+      [[c0, r0, 0, 0], [c1, r0, 1, 0], [c0, r1, 0, 1], [c1, r1, 1, 1]].forEach(function (q) {
+        var a = apply(gi.m, q[0], q[1]), b = apply(go.m, ocol + q[2], orow + q[3]);
+        el("line", { x1: a[0], y1: a[1], x2: b[0], y2: b[1], "class": "ray" }, rays);
+      });
+    }
+    slider.value = s;
+    slider.setAttribute("aria-valuetext", "Step " + (s + 1) + " of " + n);
+    status.textContent = "Step " + (s + 1) + " of " + n + ": " + sym("o", st.out, D.outShape);
+    if (!hover) sumEl.textContent = sumText(s);
+  }
+
+  // -- linked highlighting
+  function highlight(grid, j) {
+    clear();
+    hover = [grid, j];
+    var st, outs = [];
+    if (grid.name === "output") {
+      st = S[stepOf[j]];
+      mark(grids.output, [j]);
+      mark(grids.input, st.c);
+      mark(grids.kernel, st.c.map(function (_, t) { return t; }).filter(function (t) { return D.src[st.c[t]] >= 0; }));
+      sumEl.textContent = sumText(stepOf[j]);
+    } else {
+      (readers[j] || []).forEach(function (s) { outs.push(S[s].out); });
+      mark(grids.input, [j]);
+      mark(grids.output, outs);
+    }
+  }
+  function mark(grid, cells) {
+    cells.forEach(function (j) {
+      if (grid.cells[j].hasAttribute("data-hl")) return;
+      grid.cells[j].setAttribute("data-hl", "");
+      box(grid, [j], "hl");
+    });
+  }
+  function clear() {
+    ["input", "output", "kernel"].forEach(function (g) {
+      grids[g].hl.textContent = "";
+      grids[g].cells.forEach(function (r) { r.removeAttribute("data-hl"); });
+    });
+    if (hover) { hover = null; sumEl.textContent = sumText(k); }
+  }
+  function activate(grid, j) {
+    if (grid.name === "output") go(stepOf[j]);
+    else if (readers[j]) go(readers[j][0]);
+  }
+  function bind(rect, grid, j) {
+    rect.addEventListener("mouseenter", function () { highlight(grid, j); });
+    rect.addEventListener("mouseleave", clear);
+    rect.addEventListener("focus", function () { highlight(grid, j); });
+    rect.addEventListener("blur", clear);
+    rect.addEventListener("click", function () { pause(); activate(grid, j); });
+    rect.addEventListener("keydown", function (e) {
+      var r = Math.floor(j / grid.cols), c = j % grid.cols, to = null;
+      if (e.key === "ArrowLeft") to = c > 0 ? j - 1 : j;
+      else if (e.key === "ArrowRight") to = c < grid.cols - 1 ? j + 1 : j;
+      else if (e.key === "ArrowUp") to = r > 0 ? j - grid.cols : j;
+      else if (e.key === "ArrowDown") to = r < grid.rows - 1 ? j + grid.cols : j;
+      else if (e.key === "Enter" || e.key === " ") { pause(); activate(grid, j); }
+      else return;
+      e.preventDefault(); e.stopPropagation();
+      if (to !== null && to !== j) {  // roving tabindex: one cell per grid is in the tab order
+        grid.cells[j].setAttribute("tabindex", -1);
+        grid.cells[to].setAttribute("tabindex", 0);
+        grid.cells[to].focus();
+      }
+    });
+  }
+
+  // -- playback
+  function go(s) { show(Math.max(0, Math.min(n - 1, s))); }
+  function speed() { return parseFloat($("speed").value) || 1; }
+  function tick() {
+    if (k < n - 1) go(k + 1);
+    else if ($("loop").checked) go(0);
+    else return pause();
+    timer = setTimeout(tick, D.durations[k] / speed());
+  }
+  function play() {
+    if (timer) return;
+    if (k === n - 1 && !$("loop").checked) go(0);
+    timer = setTimeout(tick, D.durations[k] / speed());
+    playBtn.textContent = "❙❙ Pause"; playBtn.setAttribute("aria-label", "Pause");
+    status.setAttribute("aria-live", "off");
+  }
+  function pause() {
+    clearTimeout(timer); timer = null;
+    playBtn.textContent = "▶ Play"; playBtn.setAttribute("aria-label", "Play");
+    status.setAttribute("aria-live", "polite");
+  }
+  function toggle() { if (timer) pause(); else play(); }
+  playBtn.addEventListener("click", toggle);
+  $("first").addEventListener("click", function () { pause(); go(0); });
+  $("last").addEventListener("click", function () { pause(); go(n - 1); });
+  $("prev").addEventListener("click", function () { pause(); go(k - 1); });
+  $("next").addEventListener("click", function () { pause(); go(k + 1); });
+  slider.addEventListener("input", function () { pause(); go(parseInt(slider.value, 10)); });
+  document.addEventListener("keydown", function (e) {
+    var tag = e.target.tagName, type = e.target.type;
+    if (e.altKey || e.ctrlKey || e.metaKey || tag === "SELECT" || tag === "TEXTAREA" ||
+        (tag === "INPUT" && (type === "range" || e.key === " "))) return;
+    if (e.key === " " && tag !== "BUTTON") toggle();
+    else if (e.key === "ArrowRight") { pause(); go(k + 1); }
+    else if (e.key === "ArrowLeft") { pause(); go(k - 1); }
+    else if (e.key === "Home") { pause(); go(0); }
+    else if (e.key === "End") { pause(); go(n - 1); }
+    else return;
+    e.preventDefault();
+  });
+
+  // -- copy the PyTorch call
+  var copyBtn = $("copy");
+  copyBtn.hidden = false;
+  copyBtn.addEventListener("click", function () {
+    var code = D.pytorch;
+    function done(ok) { $("copied").textContent = ok ? "Copied " + code : "Select the code and copy it"; }
+    function fallback() {
+      var ta = document.createElement("textarea");
+      ta.value = code; ta.setAttribute("readonly", ""); ta.style.position = "fixed"; ta.style.opacity = "0";
+      document.body.appendChild(ta); ta.select();
+      var ok = false;
+      try { ok = document.execCommand("copy"); } catch (err) { ok = false; }
+      document.body.removeChild(ta);
+      done(ok);
+    }
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(code).then(function () { done(true); }, fallback);
+    } else fallback();
+  });
+
+  $("controls").hidden = false;
+  show(0);
+  if (!(window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches)) play();
+})();
