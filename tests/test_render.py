@@ -186,7 +186,7 @@ def test_api_rejects_spec_and_fields_together():
     "args, message",
     [
         ([*PADDING_STRIDES, "-o", "x.bmp"],
-         "an animation is written as .gif, .png, .apng, .webp, .pdf, .mp4, got '.bmp'"),
+         "an animation is written as .gif, .png, .apng, .webp, .pdf, .mp4, .html, got '.bmp'"),
         ([*PADDING_STRIDES, "-o", "x.svg"], "an .svg file holds one step"),
         ([*PADDING_STRIDES, "--step", "9", "-o", "x.png"], "step must be between 0 and 8, got 9"),
         ([*PADDING_STRIDES, "--duration-ms", "5", "-o", "x.gif"], "duration_ms must be >= 10, got 5"),
