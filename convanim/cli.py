@@ -135,6 +135,10 @@ def _cmd_shape(args) -> int:
 def _cmd_render(args) -> int:
     from .animation import animate
 
+    if args.output and args.output.lower().endswith(".html"):
+        from .html import check_view
+
+        check_view(args.view)  # before drawing anything
     if args.view == "continuous":  # f * g of two functions: no grid, no spec
         spec = None
     else:

@@ -181,10 +181,10 @@
   function sumText(s) {
     var st = S[s], terms = [];
     st.c.forEach(function (cell, t) {
-      var src = D.src[cell];
-      if (src < 0) return;
-      if (V) terms.push(paren(V.x[src]) + "·" + paren(V.w[st.k[t]]));
-      else terms.push(sym("a", src, D.inputShape) + "·" + sym("w", st.k[t], D.kernelShape));
+      var sv = D.src[cell];
+      if (sv < 0) return;
+      if (V) terms.push(paren(V.x[sv]) + "·" + paren(V.w[st.k[t]]));
+      else terms.push(sym("a", sv, D.inputShape) + "·" + sym("w", st.k[t], D.kernelShape));
     });
     var o = V ? V.o[st.out] : sym("o", st.out, D.outShape);
     return V ? (terms.join(" + ") || "0") + " = " + o : o + " = " + (terms.join(" + ") || "0");
