@@ -159,14 +159,19 @@ def _animate_args(case: Case) -> dict:
     return args
 
 
-def render_case(case: Case, directory: str) -> dict:
-    """Render ``case`` into ``directory`` (runs in a worker process); returns what the pages show."""
+def render_case(case: Case, directory: str, page: str = "") -> dict:
+    """Render ``case`` into ``directory`` (runs in a worker process); returns what the pages show.
+
+    ``page``: also write the interactive page there under this name.
+    """
     from .animation import animate
     from .explanation import caption, pytorch_layer
 
     try:
         anim = animate(**_animate_args(case))
         anim.save(Path(directory) / case.file)
+        if page:
+            anim.save(Path(directory) / page)
     except ValueError as exc:
         raise ValueError(f"{case.label}: {exc}") from None
     spec = anim.spec
@@ -177,6 +182,7 @@ def render_case(case: Case, directory: str) -> dict:
         "formula": caption(spec) if spec is not None else "",
         "pytorch": pytorch_layer(spec) if spec is not None else "",
         "params": _params(case),
+        "page": case.file if case.file.lower().endswith(".html") else page,
     }
 
 
@@ -243,9 +249,14 @@ def write_pages(directory: Path, title: str, cases: list[Case], infos: list[dict
         w, h = info["size"]
         code = f"<pre><code>{html.escape(info['pytorch'])}</code></pre>" if info["pytorch"] else ""
         desc = f"<p>{html.escape(case.description)}</p>" if case.description else ""
+        image = f'<img src="{html.escape(case.file)}" width="{w}" height="{h}" alt="{html.escape(info["alt"])}">'
+        page = html.escape(info.get("page", ""))
+        if page:  # the GIF opens the interactive player; a page alone is a link
+            image = f'<a class="play" href="{page}">{image if page != html.escape(case.file) else "Open the page"}</a>'
+            desc += f'<p><a href="{page}">Step through it: the interactive player</a></p>'
         cards.append(
             f"""<figure id="{html.escape(case.name)}">
-  <img src="{html.escape(case.file)}" width="{w}" height="{h}" alt="{html.escape(info['alt'])}">
+  {image}
   <figcaption><strong>{html.escape(case.file)}</strong> ({html.escape(info['params'])})
   {desc}<p class="formula">{html.escape(info['formula'])}</p>{code}</figcaption>
 </figure>"""
@@ -262,12 +273,15 @@ main {{ display: grid; grid-template-columns: repeat(auto-fill, minmax(320px, 1f
 figure {{ margin: 0; padding: 1rem; border: 1px solid #ddd; border-radius: 6px; background: #fff; }}
 img {{ max-width: 100%; height: auto; }}
 .formula {{ font-family: ui-monospace, monospace; font-size: 0.9rem; }}
+a.play {{ display: block; }}
+a.play:hover img, a.play:focus img {{ outline: 3px solid #268bd2; }}
 pre {{ background: #f4f4f4; padding: 0.5rem; white-space: pre-wrap; overflow-wrap: anywhere; font-size: 0.8rem; }}
 </style>
 </head>
 <body>
 <h1>{html.escape(title)}</h1>
-<p>Rendered by {html.escape(rendered_by())}. Each animation loops; one frame per kernel position.</p>
+<p>Rendered by {html.escape(rendered_by())}. Each animation loops; one frame per kernel position.
+Click one to step through it, pause it and see which cells make each output.</p>
 <main>
 {chr(10).join(cards)}
 </main>
@@ -288,6 +302,9 @@ def _pool(jobs: int):
 
 def render_all(cases: list[Case], directory: Path, jobs: int, progress: bool) -> list[dict]:
     """Render every case into ``directory``, ``jobs`` processes at a time; their page infos in order."""
+    from .html import player_files
+
+    pages = player_files(cases)
     infos: dict[str, dict] = {}
     bar = None
     if progress:
@@ -297,7 +314,7 @@ def render_all(cases: list[Case], directory: Path, jobs: int, progress: bool) ->
     try:
         if jobs <= 1 or len(cases) == 1:
             for case in cases:
-                infos[case.name] = render_case(case, str(directory))
+                infos[case.name] = render_case(case, str(directory), pages.get(case.name, ""))
                 if bar:
                     bar.update()
         else:
@@ -306,7 +323,7 @@ def render_all(cases: list[Case], directory: Path, jobs: int, progress: bool) ->
             # Longest first, so that no process is left with a long case at the end.
             order = sorted(cases, key=lambda c: -_cost(c))
             with _pool(min(jobs, len(cases))) as pool:
-                futures = {pool.submit(render_case, c, str(directory)): c.name for c in order}
+                futures = {pool.submit(render_case, c, str(directory), pages.get(c.name, "")): c.name for c in order}
                 for fut in concurrent.futures.as_completed(futures):
                     infos[futures[fut]] = fut.result()
                     if bar:
@@ -332,7 +349,9 @@ def run_gallery(source, output, *, jobs: int | None = None, check: bool = False)
         raise ValueError(f"jobs must be >= 1, got {jobs}")
     jobs = jobs or os.cpu_count() or 1
     output = Path(output)
-    names = [c.file for c in cases] + ["README.md", "index.html"]
+    from .html import player_files
+
+    names = [c.file for c in cases] + list(player_files(cases).values()) + ["README.md", "index.html"]
     if check:
         if not output.is_dir():
             raise ValueError(f"cannot check {str(output)!r}: it is not a directory")

@@ -126,7 +126,8 @@ def test_render_writes_files_pages_and_check_passes(tmp_path, capsys):
     src.write_text(SMALL)
     out = tmp_path / "out"
     assert run_gallery(src, out, jobs=2) == 0
-    assert sorted(p.name for p in out.iterdir()) == ["README.md", "index.html", "one.gif", "two.gif"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "README.md", "index.html", "one.gif", "one.html", "two.gif", "two.html"]
     with Image.open(out / "two.gif") as im:
         assert im.n_frames == 9
     readme = (out / "README.md").read_text()

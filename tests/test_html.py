@@ -20,6 +20,7 @@ from PIL import Image
 
 from convanim import ConvSpec, animate, schedule
 from convanim.cli import main
+from convanim.gallery import run_gallery
 from convanim.html import page_data, render_page
 from convanim.themes import THEMES, hex_to_rgb
 from convanim.values import make_values
@@ -101,6 +102,44 @@ def test_save_html_from_python(tmp_path):
         anim.save(tmp_path / "s.html", step=0)
 
 
+def test_gallery_pages(tmp_path):
+    """A page beside every GIF whose view has one; a case's own .html file; no page over another file."""
+    (tmp_path / "g.toml").write_text("""
+[defaults]
+input_size = 5
+kernel_size = 3
+[[case]]
+name = "grid"
+[[case]]
+name = "matrix"
+view = "matrix"
+[[case]]
+name = "page"
+file = "page.html"
+layout = "flat"
+[[case]]
+name = "index"
+[[case]]
+name = "taken"
+[[case]]
+name = "other"
+file = "taken.html"
+""")
+    out = tmp_path / "out"
+    assert run_gallery(tmp_path / "g.toml", out, jobs=1) == 0
+    assert sorted(p.name for p in out.iterdir()) == [
+        "README.md", "grid.gif", "grid.html", "index.gif", "index.html", "matrix.gif", "page.html", "taken.gif",
+        "taken.html"]
+    assert '"layout":"flat"' in (out / "page.html").read_text() and "<svg" in (out / "taken.html").read_text()
+    index = (out / "index.html").read_text()
+    assert '<a class="play" href="grid.html"><img src="grid.gif"' in index
+    assert '<a class="play" href="page.html">Open the page</a>' in index
+    assert 'href="matrix.html"' not in index and '<img src="matrix.gif"' in index
+    assert run_gallery(tmp_path / "g.toml", out, jobs=1, check=True) == 0
+    (out / "grid.html").write_text("stale")
+    assert run_gallery(tmp_path / "g.toml", out, jobs=1, check=True) == 1
+
+
 # -- in the browser ------------------------------------------------------------------
 
 CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
@@ -155,7 +194,8 @@ def pages(tmp_path_factory):
 class Page:
     """One browser tab on a page, with every request and console message recorded."""
 
-    def __init__(self, context, url):
+    def __init__(self, context, url, allow: str | None = None):
+        self.allow = allow or url  # requests outside this are aborted (and recorded)
         self.requests, self.errors = [], []
         self.page = context.new_page()
         self.page.route("**/*", self._route)
@@ -166,7 +206,7 @@ class Page:
         self.page.goto(url)
 
     def _route(self, route):
-        if route.request.url == self.url:
+        if route.request.url.startswith(self.allow):
             route.continue_()
         else:
             route.abort()
@@ -387,3 +427,23 @@ def test_screenshot_matches_the_flat_frame(open_page, name, k):
                       for key, box in b.items()})
     for key in found[0]:
         assert np.allclose(found[0][key], found[1][key], atol=0.1), (key, found[0][key], found[1][key])
+
+
+def test_gallery_index_opens_players(context):
+    """The committed classic gallery: its index shows the GIFs and opens each case's player."""
+    folder = ROOT / "gallery" / "classic"
+    index = folder / "index.html"
+    page = Page(context, index.as_uri(), allow=folder.as_uri() + "/")
+    try:
+        assert page.errors == []
+        assert all(url.startswith(folder.as_uri() + "/") for url in page.requests)
+        links = page.page.locator("figure a.play")
+        assert links.count() == 15 == page.page.locator("figure a.play img").count()
+        links.nth(5).click()
+        page.page.wait_for_url("**/padding_strides.html")
+        lo, hi = page.page.eval_on_selector("#slider", "e => [+e.min, +e.max]")
+        assert hi - lo + 1 == len(schedule(CONFIGS["strided"]))
+        assert page.page.text_content("#code") == "torch.nn.Conv2d(1, 1, kernel_size=3, stride=2, padding=1)"
+        assert page.errors == []
+    finally:
+        page.close()

@@ -27,7 +27,7 @@ from ..schedule import cell_kind, cell_source, schedule, unread_cells
 from ..spec import ConvSpec
 from ..themes import get_theme
 
-__all__ = ["INTERACTIVE_VIEWS", "check_view", "page_data", "render_page", "write_page"]
+__all__ = ["INTERACTIVE_VIEWS", "check_view", "page_data", "render_page", "write_page", "player_files"]
 
 #: Views the page can draw; the others are refused with one sentence.
 INTERACTIVE_VIEWS = ("grid", "values")
@@ -199,3 +199,19 @@ def write_page(path, spec: ConvSpec, **options) -> None:
     page = render_page(page_data(spec, **options))
     with atomic_output(path) as fh:
         fh.write(page.encode("utf-8"))
+
+
+def player_files(cases) -> dict[str, str]:
+    """Gallery cases that get a page beside their animation: case name -> ``NAME.html``.
+
+    Cases whose view has an interactive form, unless their file already is a
+    page or ``NAME.html`` is taken (by a case's file or the index).
+    """
+    taken = {case.file for case in cases} | {"index.html", "README.md"}
+    return {
+        case.name: f"{case.name}.html"
+        for case in cases
+        if case.spec and case.options.get("view", "grid") in INTERACTIVE_VIEWS
+        and not case.file.lower().endswith(".html") and f"{case.name}.html" not in taken
+        and ConvSpec(**case.spec).ndim <= 2
+    }
