@@ -447,3 +447,25 @@ def test_gallery_index_opens_players(context):
         assert page.errors == []
     finally:
         page.close()
+
+
+def test_classic_page_has_the_classic_scenes_slant(open_page):
+    """Every cell centre of the classic page is the classic scene's, up to one scale and one shift."""
+    from convanim.scene.classic import ClassicScene
+
+    spec = CONFIGS["strided"]
+    p = open_page("classic")
+    scene = ClassicScene(spec)
+    page, drawn = [], []
+    for grid, shape in (("input", spec.grid_shape), ("output", spec.output_shape)):
+        page += p.centres(grid)
+        drawn += [scene.cell_center(grid, cell) for cell in np.ndindex(*shape)]
+    page, drawn = np.array(page), np.array(drawn)
+    # Least squares: page = s * drawn + t.
+    a = np.zeros((2 * len(drawn), 3))
+    a[0::2, 0], a[1::2, 0] = drawn[:, 0], drawn[:, 1]
+    a[0::2, 1], a[1::2, 2] = 1, 1
+    (s, tx, ty), *_ = np.linalg.lstsq(a, page.reshape(-1), rcond=None)
+    error = np.abs(page - (s * drawn + (tx, ty))).max()
+    assert 1.2 < s < 1.5  # 40 px cells in the page, 29.5 in the scene
+    assert error < 0.5, error  # pixels
