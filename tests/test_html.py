@@ -106,8 +106,8 @@ def test_gallery_pages(tmp_path):
     """A page beside every GIF whose view has one; a case's own .html file; no page over another file."""
     (tmp_path / "g.toml").write_text("""
 [defaults]
-input_size = 5
-kernel_size = 3
+input_size = 3
+kernel_size = 2
 [[case]]
 name = "grid"
 [[case]]

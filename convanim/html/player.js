@@ -347,5 +347,10 @@
 
   $("controls").hidden = false;
   show(0);
+  // Fit the drawing to everything drawn (labels can be wider than their grid), one page unit per pixel.
+  var b = svg.getBBox(), x0 = Math.floor(Math.min(0, b.x - 4)), y0 = Math.floor(Math.min(0, b.y - 4));
+  W = Math.ceil(Math.max(W, b.x + b.width + 4) - x0); H = Math.ceil(Math.max(H, b.y + b.height + 4) - y0);
+  svg.setAttribute("viewBox", x0 + " " + y0 + " " + W + " " + H);
+  svg.setAttribute("width", W); svg.setAttribute("height", H);
   if (!(window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches)) play();
 })();
