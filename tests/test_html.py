@@ -93,6 +93,13 @@ def test_views_without_a_page_are_refused(tmp_path, capsys, view):
     assert "\n" not in err and not target.exists()
 
 
+def test_specs_without_a_page_are_refused():
+    with pytest.raises(ValueError, match="^an interactive page draws 1-D and 2-D convolutions, got 3 axes$"):
+        page_data(ConvSpec((4, 4, 4), 2))
+    with pytest.raises(ValueError, match="^an interactive page needs a ConvSpec, got dict$"):
+        page_data({"input_size": 5})
+
+
 def test_save_html_from_python(tmp_path):
     anim = animate(input_size=5, kernel_size=3, view="values", values="random", seed=1)
     anim.save(tmp_path / "v.html")

@@ -27,7 +27,7 @@ from ..schedule import cell_kind, cell_source, schedule, unread_cells
 from ..spec import ConvSpec
 from ..themes import get_theme
 
-__all__ = ["INTERACTIVE_VIEWS", "check_view", "page_data", "render_page", "write_page", "player_files"]
+__all__ = ["INTERACTIVE_VIEWS", "check_view", "check_spec", "page_data", "render_page", "write_page", "player_files"]
 
 #: Views the page can draw; the others are refused with one sentence.
 INTERACTIVE_VIEWS = ("grid", "values")
@@ -38,6 +38,18 @@ def check_view(view: str) -> None:
     """ValueError unless ``view`` has an interactive form."""
     if view not in INTERACTIVE_VIEWS:
         raise ValueError(f"--view {view} has no interactive form yet; write .gif, .webp or .pdf")
+
+
+def check_spec(spec) -> None:
+    """ValueError unless the page can draw ``spec``: one channel of a 1-D or 2-D convolution."""
+    if type(spec).__name__ == "PoolSpec":
+        raise ValueError("pooling has no interactive form yet; write .gif, .webp or .pdf")
+    if not isinstance(spec, ConvSpec):
+        raise ValueError(f"an interactive page needs a ConvSpec, got {type(spec).__name__}")
+    if getattr(spec, "multichannel", False):
+        raise ValueError("a layer with channels, groups or bias has no interactive form yet; write .gif, .webp or .pdf")
+    if spec.ndim > 2:
+        raise ValueError(f"an interactive page draws 1-D and 2-D convolutions, got {spec.ndim} axes")
 
 
 def _flat(index, shape) -> int:
@@ -88,13 +100,10 @@ def page_data(spec: ConvSpec, *, layout: str = "classic", view: str = "grid", th
     is ``[output cell, [kernel, grid cell, kernel, grid cell, ...]]`` from
     `convanim.schedule`, the kernel index being the weight's (PyTorch's).
     """
-    if not isinstance(spec, ConvSpec):
-        raise ValueError(f"an interactive page needs a ConvSpec, got {type(spec).__name__}")
     check_view(view)
+    check_spec(spec)
     if layout not in LAYOUTS:
         raise ValueError(f"layout must be one of {', '.join(LAYOUTS)}, got {layout!r}")
-    if spec.ndim > 2:
-        raise ValueError(f"an interactive page draws 1-D and 2-D convolutions, got {spec.ndim} axes")
     theme = get_theme(theme)
     grid, out, kshape = spec.grid_shape, spec.output_shape, spec.kernel_size
     steps = schedule(spec)
@@ -208,10 +217,15 @@ def player_files(cases) -> dict[str, str]:
     page or ``NAME.html`` is taken (by a case's file or the index).
     """
     taken = {case.file for case in cases} | {"index.html", "README.md"}
-    return {
-        case.name: f"{case.name}.html"
-        for case in cases
-        if case.spec and case.options.get("view", "grid") in INTERACTIVE_VIEWS
-        and not case.file.lower().endswith(".html") and f"{case.name}.html" not in taken
-        and ConvSpec(**case.spec).ndim <= 2
-    }
+    pages = {}
+    for case in cases:
+        page = f"{case.name}.html"
+        if case.options.get("view", "grid") not in INTERACTIVE_VIEWS or page in taken \
+                or case.file.lower().endswith(".html"):
+            continue
+        try:
+            check_spec(ConvSpec(**case.spec))
+        except (TypeError, ValueError):  # not a convolution the page draws
+            continue
+        pages[case.name] = page
+    return pages
