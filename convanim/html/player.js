@@ -98,7 +98,7 @@
       if (kind === "u" && D.layout === "flat") {
         var q = n_ % c, p = Math.floor(n_ / c);
         el("path", { d: "M" + q + " " + (p + .75) + "L" + (q + .75) + " " + p + "M" + (q + .25) + " " + (p + 1) +
-          "L" + (q + 1) + " " + (p + .25), "class": "ray", "aria-hidden": "true" }, grid.g);
+          "L" + (q + 1) + " " + (p + .25), "class": "hatch", "aria-hidden": "true" }, grid.g);
       }
     }
     grid.bold = el("g", { "aria-hidden": "true" }, grid.g);
