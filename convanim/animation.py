@@ -128,13 +128,13 @@ class Animation:
                 encode.write_animation(
                     path, [self.scene.frame(k)], self.durations[k], comment=self.comment, **self.encoder_options
                 )
+        elif ext == ".html":
+            self._save_page(path)
         elif ext == ".pdf":
             with encode.atomic_output(path) as fh:
                 self.scene.save_pdf_pages(fh)
         elif ext == ".mp4":
             encode.write_mp4(path, self.scene.frames(), self.durations)
-        elif ext == ".html":
-            self._save_page(path)
         elif ext == ".svg":
             raise ValueError(
                 "an .svg file holds one step: add step=K (--step K), or write every step with "
@@ -147,19 +147,17 @@ class Animation:
             )
         return path
 
-    #: What an interactive page needs beyond the scene: set by `animate`.
-    page_options: dict | None = None
-
     def _save_page(self, path: Path) -> None:
-        """One self-contained interactive HTML page (see `convanim.html`)."""
+        """One self-contained interactive HTML page (see `convanim.html`); `animate` sets the scene's page_options."""
         from .html import check_view, write_page
 
-        opts = self.page_options or {}
+        opts = getattr(self.scene, "page_options", {})
         check_view(opts.get("view", "grid"))
         if self.spec is None:
             raise ValueError("an interactive page needs a convolution: give input_size and kernel_size")
         write_page(path, self.spec, layout=opts.get("layout", "classic"), view=opts.get("view", "grid"),
-                   theme=self.scene.options.theme, values=opts.get("values"), durations=self.durations, alt=self.alt)
+                   theme=self.scene.options.theme, values=getattr(self.scene, "values", None), durations=self.durations,
+                   alt=self.alt)
 
     def save_frames(self, directory, *, fmt: str = "png") -> list[Path]:
         """One file per step in ``directory`` (``step_000.png`` ...), ``fmt`` png, svg or pdf."""
@@ -306,11 +304,10 @@ def animate(
             scene = cls(spec, options, values=make_values(spec, values, seed))
     n = len(scene)
     base = _check_ms("duration_ms", duration_ms if duration_ms is not None else scene.frame_ms, 10)
+    scene.page_options = {"layout": layout, "view": view}  # for an interactive page (`Animation.save`)
     durations = [base] * n
     durations[0] += _check_ms("hold_first_ms", hold_first_ms, 0)
     durations[-1] += _check_ms("hold_last_ms", hold_last_ms, 0)
     alt = scene.describe() or (alt_text(spec) if spec is not None else "")
     config = f"{spec!r} layout={layout} view={view} theme={options.theme.name}"
-    anim = Animation(scene, spec=spec, durations=durations, alt=alt, config=config, flat_colours=view == "grid")
-    anim.page_options = {"layout": layout, "view": view, "values": getattr(scene, "values", None)}
-    return anim
+    return Animation(scene, spec=spec, durations=durations, alt=alt, config=config, flat_colours=view == "grid")
