@@ -280,8 +280,7 @@ pre {{ background: #f4f4f4; padding: 0.5rem; white-space: pre-wrap; overflow-wra
 </head>
 <body>
 <h1>{html.escape(title)}</h1>
-<p>Rendered by {html.escape(rendered_by())}. Each animation loops; one frame per kernel position.
-Click one to step through it, pause it and see which cells make each output.</p>
+<p>Rendered by {html.escape(rendered_by())}. Each animation loops; one frame per kernel position.</p>
 <main>
 {chr(10).join(cards)}
 </main>
