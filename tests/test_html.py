@@ -476,3 +476,18 @@ def test_classic_page_has_the_classic_scenes_slant(open_page):
     error = np.abs(page - (s * drawn + (tx, ty))).max()
     assert 1.2 < s < 1.5  # 40 px cells in the page, 29.5 in the scene
     assert error < 0.5, error  # pixels
+
+
+def test_values_page_writes_the_sum(open_page):
+    """The values view's numbers: step 4 of the strided config, against a numpy cross-correlation."""
+    spec = CONFIGS["strided"]
+    values = make_values(spec, "random", seed=1)
+    xpad = np.pad(values.x, 1)
+    expected = int((xpad[2:5, 2:5] * values.w).sum())  # output (1, 1): rows and columns 2..4 of the padded input
+    p = open_page("values")
+    p.page.keyboard.press("Home")
+    for _ in range(4):
+        p.page.keyboard.press("ArrowRight")
+    text = p.page.text_content("#sum")
+    assert text.startswith("o₁,₁ = ") and text.endswith(" = " + str(expected).replace("-", "−"))
+    assert text.count("·") == 9

@@ -186,8 +186,8 @@
       if (V) terms.push(paren(V.x[sv]) + "·" + paren(V.w[st.k[t]]));
       else terms.push(sym("a", sv, D.inputShape) + "·" + sym("w", st.k[t], D.kernelShape));
     });
-    var o = V ? V.o[st.out] : sym("o", st.out, D.outShape);
-    return V ? (terms.join(" + ") || "0") + " = " + o : o + " = " + (terms.join(" + ") || "0");
+    var sum = sym("o", st.out, D.outShape) + " = " + (terms.join(" + ") || "0");
+    return V ? sum + " = " + V.o[st.out] : sum;
   }
   function paren(v) { return v.charAt(0) === "−" || v.charAt(0) === "-" ? "(" + v + ")" : v; }
   function show(s) {
