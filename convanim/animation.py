@@ -207,18 +207,18 @@ def _or(names) -> str:
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
 
 
-def check_applies(view: str, given, spell=str) -> None:
+def check_applies(view: str, given, spell=str, values: str = "symbols") -> None:
     """ValueError when an option in ``given`` (names; ``"spec"`` for the convolution) does nothing in ``view``.
 
     ``spell`` turns an option name into what the user typed (``--radius`` on
-    the command line, ``radius`` in Python and gallery files).
+    the command line, ``radius`` in Python and gallery files). ``seed`` also
+    needs ``values`` to be random or a file.
     """
-    given = dict.fromkeys(given) if not isinstance(given, dict) else given
     for name in given:
         views = APPLIES.get(name, _ALL_VIEWS)
         if view not in views:
             raise ValueError(f"{spell(name)} only applies to {spell('view')} {_or(views)}")
-    if "seed" in given and given["seed"] is not None and given.get("values", "symbols") == "symbols":
+    if "seed" in given and values == "symbols":
         raise ValueError(f"{spell('seed')} only applies with {spell('values')} random or a .npy file")
 
 
@@ -227,11 +227,12 @@ def _positive_int(name: str, value) -> None:
         raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
 
 
-def check_options(*, _spell=str, **given) -> dict:
+def check_options(*, _spell=str, _applies=True, **given) -> dict:
     """Check `animate`'s options without drawing anything (ValueError on the first bad one).
 
     Every name in ``given`` must change something for the view: options a view
-    ignores are refused (`APPLIES`). Returns the options merged with the defaults.
+    ignores are refused (`APPLIES`; ``_applies=False`` skips this, for gallery
+    defaults). Returns the options merged with the defaults.
     """
     from .scene import LAYOUTS, VIEWS, check_name
     from .themes import Theme, get_theme
@@ -269,7 +270,8 @@ def check_options(*, _spell=str, **given) -> dict:
         raise ValueError(f"radius must be a finite number > 0, got {radius!r}")
     for name in ("max_frames", "max_pixels", "max_frame_pixels"):
         _positive_int(name, opts[name])
-    check_applies(view, given, _spell)
+    if _applies:
+        check_applies(view, given, _spell, values)
     return opts
 
 
