@@ -195,7 +195,7 @@ def _cmd_render(args) -> int:
     if args.sheet:
         limits.check_sheet(len(anim), anim.size, given.get("max_frame_pixels", limits.MAX_FRAME_PIXELS))
     if args.step is not None and not 0 <= args.step < len(anim):
-        raise UsageError(f"--step must be from 0 to {len(anim) - 1}, got {args.step}")
+        raise UsageError(f"--step must be between 0 and {len(anim) - 1}, got {args.step}")
     say = (lambda line: None) if args.quiet else (lambda line: print(line, file=sys.stderr))
     if args.alt:
         print(anim.alt)

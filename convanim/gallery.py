@@ -85,10 +85,10 @@ def preset_path(name: str) -> Path:
 
 def _name_error(name) -> str | None:
     if not isinstance(name, str) or not name:
-        return "name must be a non-empty string"
+        return "name must be a non-empty file name"
     if len(name) > 100 or any(ch in name for ch in '/\\:*?"<>|') or name.startswith(".") \
             or not name.isprintable():
-        return "name must be a plain file name (no /, \\, leading dot or control characters, at most 100 characters)"
+        return "name must be a non-empty file name (no /, \\, leading dot or control characters, at most 100 characters)"
     return None
 
 
