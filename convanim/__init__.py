@@ -13,11 +13,19 @@ from .spec import ConvSpec
 __version__ = "0.1.0"
 
 
-def animate(spec=None, **options):
-    """Build an `Animation` (see `convanim.animation.animate` for the options)."""
-    from .animation import animate as _animate
+def _lazy_animate():
+    import functools
 
-    return _animate(spec, **options)
+    from . import animation  # no matplotlib at import: the scenes load on first use
+
+    @functools.wraps(animation.animate)
+    def animate(*args, **options):
+        return animation.animate(*args, **options)
+
+    return animate
+
+
+animate = _lazy_animate()
 
 
 __all__ = [

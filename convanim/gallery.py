@@ -88,7 +88,8 @@ def _name_error(name) -> str | None:
         return "name must be a non-empty file name"
     if len(name) > 100 or any(ch in name for ch in '/\\:*?"<>|') or name.startswith(".") \
             or not name.isprintable():
-        return "name must be a non-empty file name (no /, \\, leading dot or control characters, at most 100 characters)"
+        return ("name must be a non-empty file name (no /, \\, leading dot or control characters, "
+                "at most 100 characters)")
     return None
 
 
@@ -468,5 +469,6 @@ def run_gallery(source, output, *, jobs: int | None = None, check: bool = False,
     output.mkdir(parents=True, exist_ok=True)
     write_pages(output, title, cases, render_all(cases, output, jobs, progress=sys.stderr.isatty() and not quiet))
     if not quiet:
-        print(f"wrote {len(cases)} animations, README.md and index.html to {output}", file=sys.stderr)
+        print(f"wrote {len(cases)} animation{'s' if len(cases) != 1 else ''}, README.md and index.html to {output}",
+              file=sys.stderr)
     return 0
