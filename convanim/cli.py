@@ -179,6 +179,9 @@ def _cmd_render(args) -> int:
         spec = None
     else:
         spec = spec_from_args(args, ndim=1 if view == "1d" else None)
+    for flag, value in (("-o", args.output), ("--frames", args.frames)):
+        if value is not None and not value.strip():
+            raise UsageError(f"{flag} needs a {'file' if flag == '-o' else 'folder'} name, got {value!r}")
     if not (args.output or args.frames or args.alt):
         raise UsageError("render needs -o OUT, --frames DIR or --alt")
     if args.frame_format is not None and not args.frames:
@@ -197,21 +200,51 @@ def _cmd_render(args) -> int:
     if args.step is not None and not 0 <= args.step < len(anim):
         raise UsageError(f"--step must be between 0 and {len(anim) - 1}, got {args.step}")
     say = (lambda line: None) if args.quiet else (lambda line: print(line, file=sys.stderr))
+    if args.output:
+        _check_output(args.output, args.step, args.sheet)
     if args.alt:
         print(anim.alt)
-    if args.frames:
-        paths = anim.save_frames(args.frames, fmt=args.frame_format or "png")
-        say(f"wrote {len(paths)} frames to {args.frames}")
+    wrote = []
     if args.output:
         path = anim.save(args.output, step=args.step, sheet=args.sheet)
         w, h = anim.size
         if args.sheet:
-            say(f"wrote {path}: a contact sheet of {len(anim)} steps, {_size_text(path)}")
+            wrote.append(f"wrote {path}: a contact sheet of {len(anim)} steps, {_size_text(path)}")
         elif args.step is not None:
-            say(f"wrote {path}: step {args.step}, {w}x{h} px, {_size_text(path)}")
+            wrote.append(f"wrote {path}: step {args.step}, {w}x{h} px, {_size_text(path)}")
         else:
-            say(f"wrote {path}: {len(anim)} frames, {w}x{h} px, {_size_text(path)}")
+            wrote.append(f"wrote {path}: {len(anim)} frames, {w}x{h} px, {_size_text(path)}")
+    if args.frames:
+        try:
+            paths = anim.save_frames(args.frames, fmt=args.frame_format or "png")
+        except BaseException:
+            if args.output:  # all or nothing: no -o file without its --frames
+                path.unlink(missing_ok=True)
+            raise
+        wrote.append(f"wrote {len(paths)} frames to {args.frames}")
+    for line in wrote:
+        say(line)
     return 0
+
+
+def _check_output(output: str, step, sheet: bool) -> None:
+    """Refuse an -o file `Animation.save` would refuse, before anything is written."""
+    from pathlib import Path
+
+    from .animation import ANIMATION_FORMATS, SHEET_FORMATS, STEP_FORMATS
+
+    ext = Path(output).suffix.lower()
+    if sheet:
+        allowed, what = SHEET_FORMATS, "a contact sheet"
+    elif step is not None:
+        allowed, what = STEP_FORMATS, "a single step"
+    elif ext == ".svg":
+        raise UsageError("an .svg file holds one step: add --step K, or write every step with "
+                         "--frames DIR --frame-format svg")
+    else:
+        allowed, what = ANIMATION_FORMATS, "an animation"
+    if ext not in allowed:
+        raise UsageError(f"{what} is written as {', '.join(allowed)}, got {ext or 'no extension'!r}")
 
 
 def _add_render_flags(parser: argparse.ArgumentParser) -> None:
@@ -295,8 +328,9 @@ def _cmd_gallery(args) -> int:
                 "or --check alone inside a checkout with gallery/PRESET folders"
             )
         return max(run_gallery(name, Path("gallery") / name, jobs=jobs, check=True) for name in found)
-    if args.output is None:
-        raise UsageError("gallery needs -o DIR")
+    if args.output is None or not args.output.strip():
+        raise UsageError("gallery needs -o DIR" if args.output is None
+                         else f"-o needs a folder name, got {args.output!r}")
     return run_gallery(args.source, args.output, jobs=jobs, check=args.check, force=args.force, quiet=args.quiet)
 
 
