@@ -271,7 +271,7 @@ def explain(spec: ConvSpec) -> dict:
     ranges (``unread_count``, ``unread_ranges`` as [first, last] pairs, the
     first 10; ``alternatives_range``), with at most 20 unread indices and 8
     alternatives listed. A count is null where it would take marking more than
-    a million cells (a dilated, strided kernel on a huge axis).
+    four million cells (a dilated, strided kernel on a huge axis).
     """
     axes = []
     for a, ax in enumerate(spec.axes):

@@ -101,8 +101,8 @@ def schedule(spec: ConvSpec) -> list[Step]:
 #: Most cells `unread_cells` lists; past it, use `unread_count` and `unread_ranges`.
 MAX_LISTED_CELLS = 1_000_000
 
-_MARK_CELLS = 1_000_000  # largest grid an axis is marked cell by cell on (a numpy bool array)
-_MARK_LOOPS = 100_000  # ... in at most this many slice assignments
+_MARK_CELLS = 4_000_000  # largest grid an axis is marked cell by cell on (one byte per cell)
+_MARK_WORK = 20_000_000  # ... and at most this many cells written (kernel taps x positions)
 
 
 def _read_pattern(ax) -> tuple[int, int, int] | None:
@@ -116,27 +116,27 @@ def _read_pattern(ax) -> tuple[int, int, int] | None:
 
 
 @functools.lru_cache(maxsize=8)
-def _marked_unread(ax):
-    """Unread input indices of ``ax`` as a numpy index array, marking read cells; None if too large."""
-    import numpy as np
-
+def _marked_reads(ax) -> bytes | None:
+    """One byte per input index of ``ax``: 1 where a kernel position reads it; None if the grid is too large."""
     o, k, d, ws, n = ax.output_size, ax.kernel_size, ax.dilation, ax.window_stride, ax.input_size
-    if ax.grid_size > _MARK_CELLS or n > _MARK_CELLS or min(k, o) > _MARK_LOOPS:
+    grid = ax.grid_size
+    if grid > _MARK_CELLS or n > _MARK_CELLS or k * o > _MARK_WORK:
         return None
-    read = np.zeros(ax.grid_size, dtype=bool)
+    read = bytearray(grid)
     if k <= o:
         for j in range(k):
-            read[j * d : j * d + (o - 1) * ws + 1 : ws] = True
+            read[j * d : j * d + (o - 1) * ws + 1 : ws] = b"\x01" * o
     else:
         for w in range(o):
-            read[w * ws : w * ws + (k - 1) * d + 1 : d] = True
-    cells = ax.lo + np.arange(n, dtype=np.int64) * ax.step
-    inside = (cells >= 0) & (cells < ax.grid_size)
-    hit = np.zeros(n, dtype=bool)
-    hit[inside] = read[cells[inside]]
-    unread = np.flatnonzero(~hit)
-    unread.flags.writeable = False  # cached
-    return unread
+            read[w * ws : w * ws + (k - 1) * d + 1 : d] = b"\x01" * k
+    # input i sits on grid cell lo + i*step (cells outside the grid are cropped: never read)
+    first = -(ax.lo // ax.step) if ax.lo < 0 else 0
+    hit = bytearray(n)
+    last = min(n - 1, (grid - 1 - ax.lo) // ax.step)
+    if last >= first:
+        start = ax.lo + first * ax.step
+        hit[first : last + 1] = read[start : start + (last - first) * ax.step + 1 : ax.step]
+    return bytes(hit)
 
 
 def unread_count(ax) -> int | None:
@@ -144,7 +144,7 @@ def unread_count(ax) -> int | None:
 
     Closed-form (instant) for undilated kernels, unit window strides and every
     transposed convolution; otherwise counted on a marked grid, or None when
-    that grid would pass a million cells.
+    that grid would pass four million cells.
     """
     n, lo, st = ax.input_size, ax.lo, ax.step
     pattern = _read_pattern(ax)
@@ -161,8 +161,8 @@ def unread_count(ax) -> int | None:
         first = -(lo // st) if lo < 0 else 0  # smallest i with lo + i*st >= 0
         last = min(n - 1, (b - lo) // st) if b >= lo else -1
         return n - max(0, last - first + 1)
-    unread = _marked_unread(ax)
-    return None if unread is None else len(unread)
+    hit = _marked_reads(ax)
+    return None if hit is None else n - hit.count(1)
 
 
 def unread_ranges(ax, limit: int = 10) -> list[tuple[int, int]] | None:
@@ -203,17 +203,16 @@ def unread_ranges(ax, limit: int = 10) -> list[tuple[int, int]] | None:
             add(0, first - 1)
             add(max(last + 1, 0), n - 1)
         return runs[:limit]
-    unread = _marked_unread(ax)
-    if unread is None:
+    hit = _marked_reads(ax)
+    if hit is None:
         return None
     runs = []
-    for i in unread.tolist():
-        if runs and runs[-1][1] + 1 == i:
-            runs[-1] = (runs[-1][0], i)
-        elif len(runs) < limit:
-            runs.append((i, i))
-        else:
-            break
+    start = hit.find(0)
+    while start != -1 and len(runs) < limit:
+        stop = hit.find(1, start)
+        stop = n if stop == -1 else stop
+        runs.append((start, stop - 1))
+        start = hit.find(0, stop)
     return runs
 
 
