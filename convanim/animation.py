@@ -218,8 +218,22 @@ def check_applies(view: str, given, spell=str, values: str = "symbols") -> None:
         views = APPLIES.get(name, _ALL_VIEWS)
         if view not in views:
             raise ValueError(f"{spell(name)} only applies to {spell('view')} {_or(views)}")
-    if "seed" in given and values == "symbols":
+    if "seed" in given and (values == "symbols" or str(values).lower().endswith(".npz")):
         raise ValueError(f"{spell('seed')} only applies with {spell('values')} random or a .npy file")
+
+
+#: Formats whose frames have durations: the timing options do nothing elsewhere.
+TIMED_FORMATS = (".gif", ".png", ".apng", ".webp", ".mp4")
+TIMING_OPTIONS = ("duration_ms", "hold_first_ms", "hold_last_ms")
+
+
+def check_timing(ext: str | None, given, spell=str) -> None:
+    """ValueError when a timing option in ``given`` is set but the output (``ext``; None: none) is not animated."""
+    timed = [name for name in TIMING_OPTIONS if name in given]
+    if timed and (ext or "").lower() not in TIMED_FORMATS:
+        raise ValueError(
+            f"{spell(timed[0])} only applies to an animation written as {', '.join(TIMED_FORMATS)}"
+        )
 
 
 def _positive_int(name: str, value) -> None:

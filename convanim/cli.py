@@ -160,9 +160,10 @@ def _size_text(path) -> str:
 
 def _cmd_render(args) -> int:
     import math
+    from pathlib import Path
 
     from . import limits
-    from .animation import APPLIES, animate, check_options
+    from .animation import APPLIES, animate, check_options, check_timing
 
     given = {name: getattr(args, name) for name in _RENDER_OPTIONS if getattr(args, name) is not None}
     view = given.get("view", "grid")
@@ -171,6 +172,9 @@ def _cmd_render(args) -> int:
             raise UsageError(f"--fps must be a number from 0.004 to 100, got {args.fps:g}")
         given["duration_ms"] = round(1000 / args.fps)
     check_options(_spell=_flag, **given)
+    timed_ext = None if args.step is not None or args.sheet or not args.output else Path(args.output).suffix
+    check_timing(timed_ext, {"duration_ms": 0} if args.fps is not None else given,
+                 spell=lambda name: "--fps" if args.fps is not None else _flag(name))
     if view not in APPLIES["spec"]:  # f * g of two functions: no grid, no spec
         flags = spec_flags_given(args)
         if flags:

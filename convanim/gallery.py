@@ -115,7 +115,7 @@ def load_gallery(source: str | os.PathLike) -> tuple[str, list[Case]]:
     case-insensitively) are refused.
     """
     from . import limits
-    from .animation import ANIMATION_FORMATS, APPLIES, check_applies, check_options
+    from .animation import ANIMATION_FORMATS, APPLIES, check_applies, check_options, check_timing
     from .spec import ConvSpec
 
     path = Path(source)
@@ -187,6 +187,7 @@ def load_gallery(source: str | os.PathLike) -> tuple[str, list[Case]]:
             if any(k in raw for k in SPEC_KEYS):
                 own.append("spec")
             check_applies(opts["view"], own, values=opts["values"])
+            check_timing(Path(file).suffix, own)
             # [defaults] that this case's view ignores are dropped (`_check_defaults_apply` checks the rest).
             options = {k: v for k, v in options.items() if opts["view"] in APPLIES.get(k, (opts["view"],))}
             if "seed" in options and options.get("values", "symbols") == "symbols":

@@ -130,6 +130,14 @@ def run_in(tmp_path, monkeypatch, capsys, *args):
         (["-i", "10", "-k", "3", "--max-frames", "10", "-o", "x.gif"], "the limit is 10 frames (--max-frames N"),
         (["-i", "5", "-k", "3", "--max-pixels", "0", "-o", "x.gif"], "max_pixels must be an integer >= 1, got 0"),
         (["-i", "16", "-k", "3", "--sheet", "-o", "x.png"], "a contact sheet shows at most 64 steps"),
+        (["-i", "5", "-k", "3", "--fps", "2", "--step", "3", "-o", "x.png"],
+         "--fps only applies to an animation written as .gif, .png, .apng, .webp, .mp4"),
+        (["-i", "5", "-k", "3", "--hold-last-ms", "500", "-o", "x.pdf"], "--hold-last-ms only applies to an animation"),
+        (["-i", "5", "-k", "3", "--duration-ms", "500", "--frames", "fr"], "--duration-ms only applies to an"),
+        (["-i", "5", "-k", "3", "--view", "values", "--values", "x.npz", "--seed", "2", "-o", "x.gif"],
+         "--seed only applies with --values random or a .npy file"),
+        (["-i", "5", "-k", "3", "--frames", "fr", "-o", "x.svg"], "an .svg file holds one step"),
+        (["-i", "5", "-k", "3", "-o", ""], "-o needs a file name, got ''"),
     ],
 )
 def test_render_refuses_in_one_line_and_writes_nothing(tmp_path, monkeypatch, capsys, args, message):

@@ -203,6 +203,8 @@ ONE = '[[case]]\nname = "a"\ninput_size = 3\nkernel_size = 2\n'
          'g.toml: case "b": file \'A.GIF\' is also written by case "a"'),
         (ONE.replace('kernel_size = 2', 'kernel_size = 2\nfile = "readme.md"'), "g.toml: case \"a\": file must be"),
         ('[[case]]\nname = "a\\u0000"\ninput_size = 3\nkernel_size = 2\n', "g.toml: case #1: name must be"),
+        (ONE + 'file = "a.pdf"\nduration_ms = 500\n',
+         'g.toml: case "a": duration_ms only applies to an animation written as .gif'),
     ],
 )
 def test_hostile_gallery_files_are_refused_in_one_sentence(tmp_path, body, message):
