@@ -7,7 +7,7 @@ writes GIF, APNG, WebP or PNG frames. `animate` ties them together.
 """
 
 from .explanation import explain
-from .schedule import Step, Tap, cell_kind, cell_source, schedule, unread_cells
+from .schedule import Step, Tap, cell_kind, cell_source, schedule, unread_cells, unread_count, unread_ranges
 from .spec import ConvSpec
 
 __version__ = "0.1.0"
@@ -29,6 +29,7 @@ animate = _lazy_animate()
 
 
 __all__ = [
-    "ConvSpec", "Step", "Tap", "schedule", "unread_cells", "cell_source", "cell_kind", "animate", "explain",
+    "ConvSpec", "Step", "Tap", "schedule", "unread_cells", "unread_count", "unread_ranges", "cell_source", "cell_kind",
+    "animate", "explain",
     "__version__",
 ]
