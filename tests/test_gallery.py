@@ -262,3 +262,10 @@ def test_check_reports_missing_extra_and_differing_files(tmp_path, capsys):
     assert f"missing: {out / 'a.gif'}" in lines
     assert f"differs: {out / 'b.gif'}" in lines
     assert f"extra: {out / 'old.gif'}" in lines
+
+
+def test_gallery_cases_may_raise_the_limits(tmp_path):
+    path = tmp_path / "g.toml"
+    path.write_text('[[case]]\nname = "big"\ninput_size = 64\nkernel_size = 3\nmax_pixels = 60000000000\n')
+    _, cases = load_gallery(path)
+    assert cases[0].options["max_pixels"] == 60_000_000_000
