@@ -216,11 +216,11 @@ def player_files(cases) -> dict[str, str]:
     Cases whose view has an interactive form, unless their file already is a
     page or ``NAME.html`` is taken (by a case's file or the index).
     """
-    taken = {case.file for case in cases} | {"index.html", "README.md"}
+    taken = {case.file.lower() for case in cases} | {"index.html", "readme.md"}  # as file systems may compare
     pages = {}
     for case in cases:
         page = f"{case.name}.html"
-        if case.options.get("view", "grid") not in INTERACTIVE_VIEWS or page in taken \
+        if case.options.get("view", "grid") not in INTERACTIVE_VIEWS or page.lower() in taken \
                 or case.file.lower().endswith(".html"):
             continue
         try:
