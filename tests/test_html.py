@@ -39,8 +39,9 @@ CONFIGS = {
 # -- the file, without a browser ---------------------------------------------------
 
 
-def test_page_is_self_contained_and_smaller_than_the_gif(tmp_path):
+def test_page_is_self_contained_and_smaller_than_the_gif(tmp_path, capsys):
     assert main(["render", "-i", "5", "-k", "3", "-s", "2", "-p", "1", "-o", str(tmp_path / "ps.html")]) == 0
+    assert re.fullmatch(r"wrote .*ps\.html: an interactive page of 9 steps, \d+ KB\n", capsys.readouterr().err)
     page = (tmp_path / "ps.html").read_text(encoding="utf-8")
     # Nothing to fetch: no external script, style, font, image or link.
     assert not re.search(r"""\s(src|href)\s*=\s*["']""", page)
