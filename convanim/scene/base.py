@@ -78,29 +78,55 @@ def _draw(artist, renderer) -> None:
     costs about as much as the drawing itself. With an affine transform and
     without hatches, path effects or sketches it comes down to this call, with
     the same paths, transform, colours, widths and graphics state: the same
-    pixels.
+    pixels. The shortcut leans on matplotlib internals (`_set_gc_clip`, and
+    `get_joinstyle` working while unset, which matplotlib 3.7 does not do): if
+    they are absent or behave differently, it is turned off for the process and
+    `Collection.draw` is used, which gives the same pixels, only slower.
     """
-    plain = isinstance(artist, Collection) and hasattr(artist, "_set_gc_clip") and artist.get_transform().is_affine \
+    global _FAST
+    if _FAST and _plain(artist):
+        try:
+            args = _collection_args(artist)
+        except (AttributeError, TypeError, ValueError):
+            _FAST = False
+        else:
+            gc = renderer.new_gc()
+            try:
+                artist._set_gc_clip(gc)  # as Collection.draw does
+                gc.set_snap(artist.get_snap())
+                if args[0]:
+                    gc.set_joinstyle(args[0])
+                if args[1]:
+                    gc.set_capstyle(args[1])
+                renderer.draw_path_collection(gc, *args[2:])
+                return
+            except (AttributeError, TypeError):
+                _FAST = False  # raised before drawing: nothing drawn, draw the general way below
+            finally:
+                gc.restore()
+    artist.draw(renderer)
+
+
+_FAST = True  # False once the shortcut of `_draw` has failed: matplotlib differs from the one it was written for
+
+
+def _plain(artist) -> bool:
+    """Whether ``artist`` is a collection that `_draw` may draw in one renderer call."""
+    return isinstance(artist, Collection) and hasattr(artist, "_set_gc_clip") and artist.get_transform().is_affine \
         and not (
         artist.get_hatch() or artist.get_path_effects() or artist.get_sketch_params()
         or (isinstance(artist, LineCollection) and artist.get_gapcolor() is not None)
     )
-    if not plain:
-        artist.draw(renderer)
-        return
-    gc = renderer.new_gc()
-    artist._set_gc_clip(gc)  # as Collection.draw does
-    gc.set_snap(artist.get_snap())
-    if artist.get_joinstyle():
-        gc.set_joinstyle(artist.get_joinstyle())
-    if artist.get_capstyle():
-        gc.set_capstyle(artist.get_capstyle())
-    renderer.draw_path_collection(
-        gc, artist.get_transform().get_affine(), artist.get_paths(), artist.get_transforms(),
+
+
+def _collection_args(artist) -> tuple:
+    """(joinstyle, capstyle, then the arguments of `draw_path_collection` after the gc) of a plain collection."""
+    return (
+        artist.get_joinstyle(), artist.get_capstyle(),
+        artist.get_transform().get_affine(), artist.get_paths(), artist.get_transforms(),
         artist.get_offsets(), artist.get_offset_transform(), artist.get_facecolor(), artist.get_edgecolor(),
         artist.get_linewidth(), artist.get_linestyle(), artist.get_antialiased(), artist.get_urls(), "screen",
     )
-    gc.restore()
 
 
 EMPTY = Path(np.zeros((1, 2)))  # draws nothing
