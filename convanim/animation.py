@@ -254,7 +254,8 @@ def animate(
         stores 10 ms units, so GIF durations are rounded to 10 ms.
     hold_first_ms, hold_last_ms : int
         Extra time on the first / last frame (done by duration, not by
-        duplicate frames).
+        duplicate frames). The ``continuous`` view adds 1500 ms of its own
+        to its last frame, where the curve is finished.
     values : 'symbols', 'random' or path, and seed : int
         Cell values for the ``values``, ``1d`` and ``matrix`` views.
     flip : bool
@@ -291,7 +292,7 @@ def animate(
     base = _check_ms("duration_ms", duration_ms if duration_ms is not None else scene.frame_ms, 10)
     durations = [base] * n
     durations[0] += _check_ms("hold_first_ms", hold_first_ms, 0)
-    durations[-1] += _check_ms("hold_last_ms", hold_last_ms, 0)
+    durations[-1] += _check_ms("hold_last_ms", hold_last_ms, 0) + scene.hold_last_ms
     alt = scene.describe() or (alt_text(spec) if spec is not None else "")
     config = f"{spec!r} layout={layout} view={view} theme={options.theme.name}"
     return Animation(scene, spec=spec, durations=durations, alt=alt, config=config, flat_colours=view == "grid")

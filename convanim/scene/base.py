@@ -177,6 +177,8 @@ class Scene:
 
     #: Default time each frame is shown, in milliseconds.
     frame_ms = 1000
+    #: Extra time on the last frame, in milliseconds (a view whose last frame is the result holds it).
+    hold_last_ms = 0
 
     def __init__(self, width_px: int, height_px: int, background: str, dpi: int = 100):
         self.dpi = dpi
