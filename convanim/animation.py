@@ -37,7 +37,8 @@ class Animation:
     """
 
     def __init__(
-        self, scene, *, spec: ConvSpec | None, durations: list[int], alt: str, config: str, flat_colours: bool
+        self, scene, *, spec: ConvSpec | None, durations: list[int], alt: str, config: str, flat_colours: bool,
+        credit: str | None = None,
     ):
         self.scene = scene
         # Grid layouts are drawn from the theme's flat colours: their GIFs use
@@ -47,6 +48,8 @@ class Animation:
         self.durations = durations
         self.alt = alt
         self.comment = f"convanim {__version__}: {config}"
+        if credit:  # first, so that viewers showing one line of the comment show the credit
+            self.comment = f"{credit}\n{self.comment}"
 
     def __len__(self) -> int:
         return len(self.scene)
@@ -178,7 +181,7 @@ def _check_ms(name: str, value: int, minimum: int) -> int:
 OPTIONS = {
     "layout": "classic", "view": "grid", "theme": "classic", "cell_px": None, "labels": False,
     "caption": False, "duration_ms": None, "hold_first_ms": 0, "hold_last_ms": 0, "values": "symbols",
-    "seed": 0, "flip": False, "radius": 1.0,
+    "seed": 0, "flip": False, "radius": 1.0, "credit": None,
 }
 
 
@@ -212,6 +215,15 @@ def check_options(**given) -> None:
         raise ValueError(f"values must be 'symbols', 'random' or a file path, got {values!r}")
     if not isinstance(radius, (int, float)) or isinstance(radius, bool) or radius <= 0:
         raise ValueError(f"radius must be > 0, got {radius!r}")
+    check_credit(opts["credit"])
+
+
+def check_credit(credit) -> None:
+    """A credit line is None or one line of 1 to 500 printable characters."""
+    if credit is None:
+        return
+    if not isinstance(credit, str) or not 1 <= len(credit) <= 500 or not credit.isprintable():
+        raise ValueError(f"credit must be one line of 1 to 500 printable characters, got {credit!r:.80}")
 
 
 def animate(
@@ -230,6 +242,7 @@ def animate(
     seed: int = 0,
     flip: bool = False,
     radius: float = 1.0,
+    credit: str | None = None,
     **spec_fields,
 ) -> Animation:
     """Build the animation of ``spec`` (or of ``ConvSpec(**spec_fields)``).
@@ -262,6 +275,11 @@ def animate(
         ``1d`` view: the mathematical convolution (kernel flipped).
     radius : float
         ``continuous`` view: the half-disc's radius r.
+    credit : str, optional
+        A credit line (``"Figure: A. Author, CC BY 4.0"``) written into the
+        files' metadata, never into the pixels: the GIF comment, the PNG text
+        chunk, WebP's XMP, SVG's dc:rights and dc:description, PDF's Author and
+        Subject (MP4 carries none).
     """
     from .scene import LAYOUTS, VIEWS, scene_class
     from .scene.base import SceneOptions
@@ -275,7 +293,7 @@ def animate(
     check_options(
         layout=layout, view=view, theme=theme, cell_px=cell_px, labels=labels, caption=caption,
         duration_ms=duration_ms, hold_first_ms=hold_first_ms, hold_last_ms=hold_last_ms,
-        values=values, seed=seed, flip=flip, radius=radius,
+        values=values, seed=seed, flip=flip, radius=radius, credit=credit,
     )
     options = SceneOptions(theme=get_theme(theme), cell_px=cell_px, labels=labels, caption=caption)
     if view == "grid":
@@ -288,6 +306,7 @@ def animate(
             scene = cls(spec, options, flip=flip, values=make_values(spec, values, seed))
         else:
             scene = cls(spec, options, values=make_values(spec, values, seed))
+    scene.credit = credit
     n = len(scene)
     base = _check_ms("duration_ms", duration_ms if duration_ms is not None else scene.frame_ms, 10)
     durations = [base] * n
@@ -295,4 +314,6 @@ def animate(
     durations[-1] += _check_ms("hold_last_ms", hold_last_ms, 0) + scene.hold_last_ms
     alt = scene.describe() or (alt_text(spec) if spec is not None else "")
     config = f"{spec!r} layout={layout} view={view} theme={options.theme.name}"
-    return Animation(scene, spec=spec, durations=durations, alt=alt, config=config, flat_colours=view == "grid")
+    return Animation(
+        scene, spec=spec, durations=durations, alt=alt, config=config, flat_colours=view == "grid", credit=credit
+    )

@@ -160,6 +160,7 @@ def _cmd_render(args) -> int:
         seed=args.seed,
         flip=args.flip,
         radius=args.radius,
+        credit=args.credit,
     )
     if args.alt:
         print(anim.alt)
@@ -208,6 +209,7 @@ def _add_render_flags(parser: argparse.ArgumentParser) -> None:
                         help="extra time on the first frame, in ms")
     timing.add_argument("--hold-last-ms", type=int, default=0, metavar="N",
                         help="extra time on the last frame, in ms")
+    _add_credit_flag(look)
     pieces = parser.add_argument_group("pieces for slides")
     pieces.add_argument("--step", type=int, metavar="K", help="write only step K (0-based) to -o")
     pieces.add_argument("--frames", metavar="DIR", help="write one file per step into DIR")
@@ -232,10 +234,16 @@ def _cmd_gallery(args) -> int:
                 "gallery needs PRESET_OR_FILE and -o DIR, "
                 "or --check alone inside a checkout with gallery/PRESET folders"
             )
-        return max(run_gallery(name, Path("gallery") / name, jobs=args.jobs, check=True) for name in found)
+        return max(run_gallery(name, Path("gallery") / name, jobs=args.jobs, check=True, credit=args.credit)
+                   for name in found)
     if args.output is None:
         raise UsageError("gallery needs -o DIR")
-    return run_gallery(args.source, args.output, jobs=args.jobs, check=args.check)
+    return run_gallery(args.source, args.output, jobs=args.jobs, check=args.check, credit=args.credit)
+
+
+def _add_credit_flag(parser) -> None:
+    parser.add_argument("--credit", metavar="TEXT",
+                        help="a credit line written into each file's metadata (never into the pixels)")
 
 
 def _add_gallery_flags(parser: argparse.ArgumentParser) -> None:
@@ -246,6 +254,7 @@ def _add_gallery_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--jobs", type=int, metavar="N", help="parallel processes (default: all cores)")
     parser.add_argument("--check", action="store_true",
                         help="render in memory and list files in DIR that differ (exit 1 if any)")
+    _add_credit_flag(parser)
 
 
 def build_parser() -> argparse.ArgumentParser:

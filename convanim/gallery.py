@@ -18,7 +18,7 @@ Case keys: ``name``, ``file`` (default ``NAME.gif``), ``description``, the
 `ConvSpec` fields, and any option of `convanim.animate` (``layout``,
 ``view``, ``theme``, ``cell_px``, ``labels``, ``caption``, ``duration_ms``,
 ``hold_first_ms``, ``hold_last_ms``, ``values``, ``seed``, ``flip``,
-``radius``) overriding ``[defaults]``. Lists stand for tuples, so per-side
+``radius``, ``credit``) overriding ``[defaults]``. Lists stand for tuples, so per-side
 padding is ``padding = [[0, 1], [0, 1]]``.
 """
 
@@ -28,7 +28,7 @@ import html
 import os
 import sys
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .animation import OPTIONS
@@ -325,9 +325,17 @@ def _cost(case: Case) -> int:
     return math.prod(ConvSpec(**case.spec).output_shape) if case.spec else 60
 
 
-def run_gallery(source, output, *, jobs: int | None = None, check: bool = False) -> int:
-    """Render a gallery into ``output`` (or, with ``check``, compare with it). Returns the exit status."""
+def run_gallery(source, output, *, jobs: int | None = None, check: bool = False, credit: str | None = None) -> int:
+    """Render a gallery into ``output`` (or, with ``check``, compare with it). Returns the exit status.
+
+    ``credit`` is the credit line of every case that names none of its own.
+    """
     title, cases = load_gallery(source)
+    if credit is not None:
+        from .animation import check_credit
+
+        check_credit(credit)
+        cases = [replace(c, options={"credit": credit, **c.options}) for c in cases]
     if jobs is not None and jobs < 1:
         raise ValueError(f"jobs must be >= 1, got {jobs}")
     jobs = jobs or os.cpu_count() or 1

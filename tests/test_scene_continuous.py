@@ -196,7 +196,7 @@ def test_upper_axes_have_equal_aspect_so_g_is_a_semicircle(radius):
     g = np.array(rgb(THEMES["classic"].output))
     box = ax.bbox  # inside the upper axes only (the legend has a stroke of g's colour too)
     top = frame[int(frame.shape[0] - box.y1) : int(frame.shape[0] - box.y0), int(box.x0) : int(box.x1)]
-    ys, xs = np.nonzero((np.abs(top.astype(int) - g).sum(axis=-1) < 40))
+    ys, xs = np.nonzero(np.abs(top.astype(int) - g).sum(axis=-1) < 40)
     width, height = xs.max() - xs.min(), ys.max() - ys.min()
     assert height == pytest.approx(width / 2, abs=3)
 

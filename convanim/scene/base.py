@@ -11,6 +11,10 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import hashlib
+import io
+import os
+import re
 from dataclasses import dataclass, field
 
 import matplotlib
@@ -44,6 +48,28 @@ _METADATA = {
     "pdf": {"CreationDate": None, "ModDate": None, "Creator": "convanim"},
     "png": {"Software": "convanim"},
 }
+
+
+# Where a credit line goes: SVG's dc:rights and dc:description, PDF's Author and Subject, a PNG text chunk.
+_CREDIT_KEYS = {"svg": ("Rights", "Description"), "pdf": ("Author", "Subject"), "png": ("Comment",)}
+
+_CLIP_ID = re.compile(rb'<clipPath id="(p[0-9a-f]{10})">(.*?)</clipPath>', re.S)
+
+
+def _stable_clip_ids(svg: bytes) -> bytes:
+    """``svg`` with every clip path named by a hash of its own outline.
+
+    matplotlib up to 3.8 at least names a clip path by a hash that includes the
+    Python object's address, so two runs write different ids; a hash of the
+    clipPath element's content is the same in every run and every version.
+    """
+    names = {}
+    for match in _CLIP_ID.finditer(svg):
+        digest = hashlib.sha256(b"convanim" + match.group(2)).hexdigest()[:10]
+        names[match.group(1)] = b"p" + digest.encode()
+    if not names:
+        return svg
+    return re.sub(rb"\bp[0-9a-f]{10}\b", lambda m: names.get(m.group(0), m.group(0)), svg)
 
 
 @contextlib.contextmanager
@@ -313,18 +339,38 @@ class Scene:
                     artist.set_animated(True)
         return cm()
 
+    #: A credit line for the files' metadata (see `convanim.animate`'s ``credit``), or ``None``.
+    credit = None
+
+    def _metadata(self, fmt: str) -> dict | None:
+        """The metadata matplotlib writes into a ``fmt`` file: fixed, plus the credit line if any."""
+        meta = _METADATA.get(fmt)
+        if self.credit and fmt in _CREDIT_KEYS:
+            meta = {**meta, **dict.fromkeys(_CREDIT_KEYS[fmt], self.credit)}
+        return meta
+
     def save(self, k: int, file, fmt: str) -> None:
         """Write frame ``k`` alone as ``fmt`` ('png', 'svg' or 'pdf') to a path or binary file."""
         k = self._check(k)
         self.update(k)
         with self._static():
-            self.fig.savefig(file, format=fmt, dpi=self.dpi, metadata=_METADATA.get(fmt))
+            if fmt != "svg":
+                self.fig.savefig(file, format=fmt, dpi=self.dpi, metadata=self._metadata(fmt))
+                return
+            buffer = io.BytesIO()
+            self.fig.savefig(buffer, format=fmt, dpi=self.dpi, metadata=self._metadata(fmt))
+        data = _stable_clip_ids(buffer.getvalue())
+        if isinstance(file, (str, os.PathLike)):
+            with open(file, "wb") as fh:
+                fh.write(data)
+        else:
+            file.write(data)
 
     def save_pdf_pages(self, file) -> None:
         """Write every frame as one page of a PDF (a path or binary file)."""
         from matplotlib.backends.backend_pdf import PdfPages
 
-        with self._static(), PdfPages(file, metadata=_METADATA["pdf"]) as pdf:
+        with self._static(), PdfPages(file, metadata=self._metadata("pdf")) as pdf:
             for k in range(len(self)):
                 self.update(k)
                 pdf.savefig(self.fig)
