@@ -23,6 +23,7 @@ from convanim.scene.base import SceneOptions
 from convanim.scene.classic import ClassicScene
 from convanim.themes import THEMES
 
+
 def _shared() -> Path:
     """``shared/`` beside the repository (a checkout at X/repo has X/shared), or beside an ancestor."""
     root = Path(__file__).resolve().parent.parent

@@ -111,8 +111,9 @@ def test_the_fast_draw_and_its_fallback_give_the_same_pixels(monkeypatch):
 
 def test_a_collection_whose_private_api_fails_falls_back(monkeypatch):
     # matplotlib 3.7: Collection.get_joinstyle() raises AttributeError while the style is unset
-    import convanim.scene.base as base
     from matplotlib.collections import Collection
+
+    import convanim.scene.base as base
 
     expected = convanim.animate(**SPEC).array(3).copy()
 
