@@ -65,6 +65,16 @@ def test_every_animation_format(tmp_path, ext):
         assert np.array_equal(got, drawn)
 
 
+def test_mp4(tmp_path):
+    pytest.importorskip("imageio_ffmpeg", reason="MP4 needs imageio-ffmpeg (the mp4 extra)")
+    import imageio.v3 as iio
+
+    anim = convanim.animate(**SPEC, duration_ms=100)  # 10 fps: one video frame per step
+    video = iio.imread(anim.save(tmp_path / "a.mp4"), plugin="FFMPEG")
+    assert video.shape == (9, 382, 396, 3)  # even sizes for H.264
+    assert np.abs(video[4, :381, :395].astype(int) - anim.array(4).astype(int)).mean() < 4
+
+
 @pytest.mark.parametrize("ext", [".png", ".svg", ".pdf", ".gif", ".webp"])
 def test_every_step_format(tmp_path, ext):
     path = convanim.animate(**SPEC, layout="flat").save(tmp_path / f"step{ext}", step=4)
