@@ -96,3 +96,13 @@ def test_bad_credit_is_one_sentence(tmp_path, capsys, credit):
         assert main(["render", "-i", "4", "-k", "3", "--credit", credit, "-o", str(tmp_path / "x.gif")]) == 2
         assert "credit must be" in capsys.readouterr().err
         assert not (tmp_path / "x.gif").exists()
+
+
+def test_outputs_without_metadata_refuse_a_credit(tmp_path):
+    anim = convanim.animate(**SPEC, credit="Figure: B. C.")
+    with pytest.raises(ValueError, match=r"^credit is not written to \.mp4"):
+        anim.save(tmp_path / "a.mp4")
+    with pytest.raises(ValueError, match="^credit is not written to PNG frames"):
+        anim.save_frames(tmp_path / "frames")
+    assert list(tmp_path.iterdir()) == []
+    assert len(anim.save_frames(tmp_path / "svg", fmt="svg")) == 4
