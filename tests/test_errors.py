@@ -107,7 +107,7 @@ def test_negative_output_padding():
 @pytest.mark.parametrize("value", ["half", "3", "", "same "])
 def test_unknown_padding_string(value):
     raises(
-        f"padding must be an int, a tuple, or one of 'valid', 'same', 'full', got {value!r}",
+        f"padding must be an int, a tuple, or one of 'valid', 'same', 'full', 'causal', got {value!r}",
         **base(padding=value),
     )
 
