@@ -400,7 +400,7 @@ def test_empty_tuple():
 def test_non_integer_parameter(name, value):
     if name == "padding" and isinstance(value, str):
         raises(
-            f"padding must be an int, a tuple, or one of 'valid', 'same', 'full', got {value!r}",
+            f"padding must be an int, a tuple, or one of 'valid', 'same', 'full', 'causal', got {value!r}",
             **base(padding=value),
         )
         return
