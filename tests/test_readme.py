@@ -47,6 +47,9 @@ def test_readme_command_runs(line, tmp_path):
         (tmp_path / "my_cases.toml").write_text(blocks("toml")[0])
     if "--check" in line:
         assert run(line.replace(" --check", ""), tmp_path).returncode == 0
+    args = shlex.split(line)
+    if "-o" in args and args[0:2] == ["convanim", "render"]:  # -o gallery/NAME/x.gif: the folder exists in a checkout
+        (tmp_path / args[args.index("-o") + 1]).parent.mkdir(parents=True, exist_ok=True)
     proc = run(line, tmp_path)
     assert proc.returncode == 0, proc.stderr
 

@@ -297,6 +297,26 @@ def test_scatter_symbols_text():
 
     assert cell_lines([], "symbols") == []
     assert cell_lines(["x₀₀w₁₁"], "symbols") == ["x₀₀w₁₁"]
-    assert cell_lines(["a", "b"], "symbols") == ["a", "+ b"]
-    assert cell_lines(["a", "b", "c", "d"], "symbols") == ["a", "+ 3 more"]
+    assert cell_lines(["a", "b"], "symbols") == ["a", "+b"]
+    assert cell_lines(["a", "b", "c", "d"], "symbols") == ["a", "+3 more"]
     assert cell_lines(["a", "b", "c"], "count") == ["3"]
+
+
+def test_readme_images_of_this_section_are_what_their_commands_write(tmp_path):
+    """Each `convanim render ... -o gallery/...` line of the README writes the committed file, byte for byte."""
+    import re
+    import shlex
+    from pathlib import Path
+
+    from convanim.cli import main
+
+    root = Path(__file__).resolve().parent.parent
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    lines = sorted(set(re.findall(r"^(convanim render [^\n`]*-o (gallery/(?:transposed/|extended/conv3d)\S+))",
+                                  readme, flags=re.M)))
+    assert len(lines) >= 5
+    for line, target in lines:
+        args = shlex.split(line.split("  #")[0])
+        args[args.index("-o") + 1] = str(tmp_path / Path(target).name)
+        assert main(args[1:]) == 0, line
+        assert (tmp_path / Path(target).name).read_bytes() == (root / target).read_bytes(), line

@@ -114,30 +114,21 @@ class BothScene(PaintedScene):
         name = f"output ({', '.join(str(c) for c in cell)})"
         return f"{name} is complete{more}: its window reads the same {n} product{'s' * (n != 1)}"
 
-    def paint(self, k: int, frame: Frame) -> None:
+    def paint_static(self, frame: Frame) -> None:
+        """The scatter row's input and kernel, the zero-inserted grid and the rotated kernel."""
         theme, spec, row = self.theme, self.spec, self.row
-        row.paint(frame, k)
-        featured = self._featured(k)
-        # The zero-inserted grid: input cells labelled, zeros blank, the current input cell outlined.
-        window = {}
-        if featured is not None:
-            step = self.steps[int(np.ravel_multi_index(featured, spec.output_shape))]
-            window = {rc(t.cell): t for t in step.taps}
-        current = row.steps[k].source
+        row.paint_static(frame)
+        # The zero-inserted grid: input cells labelled, zeros blank with dashed edges.
         for idx in np.ndindex(*spec.grid_shape):
             r, c = rc(idx)
             kind = cell_kind(spec, idx)
             face = theme.input if kind == "input" else theme.padding
-            if (r, c) in window:
-                face = theme.over(face)
             frame.fill(self.grid.box(r, c), face)
             if kind == "input":
                 j = tuple((i - ax.lo) // ax.step for i, ax in zip(idx, spec.axes))
                 text = f"x{sub(j)}" if self.values is None else cell_number(self.values.x[j])
                 frame.text(*self.grid.center(r, c), text, ink(theme, face), row.in_font)
                 frame.outline(self.grid.box(r, c), theme.line, row.line_px)
-                if j == current:
-                    frame.outline(self.grid.box(r, c), theme.accent, row.bold_px, inset=row.bold_px / 2)
             else:
                 frame.outline(self.grid.box(r, c), theme.line, row.line_px, dashed=True)
         # The rotated kernel.
@@ -150,6 +141,23 @@ class BothScene(PaintedScene):
             text = f"w{sub(flipped)}" if self.values is None else cell_number(self.values.w[flipped])
             frame.text(*self.kernel.center(r, c), text, ink(theme, face), row.k_font)
         frame.grid(self.kernel, theme.line, row.line_px)
+
+    def paint(self, k: int, frame: Frame) -> None:
+        theme, spec, row = self.theme, self.spec, self.row
+        row.paint(frame, k)
+        featured = self._featured(k)
+        if featured is not None:  # its window on the zero-inserted grid, shaded
+            step = self.steps[int(np.ravel_multi_index(featured, spec.output_shape))]
+            for tap in step.taps:
+                frame.shade(self.grid.box(*rc(tap.cell)))
+                if tap.source is not None:  # its label again, over the shade
+                    text = f"x{sub(tap.source)}" if self.values is None else cell_number(self.values.x[tap.source])
+                    frame.text(*self.grid.center(*rc(tap.cell)), text, ink(theme, theme.over(theme.input)),
+                               row.in_font)
+        current = row.steps[k].source
+        cell = tuple(ax.lo + j * ax.step for j, ax in zip(current, spec.axes))
+        if all(0 <= c < n for c, n in zip(cell, spec.grid_shape)):  # a padding > d*(k-1) crops it off the grid
+            frame.outline(self.grid.box(*rc(cell)), theme.accent, row.bold_px, inset=row.bold_px / 2)
         # The output: complete cells filled with their final text.
         last = len(self) - 1
         for idx in np.ndindex(*spec.output_shape):
@@ -160,9 +168,7 @@ class BothScene(PaintedScene):
             region = tuple(i + lo for i, (lo, _) in zip(idx, row.kept))
             lines, _ = row.cell_text(region, last)
             x, y = self.out.center(r, c)
-            for n, line in enumerate(lines or ["0"]):
-                frame.text(x, y + (n - (len(lines) - 1) / 2) * row.cell_font * 1.15, line,
-                           ink(theme, theme.output), row.cell_font)
+            frame.text(x, y, "\n".join(lines or ["0"]), ink(theme, theme.output), row.cell_font)
         frame.grid(self.out, theme.line, row.line_px)
         if featured is not None:
             (r0, r1), (c0, c1) = [(0, 0)] * (2 - spec.ndim) + list(step.footprint)

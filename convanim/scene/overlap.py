@@ -69,7 +69,9 @@ class OverlapScene(PaintedScene):
         width = self.panel.x + self.panel.width + margin
         kept = explain.dims(spec.output_shape)
         title = f"overlap: input cells feeding each cell (kept {kept} outlined)"
-        sentence = uneven_sentence(spec) or "Every output cell away from the edges receives the same number."
+        sentence = uneven_sentence(spec) or (
+            "Even overlap: kernel_size is a multiple of stride on every axis, so every cell away from the edges "
+            f"receives the same number of products, {self.top}.")
         lines = self._wrap(measure, sentence, font, max(width - 2 * margin, 360))
         width = max(width, math.ceil(max(measure.width(t, font) for t in [title, *lines])) + 2 * margin)
         self.panel = Panel((width - self.panel.width + side) // 2, self.panel.y, rows, cols, cell)
@@ -125,5 +127,7 @@ class OverlapScene(PaintedScene):
                 frame.text(panel.x - self.cell / 2, y, str(int(n)), theme.text, small)
 
     def describe(self) -> str:
+        kept = self.counts[tuple(slice(lo, hi) for lo, hi in ([(0, 1)] * (2 - self.spec.ndim)
+                                                              + list(kept_slices(self.spec))))]
         return (explain.alt_text(self.spec) + f": how many input cells feed each output cell, "
-                f"{int(self.counts.min())} to {self.top}")
+                f"{int(kept.min())} to {int(kept.max())}")

@@ -9,6 +9,7 @@ holding only the titles. Pixel coordinates, origin top-left, y down.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -102,9 +103,14 @@ class Frame:
         self.lines: list = []  # (segment, colour, width px)
         self.dashes: list = []  # (segment, colour, width px)
         self.texts: list = []  # (x, y, text, colour, size px, weight, ha)
+        self.shades: list = []  # boxes under the theme's translucent overlay (drawn over the fills)
 
     def fill(self, box, colour: str) -> None:
         self.fills.append((box, colour))
+
+    def shade(self, box) -> None:
+        """The theme's overlay over ``box`` (what `Theme.over` pre-blends), text included."""
+        self.shades.append(box)
 
     def outline(self, box, colour: str, width: float, inset: float = 0.0, dashed: bool = False) -> None:
         target = self.dashes if dashed else self.lines
@@ -136,8 +142,13 @@ class PaintedScene(Scene):
 
     Subclasses set ``self.theme`` and the canvas size, call ``_setup(titles)``
     with the static texts ``(x, y, text, size_px, ha)``, and implement
-    ``paint`` and ``__len__``.
+    ``paint`` and ``__len__``; what never changes goes in ``paint_static``,
+    drawn once into the cached background (frames cover it only with
+    `Frame.shade` and lines).
     """
+
+    def paint_static(self, frame: Frame) -> None:
+        """The parts of every frame that never change."""
 
     def _setup(self, width: int, height: int, titles, max_texts: int) -> None:
         super().__init__(width, height, self.theme.background, dpi=DPI)
@@ -149,7 +160,23 @@ class PaintedScene(Scene):
             self.ax = ax
             for x, y, text, size, ha in titles:
                 ax.text(x, y, text, ha=ha, va="center", color=self.theme.text, fontsize=pt(size), parse_math=False)
+            static = Frame()
+            self.paint_static(static)
+            if static.fills:
+                ax.add_collection(PolyCollection([_verts(b) for b, _ in static.fills], edgecolors="none",
+                                                 linewidths=0, facecolors=[c for _, c in static.fills]))
+            for x, y, text, colour, size, weight, ha in static.texts:
+                ax.text(x, y, text, ha=ha, va="center", color=colour, parse_math=False,
+                        fontproperties=self._font(size, weight))
+            for items, style_ in ((static.dashes, (0, (3, 2))), (static.lines, "solid")):
+                if items:
+                    ax.add_collection(LineCollection(
+                        [np.asarray(s, float) for s, _, _ in items], colors=[c for _, c, _ in items],
+                        linewidths=[pt(w) for _, _, w in items], linestyles=style_,
+                        capstyle="butt" if style_ != "solid" else "projecting"))
             self._fills = self.moving(ax.add_collection(PolyCollection([], edgecolors="none", linewidths=0)))
+            self._shades = self.moving(ax.add_collection(PolyCollection(
+                [], edgecolors="none", linewidths=0, facecolors=self.theme.overlay, alpha=self.theme.overlay_alpha)))
             # dashes first: a solid edge shared with a dashed cell stays solid
             self._dashes = self.moving(ax.add_collection(LineCollection([], capstyle="butt", linestyles=(0, (3, 2)))))
             self._lines = self.moving(ax.add_collection(LineCollection([], capstyle="projecting")))
@@ -166,6 +193,7 @@ class PaintedScene(Scene):
         self.paint(k, frame)
         self._fills.set_verts([_verts(box) for box, _ in frame.fills])
         self._fills.set_facecolors([c for _, c in frame.fills] or "none")
+        self._shades.set_verts([_verts(box) for box in frame.shades])
         for artist, items in ((self._lines, frame.lines), (self._dashes, frame.dashes)):
             artist.set_segments([np.asarray(seg, float) for seg, _, _ in items])
             artist.set_colors([c for _, c, _ in items] or "none")
@@ -182,7 +210,13 @@ class PaintedScene(Scene):
             artist.set_position((x, y))
             artist.set_text(text)
             artist.set_color(colour)
-            artist.set_fontproperties(FontProperties(family="DejaVu Sans", size=pt(size), weight=weight))
+            if getattr(artist, "_convanim_font", None) != (size, weight):
+                artist.set_fontproperties(self._font(size, weight))
+                artist._convanim_font = (size, weight)
+
+    @functools.cache  # noqa: B019 (a few sizes per scene)
+    def _font(self, size: float, weight: str) -> FontProperties:
+        return FontProperties(family="DejaVu Sans", size=pt(size), weight=weight)
 
     def ink(self, face: str) -> str:
         return ink(self.theme, face)

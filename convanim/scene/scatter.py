@@ -7,7 +7,7 @@ product is added into the output window starting at ``j*stride`` (taps
 (dashed); the output PyTorch returns is outlined, and the ``padding`` cells
 it crops are greyed and hatched. Each cell shows its running sum: numbers
 with ``values``, else the products written out while short (``x₀₀w₁₁``, then
-``+ x₀₁w₁₀``, then ``+ 2 more``), or only how many products it has received
+``+x₀₁w₁₀``, then ``+2 more``), or only how many products it has received
 when even one product does not fit. The fill darkens with that count, so the
 overlap pattern (`convanim.scatter.overlap_counts`) builds up frame by frame.
 
@@ -76,8 +76,8 @@ def cell_lines(terms: list[str], mode: str) -> list[str]:
     if n == 1:
         return [terms[0]]
     if n == 2:
-        return [terms[0], "+ " + terms[1]]
-    return [terms[0], f"+ {n - 1} more"]
+        return [terms[0], "+" + terms[1]]
+    return [terms[0], f"+{n - 1} more"]
 
 
 class _Measure:
@@ -123,7 +123,7 @@ class ScatterRow:
         if values is None:
             self.mode = "symbols"
             longest = [t for v in self.received.values() for _, t, _ in v[:2]]
-            self.cell_font = measure.fit([*longest, *("+ " + t for t in longest), "+ 00 more"], cell - 6, cell / 4)
+            self.cell_font = measure.fit([*longest, *("+" + t for t in longest), "+00 more"], cell - 6, cell * 0.26)
             if self.cell_font < 7:
                 self.mode = "count"
                 self.cell_font = cell * 0.4
@@ -199,14 +199,12 @@ class ScatterRow:
             return ([cell_number(sum(v for _, _, v in items[:n]))] if n else []), n
         return cell_lines([t for _, t, _ in items[:n]], self.mode), n
 
-    def paint(self, frame: Frame, k: int) -> None:
+    def paint_static(self, frame: Frame) -> None:
+        """Input and kernel: they never change (the current input cell is shaded over them)."""
         theme, spec = self.theme, self.spec
-        step = self.steps[k]
-        # Input: every cell, the current one shaded and outlined in the accent colour.
-        cur = rc(step.source)
         for j in np.ndindex(*spec.input_size):
             r, c = rc(j)
-            face = theme.over(theme.input) if (r, c) == cur else theme.input
+            face = theme.input
             frame.fill(self.input.box(r, c), face)
             text = f"x{sub(j)}" if self.values is None else cell_number(self.values.x[j])
             frame.text(*self.input.center(r, c), text, ink(theme, face), self.in_font)
@@ -217,6 +215,16 @@ class ScatterRow:
             frame.fill(self.kernel.box(r, c), face)
             text = f"w{sub(t)}" if self.values is None else cell_number(self.values.w[t])
             frame.text(*self.kernel.center(r, c), text, ink(theme, face), self.k_font)
+        for panel in (self.input, self.kernel):
+            frame.grid(panel, theme.line, self.line_px)
+
+    def paint(self, frame: Frame, k: int) -> None:
+        theme, spec = self.theme, self.spec
+        step = self.steps[k]
+        cur = rc(step.source)
+        frame.shade(self.input.box(*cur))
+        text = f"x{sub(step.source)}" if self.values is None else cell_number(self.values.x[step.source])
+        frame.text(*self.input.center(*cur), text, ink(theme, theme.over(theme.input)), self.in_font)
         # The scattered region.
         kept_cells = [range(lo, hi) for lo, hi in self.kept]
         written = {wr.cell for wr in step.writes}
@@ -238,11 +246,8 @@ class ScatterRow:
                 frame.outline(box, theme.accent, self.bold_px / 1.5, inset=self.bold_px / 1.5)
             colour = ink(theme, face) if kept else blend(face, ink(theme, face), 0.6)
             x, y = self.out.center(r, c)
-            step_y = self.cell_font * 1.15
-            for n_line, line in enumerate(lines):
-                frame.text(x, y + (n_line - (len(lines) - 1) / 2) * step_y, line, colour, self.cell_font)
-        for panel in (self.input, self.kernel):
-            frame.grid(panel, theme.line, self.line_px)
+            if lines:  # one text of one or two lines (one layout, not two)
+                frame.text(x, y, "\n".join(lines), colour, self.cell_font)
         # Region grid lines (dashed around output_padding cells, drawn above), the kept output, the window.
         frame.grid(self.out, theme.line, self.line_px)
         frame.outline(self.input.box(*cur), theme.accent, self.bold_px, inset=self.bold_px / 2)
@@ -299,6 +304,9 @@ class ScatterScene(PaintedScene):
 
     def __len__(self) -> int:
         return len(self.row.steps)
+
+    def paint_static(self, frame: Frame) -> None:
+        self.row.paint_static(frame)
 
     def paint(self, k: int, frame: Frame) -> None:
         self.row.paint(frame, k)
