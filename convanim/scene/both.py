@@ -33,7 +33,7 @@ from ..schedule import cell_kind, schedule
 from ..spec import ConvSpec
 from ..values import Values, convolve
 from .base import SceneOptions
-from .panels import Frame, PaintedScene, Panel, rc, sub
+from .panels import Frame, PaintedScene, place_row, rc, shape2, sub
 from .scatter import ScatterRow, _Measure, check_transposed, check_values
 from .values import cell_number, ink, kernel_shade
 
@@ -64,28 +64,19 @@ class BothScene(PaintedScene):
         self.status_y = [margin + row.height + 1.4 * font]
         # The bottom row: zero-inserted grid, rotated kernel, output; under the top row's grids.
         top = math.ceil(self.status_y[0] + 1.4 * font)
-        title_h = round(2.2 * font)
-        grids = [rc(spec.grid_shape), rc(spec.kernel_size), rc(spec.output_shape)]
-        tallest = max(r for r, _ in grids) * cell
-        gap = round(1.2 * cell)
-        left, panels = margin, []
-        for rows, cols in grids:
-            panels.append(Panel(left, top + title_h + (tallest - rows * cell) // 2, rows, cols, cell))
-            left += cols * cell + gap
-        self.grid, self.kernel, self.out = panels
-        bottom_w = left - gap - margin
-        mid = top + title_h + tallest / 2
-        self.status_y.append(top + title_h + tallest + 1.4 * font)
         dims = explain.dims
-        titles = row.titles() + [
-            (self.grid.x + self.grid.width / 2, top + title_h - 1.1 * font - (tallest - self.grid.height) // 2,
-             f"zeros inserted, drawn {dims(spec.grid_shape)}", font, "center"),
-            (self.kernel.x + self.kernel.width / 2, self.kernel.y - 1.1 * font, "kernel rotated 180°", font, "center"),
-            (self.out.x + self.out.width / 2, self.out.y - 1.1 * font, f"output {dims(spec.output_shape)}", font,
-             "center"),
-            ((self.grid.x + self.grid.width + self.kernel.x) / 2, mid, "∗", 1.6 * font, "center"),
-            ((self.kernel.x + self.kernel.width + self.out.x) / 2, mid, "=", 1.6 * font, "center"),
-        ]
+        texts = [f"zeros inserted, drawn {dims(spec.grid_shape)}", "kernel rotated 180°",
+                 f"output {dims(spec.output_shape)}"]
+        shapes = [shape2(spec.grid_shape), shape2(spec.kernel_size), shape2(spec.output_shape)]
+        measure = _Measure()
+        panels, bottom_w, bottom_h, ops = place_row(margin, top, shapes, texts, cell, font,
+                                                    lambda s: measure.width(s, font))
+        self.grid, self.kernel, self.out = panels
+        mid = top + bottom_h - max(p.height for p in panels) / 2
+        self.status_y.append(top + bottom_h + 1.4 * font)
+        titles = row.titles() + [(p.x + p.width / 2, p.y - 1.1 * font, s, font, "center")
+                                 for p, s in zip(panels, texts)]
+        titles += [(ops[0], mid, "∗", 1.6 * font, "center"), (ops[1], mid, "=", 1.6 * font, "center")]
         measure = _Measure()
         lines = [s for k in range(len(self)) for s in (row.status(k), self._status(k))]
         width = max(row.width, bottom_w, max(measure.width(s, font) for s in lines))

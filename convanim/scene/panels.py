@@ -10,6 +10,7 @@ holding only the titles. Pixel coordinates, origin top-left, y down.
 from __future__ import annotations
 
 import functools
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,7 +21,7 @@ from ..themes import Theme, blend
 from .base import Scene, style
 from .values import ink
 
-__all__ = ["Panel", "Frame", "PaintedScene", "sub", "sequential", "DPI"]
+__all__ = ["Panel", "Frame", "PaintedScene", "sub", "sequential", "place_row", "shape2", "DPI"]
 
 DPI = 100
 _SUB = str.maketrans("0123456789-", "₀₁₂₃₄₅₆₇₈₉₋")
@@ -82,6 +83,32 @@ class Panel:
 def rc(index) -> tuple[int, int]:
     """A 1-D or 2-D index as (row, col)."""
     return (0, int(index[0])) if len(index) == 1 else (int(index[0]), int(index[1]))
+
+
+def place_row(x: int, y: int, shapes, titles, cell: int, font: float, width_of) -> tuple[list, int, int, list]:
+    """Grids of ``shapes`` ((rows, cols)) side by side from (x, y), each under its title, centred on one line.
+
+    Each grid gets a slot as wide as the grid or its title (``width_of(text)``
+    pixels), whichever is wider; slots are ``1.2 * cell`` apart (room for an
+    operator). Returns (panels, width, height, operator x positions), the
+    titles' centres on ``panel.x + panel.width / 2``.
+    """
+    gap = round(1.2 * cell)
+    title_h = round(2.2 * font)
+    tallest = max(r for r, _ in shapes) * cell
+    panels, ops, left = [], [], x
+    for (rows, cols), title in zip(shapes, titles):
+        slot = max(cols * cell, math.ceil(width_of(title)) + 8)
+        top = y + title_h + (tallest - rows * cell) // 2
+        panels.append(Panel(left + (slot - cols * cell) // 2, top, rows, cols, cell))
+        left += slot + gap
+        ops.append(left - gap / 2)
+    return panels, left - gap - x, title_h + tallest, ops[:-1]
+
+
+def shape2(shape) -> tuple[int, int]:
+    """A 1-D or 2-D shape as (rows, cols): a 1-D grid is one row."""
+    return (1, int(shape[0])) if len(shape) == 1 else (int(shape[0]), int(shape[1]))
 
 
 def _verts(box) -> list[tuple[float, float]]:

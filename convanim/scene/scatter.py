@@ -34,7 +34,7 @@ from ..spec import ConvSpec
 from ..themes import blend
 from ..values import Values
 from .base import SceneOptions
-from .panels import DPI, Frame, PaintedScene, Panel, pt, rc, sequential, sub
+from .panels import DPI, Frame, PaintedScene, place_row, pt, rc, sequential, shape2, sub
 from .values import cell_number, ink, kernel_shade
 
 __all__ = ["ScatterScene", "ScatterRow", "cell_lines", "check_transposed"]
@@ -85,11 +85,11 @@ class _Measure:
 
     def __init__(self):
         self.renderer = RendererAgg(8, 8, DPI)
-        self.prop = FontProperties(family="DejaVu Sans", size=pt(10))
 
     def width(self, text: str, size_px: float) -> float:
-        w, _, _ = self.renderer.get_text_width_height_descent(text, self.prop, ismath=False)
-        return w * size_px / 10
+        prop = FontProperties(family="DejaVu Sans", size=pt(size_px))
+        w, _, _ = self.renderer.get_text_width_height_descent(text, prop, ismath=False)
+        return w
 
     def fit(self, texts, box_px: float, largest: float) -> float:
         widest = max((self.width(t, 10) for t in texts), default=0)
@@ -145,34 +145,22 @@ class ScatterRow:
 
     def place(self, x: int, y: int) -> None:
         """Put the row's top-left corner at (x, y): titles first, then the grids."""
-        cell, spec = self.cell, self.spec
-        gap = round(1.2 * cell)
-        title_h = round(2.2 * self.font)
-        grids = [rc(spec.input_size), rc(spec.kernel_size), rc(self.region)]
-        tallest = max(r for r, _ in grids) * cell
-        panels = []
-        left = x
-        for rows, cols in grids:
-            top = y + title_h + (tallest - rows * cell) // 2
-            panels.append(Panel(left, top, rows, cols, cell))
-            left += cols * cell + gap
-        self.input, self.kernel, self.out = panels
-        self.width = left - gap - x
-        self.height = title_h + tallest
-        mid = y + title_h + tallest / 2
-        self.ops = [((self.input.x + self.input.width + self.kernel.x) / 2, mid, "×"),
-                    ((self.kernel.x + self.kernel.width + self.out.x) / 2, mid, "→")]
-
-    def titles(self) -> list:
         spec, f = self.spec, self.font
         dims = explain.dims
-        kept = dims(spec.output_shape)
-        items = [
-            (self.input, f"input {dims(spec.input_size)}"),
-            (self.kernel, f"kernel {dims(spec.kernel_size)}, not rotated"),
-            (self.out, f"scattered {dims(self.region)}, kept {kept}"),
-        ]
-        out = [(p.x + p.width / 2, p.y - 1.1 * f, text, f, "center") for p, text in items]
+        self.title_texts = [f"input {dims(spec.input_size)}", f"kernel {dims(spec.kernel_size)}, not rotated",
+                            f"scattered {dims(self.region)}, kept {dims(spec.output_shape)}"]
+        shapes = [shape2(spec.input_size), shape2(spec.kernel_size), shape2(self.region)]
+        measure = _Measure()
+        panels, self.width, self.height, ops = place_row(
+            x, y, shapes, self.title_texts, self.cell, f, lambda s: measure.width(s, f))
+        self.input, self.kernel, self.out = panels
+        mid = y + self.height - max(p.height for p in panels) / 2
+        self.ops = [(ops[0], mid, "×"), (ops[1], mid, "→")]
+
+    def titles(self) -> list:
+        f = self.font
+        panels = (self.input, self.kernel, self.out)
+        out = [(p.x + p.width / 2, p.y - 1.1 * f, text, f, "center") for p, text in zip(panels, self.title_texts)]
         out += [(x, y, op, 1.6 * f, "center") for x, y, op in self.ops]
         return out
 
