@@ -13,6 +13,18 @@ from .spec import ConvSpec
 __version__ = "0.1.0"
 
 
+_SCATTER = ("scatter_schedule", "ScatterStep", "overlap_counts", "uneven_sentence")
+
+
+def __getattr__(name):
+    """The scatter names, from `convanim.scatter` (numpy) on first use."""
+    if name in _SCATTER:
+        from . import scatter
+
+        return getattr(scatter, name)
+    raise AttributeError(f"module 'convanim' has no attribute {name!r}")
+
+
 def animate(spec=None, **options):
     """Build an `Animation` (see `convanim.animation.animate` for the options)."""
     from .animation import animate as _animate
@@ -22,5 +34,5 @@ def animate(spec=None, **options):
 
 __all__ = [
     "ConvSpec", "Step", "Tap", "schedule", "unread_cells", "cell_source", "cell_kind", "animate", "explain",
-    "__version__",
+    "__version__", *_SCATTER,
 ]

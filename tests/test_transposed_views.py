@@ -320,3 +320,18 @@ def test_readme_images_of_this_section_are_what_their_commands_write(tmp_path):
         args[args.index("-o") + 1] = str(tmp_path / Path(target).name)
         assert main(args[1:]) == 0, line
         assert (tmp_path / Path(target).name).read_bytes() == (root / target).read_bytes(), line
+
+
+def test_shape_json_has_the_overlap_and_the_package_exports_the_scatter(capsys):
+    import json
+
+    import convanim
+    from convanim.cli import main
+
+    assert main(["shape", "-i", "3x2", "-k", "3x4", "-s", "2", "--transposed", "--json"]) == 0
+    info = json.loads(capsys.readouterr().out)
+    assert info["overlap"]["axes"][0]["counts"] == [1, 1, 2, 1, 2, 1, 1]
+    assert info["overlap"]["axes"][1]["counts"] == [1, 1, 2, 2, 1, 1]
+    assert "height" in info["overlap"]["uneven"] and "width" not in info["overlap"]["uneven"]
+    assert convanim.scatter_schedule is scatter_schedule
+    assert "overlap_counts" in convanim.__all__
