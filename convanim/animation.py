@@ -241,8 +241,10 @@ def animate(
         The ``continuous`` view needs none.
     layout : {'classic', 'flat'}
         Slanted grids as in conv_arithmetic, or top-down side by side.
-    view : {'grid', '1d', 'continuous', 'values', 'matrix'}
-        ``grid`` draws the layout; the others are the seed post's teaching views.
+    view : {'grid', '1d', 'continuous', 'values', 'matrix', 'scatter', 'both', 'overlap'}
+        ``grid`` draws the layout; ``1d`` to ``matrix`` are the seed post's
+        teaching views; ``scatter``, ``both`` and ``overlap`` show a transposed
+        convolution as PyTorch computes it (`convanim.scene.scatter`).
     theme : str or Theme
         ``'classic'``, ``'dark'`` or ``'colorblind'``.
     cell_px : int, optional

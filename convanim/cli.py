@@ -187,7 +187,9 @@ def _add_render_flags(parser: argparse.ArgumentParser) -> None:
                       help="classic: slanted grids as in conv_arithmetic; flat: top-down, side by side")
     look.add_argument("--view", choices=list(VIEWS), default="grid",
                       help="grid: the layout; 1d / continuous: the 1-D views; values: cells with numbers "
-                           "or symbols; matrix: convolution as a matrix-vector product (default grid)")
+                           "or symbols; matrix: convolution as a matrix-vector product; scatter / both / overlap: a "
+                           "transposed convolution as PyTorch computes it, beside the zero-insertion view, and its "
+                           "overlap counts (default grid)")
     look.add_argument("--theme", choices=sorted(THEMES), default="classic", help="colours (default classic)")
     look.add_argument("--cell-px", type=int, metavar="N", help="cell size in pixels (default: the layout's)")
     look.add_argument("--labels", action="store_true", help="name the grids with their sizes")

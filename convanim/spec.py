@@ -167,7 +167,8 @@ class ConvSpec:
     ``padding`` is an int, a per-axis tuple, per-side pairs per axis
     (``((top, bottom), (left, right))``), or one of ``'valid'``, ``'same'``
     (TensorFlow's rule, valid for any stride: the odd cell goes to the end) and
-    ``'full'`` (``dilation*(kernel_size-1)`` on each side).
+    ``'full'`` (``dilation*(kernel_size-1)`` on each side), and for 1-D only
+    ``'causal'`` (``dilation*(kernel_size-1)`` on the left; bare ints then mean 1-D).
 
     ``transposed=True`` means ``torch.nn.ConvTranspose{1,2,3}d``:
     ``input_size`` is that layer's input, and ``output_padding`` (smaller than

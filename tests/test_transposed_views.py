@@ -335,3 +335,18 @@ def test_shape_json_has_the_overlap_and_the_package_exports_the_scatter(capsys):
     assert "height" in info["overlap"]["uneven"] and "width" not in info["overlap"]["uneven"]
     assert convanim.scatter_schedule is scatter_schedule
     assert "overlap_counts" in convanim.__all__
+
+
+@pytest.mark.parametrize("spec, options, message", [
+    (ConvSpec(100, 3, stride=2, transposed=True), {"view": "scatter"},
+     "the scatter view draws at most 64 cells per axis, got 203x203"),
+    (ConvSpec(40, 3, stride=2, transposed=True), {"view": "overlap"},
+     "the overlap view draws at most 64 cells per axis, got 83x83"),
+    (ConvSpec((3, 3, 3), 2, transposed=True), {"view": "both"},
+     "the both view draws 1-D and 2-D transposed convolutions, got 3 axes"),
+    (ConvSpec((60, 60, 60), 3), {"layout": "flat"},
+     "the 3-D flat layout draws at most 48 cells per axis, got 60x60x60"),
+])
+def test_views_refuse_what_they_cannot_draw_in_one_sentence(spec, options, message):
+    with pytest.raises(ValueError, match="^" + message + "$"):
+        animate(spec, **options)

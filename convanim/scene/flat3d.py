@@ -39,6 +39,9 @@ class Flat3DScene(PaintedScene):
             raise ValueError(f"spec must be a ConvSpec, got {type(spec).__name__}")
         if spec.ndim != 3:
             raise ValueError(f"the 3-D flat layout draws 3-D convolutions, got {spec.ndim} axes")
+        if max(spec.grid_shape) > 48:
+            raise ValueError(
+                f"the 3-D flat layout draws at most 48 cells per axis, got {'x'.join(map(str, spec.grid_shape))}")
         if options.cell_px is not None and options.cell_px < 8:
             raise ValueError(f"cell_px must be an integer >= 8, got {options.cell_px!r}")
         cell = options.cell_px or 28

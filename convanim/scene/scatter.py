@@ -40,6 +40,8 @@ from .values import cell_number, ink, kernel_shade
 __all__ = ["ScatterScene", "ScatterRow", "cell_lines", "check_transposed"]
 
 DEFAULT_OPTIONS = SceneOptions()
+#: Cells per axis of the scattered region (and of the zero-inserted grid) these views draw at most.
+MAX_CELLS = 64
 
 
 def check_transposed(spec, view: str) -> ConvSpec:
@@ -49,6 +51,10 @@ def check_transposed(spec, view: str) -> ConvSpec:
         raise ValueError(f"the {view} view draws transposed convolutions: add --transposed (transposed=True)")
     if spec.ndim not in (1, 2):
         raise ValueError(f"the {view} view draws 1-D and 2-D transposed convolutions, got {spec.ndim} axes")
+    region = region_shape(spec)
+    if max(region) > MAX_CELLS or max(spec.grid_shape) > MAX_CELLS:
+        drawn = "x".join(str(max(r, g)) for r, g in zip(region, spec.grid_shape))
+        raise ValueError(f"the {view} view draws at most {MAX_CELLS} cells per axis, got {drawn}")
     return spec
 
 
