@@ -86,6 +86,27 @@ def _need_transposed(spec: ConvSpec) -> None:
                          "(--transposed)")
 
 
+#: The views that draw a transposed convolution as it is computed (`convanim.scene.scatter` and co).
+SCATTER_VIEWS = ("scatter", "both", "overlap")
+#: Cells per axis of the scattered region (and of the zero-inserted grid) these views draw at most.
+MAX_CELLS = 64
+
+
+def check_drawable(spec, view: str) -> ConvSpec:
+    """ValueError (one sentence) unless ``view`` (one of `SCATTER_VIEWS`) can draw ``spec``."""
+    if not isinstance(spec, ConvSpec):
+        raise ValueError(f"spec must be a ConvSpec, got {type(spec).__name__}")
+    if not spec.transposed:
+        raise ValueError(f"the {view} view draws transposed convolutions: add --transposed (transposed=True)")
+    if spec.ndim not in (1, 2):
+        raise ValueError(f"the {view} view draws 1-D and 2-D transposed convolutions, got {spec.ndim} axes")
+    region = region_shape(spec)
+    if max(region) > MAX_CELLS or max(spec.grid_shape) > MAX_CELLS:
+        drawn = "x".join(str(max(r, g)) for r, g in zip(region, spec.grid_shape))
+        raise ValueError(f"the {view} view draws at most {MAX_CELLS} cells per axis, got {drawn}")
+    return spec
+
+
 def region_shape(spec: ConvSpec) -> tuple[int, ...]:
     """Cells of the scattered region per axis: ``(i-1)*s + d*(k-1) + 1 + output_padding``."""
     _need_transposed(spec)

@@ -29,7 +29,7 @@ from matplotlib.backends.backend_agg import RendererAgg
 from matplotlib.font_manager import FontProperties
 
 from .. import explanation as explain
-from ..scatter import kept_slices, region_shape, scatter_schedule
+from ..scatter import check_drawable, kept_slices, region_shape, scatter_schedule
 from ..spec import ConvSpec
 from ..themes import blend
 from ..values import Values
@@ -40,22 +40,11 @@ from .values import cell_number, ink, kernel_shade
 __all__ = ["ScatterScene", "ScatterRow", "cell_lines", "check_transposed"]
 
 DEFAULT_OPTIONS = SceneOptions()
-#: Cells per axis of the scattered region (and of the zero-inserted grid) these views draw at most.
-MAX_CELLS = 64
 
 
 def check_transposed(spec, view: str) -> ConvSpec:
-    if not isinstance(spec, ConvSpec):
-        raise ValueError(f"spec must be a ConvSpec, got {type(spec).__name__}")
-    if not spec.transposed:
-        raise ValueError(f"the {view} view draws transposed convolutions: add --transposed (transposed=True)")
-    if spec.ndim not in (1, 2):
-        raise ValueError(f"the {view} view draws 1-D and 2-D transposed convolutions, got {spec.ndim} axes")
-    region = region_shape(spec)
-    if max(region) > MAX_CELLS or max(spec.grid_shape) > MAX_CELLS:
-        drawn = "x".join(str(max(r, g)) for r, g in zip(region, spec.grid_shape))
-        raise ValueError(f"the {view} view draws at most {MAX_CELLS} cells per axis, got {drawn}")
-    return spec
+    """See `convanim.scatter.check_drawable` (the limits module checks the same before drawing)."""
+    return check_drawable(spec, view)
 
 
 def check_values(spec: ConvSpec, values) -> Values | None:
