@@ -344,8 +344,8 @@ def test_shape_json_has_the_overlap_and_the_package_exports_the_scatter(capsys):
      "the overlap view draws at most 64 cells per axis, got 83x83"),
     (ConvSpec((3, 3, 3), 2, transposed=True), {"view": "both"},
      "the both view draws 1-D and 2-D transposed convolutions, got 3 axes"),
-    (ConvSpec((60, 60, 60), 3), {"layout": "flat"},
-     "the 3-D flat layout draws at most 48 cells per axis, got 60x60x60"),
+    (ConvSpec((50, 4, 4), (50, 3, 3)), {"layout": "flat"},
+     "the 3-D flat layout draws at most 48 cells per axis, got 50x4x4"),
 ])
 def test_views_refuse_what_they_cannot_draw_in_one_sentence(spec, options, message):
     with pytest.raises(ValueError, match="^" + message + "$"):
