@@ -7,6 +7,7 @@ writes GIF, APNG, WebP or PNG frames. `animate` ties them together.
 """
 
 from .explanation import explain
+from .pool import PoolSpec, pool_argmax, pool_evaluate
 from .schedule import Step, Tap, cell_kind, cell_source, schedule, unread_cells
 from .spec import ConvSpec
 
@@ -22,5 +23,6 @@ def animate(spec=None, **options):
 
 __all__ = [
     "ConvSpec", "Step", "Tap", "schedule", "unread_cells", "cell_source", "cell_kind", "animate", "explain",
+    "PoolSpec", "pool_evaluate", "pool_argmax",
     "__version__",
 ]
