@@ -214,6 +214,12 @@ def check_options(**given) -> None:
         raise ValueError(f"radius must be > 0, got {radius!r}")
 
 
+def _is_pool(spec) -> bool:
+    from .pool import PoolSpec
+
+    return isinstance(spec, PoolSpec)
+
+
 def animate(
     spec: ConvSpec | None = None,
     *,
@@ -277,7 +283,13 @@ def animate(
         values=values, seed=seed, flip=flip, radius=radius,
     )
     options = SceneOptions(theme=get_theme(theme), cell_px=cell_px, labels=labels, caption=caption)
-    if view == "grid":
+    pooling = _is_pool(spec)
+    if pooling:
+        from .pool import make_pool_values
+        from .scene.pool import pool_scene
+
+        scene = pool_scene(spec, options, layout, view, make_pool_values(spec, values, seed))
+    elif view == "grid":
         scene = scene_class(layout, LAYOUTS, "layout")(spec, options)
     else:
         cls = scene_class(view, VIEWS, "view")
@@ -294,4 +306,5 @@ def animate(
     durations[-1] += _check_ms("hold_last_ms", hold_last_ms, 0)
     alt = scene.describe() or (alt_text(spec) if spec is not None else "")
     config = f"{spec!r} layout={layout} view={view} theme={options.theme.name}"
-    return Animation(scene, spec=spec, durations=durations, alt=alt, config=config, flat_colours=view == "grid")
+    return Animation(scene, spec=spec, durations=durations, alt=alt, config=config,
+                     flat_colours=view == "grid" and not pooling)
