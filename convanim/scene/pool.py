@@ -19,13 +19,17 @@ it) and, for a window that only ``ceil_mode`` keeps, why it exists.
 from __future__ import annotations
 
 import numpy as np
-from matplotlib.collections import LineCollection, PolyCollection
+from matplotlib.collections import LineCollection, PathCollection, PolyCollection
+from matplotlib.font_manager import FontProperties
 from matplotlib.patches import Rectangle
+from matplotlib.path import Path
+from matplotlib.textpath import TextPath
+from matplotlib.transforms import Affine2D
 
 from ..pool import PoolSpec, pool_argmax, pool_evaluate
 from ..pool_text import alt_text, caption, ceil_rule, describe_window
 from ..themes import hex_to_rgb
-from .base import Scene, SceneOptions, style
+from .base import Scene, SceneOptions, boxes_path, style
 from .flat import _ceil_even, _even, _pt, _rect, _Text
 from .values import cell_number
 
@@ -137,6 +141,7 @@ class PoolScene(Scene):
         text = _Text(_even(max(12, 0.3 * cell)))
         self._text = text
         self._value_font = _Text(_even(max(10, 0.36 * cell)))
+        self._value_font.font_px = _even(max(10, 0.36 * cell))
         in_lines, out_lines = [], []
         if opts.labels:
             padded = "×".join(str(v) for v in spec.padded_shape)
@@ -160,7 +165,7 @@ class PoolScene(Scene):
         if opts.caption:
             cap_lines = [ln.strip() for ln in caption(spec).split("; ")]
             cap_lines += [r for n in range(spec.ndim) if (r := ceil_rule(spec, n))][:1]
-        window = [self._window_lines(k) for k in range(len(self.steps))]
+        self._lines_of = window = [self._window_lines(k) for k in range(len(self.steps))]
         body = legend + cap_lines + [ln for lines in window for ln in lines]
 
         def block(lines):
@@ -261,10 +266,24 @@ class PoolScene(Scene):
     def _make_moving(self) -> None:
         theme, ax, cell = self.theme, self.ax, self.cell_px
         lw = _pt(self._line_px)
-        self._written = self.moving(ax.add_collection(PolyCollection(
-            [], facecolors=theme.output, edgecolors="none", linewidths=0, zorder=2.5)))
-        self._written_grid = self.moving(ax.add_collection(LineCollection(
-            self._out_grid, colors=theme.line, linewidths=lw, capstyle="projecting", zorder=2.6)))
+        # The written outputs: every cell filled, its number, the grid lines, as one artist revealed cell
+        # by cell (a frame copies the part written so far from one cached render: no cost per written cell).
+        orow, ocol = self._out
+        x0, y0 = self._origin["output"]
+        everything = np.array([[x0, y0, x0 + ocol * cell, y0 + orow * cell]], float)
+        ink = _ink(theme, theme.output)
+        numbers = [self._number_path(step.out) for step in self.steps]
+        grid = Path(np.array(self._out_grid, float).reshape(-1, 2), np.tile([Path.MOVETO, Path.LINETO],
+                                                                             len(self._out_grid)))
+        self._written = self.revealed(ax.add_collection(PathCollection(
+            [boxes_path(everything), *numbers, grid], facecolors=[theme.output] + [ink] * len(numbers) + ["none"],
+            edgecolors=["none"] * (1 + len(numbers)) + [theme.line], linewidths=[0] * (1 + len(numbers)) + [lw],
+            capstyle="projecting", zorder=2.5), autolim=False))
+        self._current = self.moving(ax.add_collection(PolyCollection(
+            [], facecolors=theme.over(theme.output), edgecolors="none", linewidths=0, zorder=2.5)))
+        self._current_text = self.moving(ax.text(
+            0, 0, "", ha="center", va="center_baseline", color=_ink(theme, theme.over(theme.output)),
+            fontproperties=self._value_font.prop, parse_math=False, zorder=4))
         self._shade = self.moving(ax.add_collection(PolyCollection(
             [], edgecolors="none", linewidths=0, zorder=2.5)))
         self._tap_solid = self.moving(ax.add_collection(LineCollection(
@@ -284,22 +303,22 @@ class PoolScene(Scene):
         self._ring = self.moving(ax.add_patch(Rectangle(
             (0, 0), cell, cell, fill=False, edgecolor=theme.accent, linewidth=_pt(self._bold_px),
             joinstyle="miter", zorder=3.5)))
-        prop = self._value_font.prop
-        self._out_text = {}
-        for step in self.steps:
-            r, c = self._rc(step.out)
-            x0, y0 = self._corner("output", r, c)
-            self._out_text[r, c] = self.moving(ax.text(
-                x0 + cell / 2, y0 + cell / 2, cell_number(self.output[step.out]), ha="center",
-                va="center_baseline", color=_ink(theme, theme.output), fontproperties=prop, parse_math=False,
-                zorder=4))
         y = self._window_top + self._text.ascent
         self._lines = [
             self.moving(ax.text(self._width / 2, y + n * self._text.line_px, "", ha="center", va="baseline",
                                 color=theme.text, fontproperties=self._text.prop, parse_math=False))
             for n in range(self._n_lines)
         ]
-        self._lines_of = [self._window_lines(k) for k in range(len(self.steps))]
+
+    def _number_path(self, out) -> Path:
+        """The output value at ``out`` as a filled glyph path, centred in its cell (pixel coordinates, y down)."""
+        r, c = self._rc(out)
+        x0, y0 = self._corner("output", r, c)
+        glyphs = TextPath((0, 0), cell_number(self.output[out]), size=self._value_font.font_px,
+                          prop=FontProperties(family="DejaVu Sans"))
+        box = glyphs.get_extents()
+        move = Affine2D().translate(-(box.x0 + box.x1) / 2, -(box.y0 + box.y1) / 2).scale(1, -1)
+        return move.translate(x0 + self.cell_px / 2, y0 + self.cell_px / 2).transform_path(glyphs)
 
     def __len__(self) -> int:
         return len(self.steps)
@@ -307,15 +326,18 @@ class PoolScene(Scene):
     def update(self, k: int) -> None:
         spec, theme, cell, step = self.spec, self.theme, self.cell_px, self.steps[k]
         r_out, c_out = self._rc(step.out)
-        done = []
-        for j, s in enumerate(self.steps):
-            r, c = self._rc(s.out)
-            self._out_text[r, c].set_visible(j <= k)
-            if j < k:
-                done.append(_rect(*self._corner("output", r, c), cell))
+        # Output cells written before this step: the full rows above, then the row's start.
+        x0, y0 = self._origin["output"]
+        written = []
+        if r_out:
+            written.append((x0, y0, x0 + self._out[1] * cell, y0 + r_out * cell))
+        if c_out:
+            written.append((x0, y0 + r_out * cell, x0 + c_out * cell, y0 + (r_out + 1) * cell))
+        self.show(self._written, written)
         current = _rect(*self._corner("output", r_out, c_out), cell)
-        self._written.set_verts(done + [current])
-        self._written.set_facecolors([theme.output] * len(done) + [theme.over(theme.output)])
+        self._current.set_verts([current])
+        self._current_text.set_text(cell_number(self.output[step.out]))
+        self._current_text.set_position((current[0][0] + cell / 2, current[0][1] + cell / 2))
         taps = [self._rc(t.cell) for t in step.taps]
         shaded = [self._rc(t.cell) for t in step.taps if self._counted(t)]
         self._shade.set_verts([_rect(*self._corner("input", r, c), cell) for r, c in shaded])
