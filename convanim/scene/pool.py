@@ -161,6 +161,9 @@ class PoolScene(Scene):
             else:
                 legend.append("dashed: padding (0, not counted: count_include_pad=False); "
                               "shaded: what the divisor counts")
+        read = {t.source for step in self.steps for t in step.taps}
+        if any(idx not in read for idx in np.ndindex(*spec.input_size)):
+            legend.append("grey: input cells no window reads")
         cap_lines = []
         if opts.caption:
             cap_lines = [ln.strip() for ln in caption(spec).split("; ")]
