@@ -109,6 +109,11 @@ class PoolAxis:
         start = out * self.stride
         return [(j, start + j * self.dilation) for j in range(self.kernel_size)]
 
+    def unread(self) -> list[int]:
+        """Input indices on this axis that no window reads (a stride or dilation larger than the window skips)."""
+        read = {self.source(c) for o in range(self.output_size) for _, c in self.window(o)}
+        return [i for i in range(self.input_size) if i not in read]
+
     def divisor(self, out: int, count_include_pad: bool) -> int:
         """Average pooling's divisor on this axis: the window clipped to the padded input, or to the input."""
         start = out * self.stride - self.padding
