@@ -38,6 +38,11 @@ def test_shape_pool_json_and_stride_default(capsys):
     assert info["axes"][0]["divisors"] == [2, 3]
 
 
+def test_explain_dispatches_a_pool_spec():
+    info = convanim.explain(PoolSpec("max", 6, 3, stride=2, ceil_mode=True))
+    assert info["kind"] == "max pooling" and info["output_shape"] == [3, 3] and info["grid_shape"] == [7, 7]
+
+
 def test_shape_pool_dropped_window_is_explained():
     spec = PoolSpec("avg", (5,), (2,), stride=(3,), padding=(1,), ceil_mode=True)
     assert formula(spec, 0) == ("o = ceil((5 + 2*1 - 2) / 3) + 1 = 3, minus the window that would start in the "
