@@ -40,7 +40,8 @@ except ModuleNotFoundError:  # Python 3.10
 
 __all__ = ["Case", "load_gallery", "preset_path", "PRESETS", "run_gallery", "render_case"]
 
-SPEC_KEYS = ("input_size", "kernel_size", "stride", "padding", "dilation", "transposed", "output_padding")
+SPEC_KEYS = ("input_size", "kernel_size", "stride", "padding", "dilation", "transposed", "output_padding",
+             "in_channels", "out_channels", "groups", "bias")
 OPTION_KEYS = tuple(OPTIONS)
 CASE_KEYS = ("name", "file", "description") + SPEC_KEYS + OPTION_KEYS
 
