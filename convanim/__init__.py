@@ -6,6 +6,7 @@ a scene (``convanim.scene``, matplotlib) draws each step -> ``convanim.encode``
 writes GIF, APNG, WebP or PNG frames. `animate` ties them together.
 """
 
+from .evaluate import evaluate
 from .explanation import explain
 from .schedule import Step, Tap, cell_kind, cell_source, schedule, unread_cells
 from .spec import ConvSpec
@@ -22,5 +23,5 @@ def animate(spec=None, **options):
 
 __all__ = [
     "ConvSpec", "Step", "Tap", "schedule", "unread_cells", "cell_source", "cell_kind", "animate", "explain",
-    "__version__",
+    "evaluate", "__version__",
 ]
