@@ -87,6 +87,12 @@ def _add_spec_flags(parser: argparse.ArgumentParser) -> None:
     g.add_argument("--output-padding", type=parse_size, default=0, metavar="SIZE",
                    help="extra output cells at the bottom/right of a transposed convolution, "
                         "< max(stride, dilation) (default 0)")
+    ch = parser.add_argument_group("channels", "PyTorch's in_channels, out_channels, groups and bias.")
+    ch.add_argument("--in-channels", type=int, default=1, metavar="N", help="input channels (default 1)")
+    ch.add_argument("--out-channels", type=int, default=1, metavar="N", help="output channels (default 1)")
+    ch.add_argument("--groups", type=int, default=1, metavar="N",
+                    help="channel groups; must divide both channel counts (default 1; = in-channels: depthwise)")
+    ch.add_argument("--bias", action="store_true", help="the layer adds a learned bias per output channel")
 
 
 def spec_from_args(args, ndim: int | None = None):
@@ -114,7 +120,8 @@ def spec_from_args(args, ndim: int | None = None):
             padding = (padding,)
     elif isinstance(padding, _PerAxis):
         padding = tuple(padding)
-    return ConvSpec(**fields, padding=padding, transposed=args.transposed)
+    channels = {n: getattr(args, n) for n in ("in_channels", "out_channels", "groups", "bias")}
+    return ConvSpec(**fields, padding=padding, transposed=args.transposed, **channels)
 
 
 # -- shape -------------------------------------------------------------------
@@ -122,7 +129,12 @@ def spec_from_args(args, ndim: int | None = None):
 def _cmd_shape(args) -> int:
     from .explanation import explain, render_text
 
-    info = explain(spec_from_args(args))
+    spec = spec_from_args(args)
+    info = explain(spec)
+    if args.compare_separable:
+        from .layers import compare_separable
+
+        info["separable"] = compare_separable(spec)
     if args.json:
         print(json.dumps(info, indent=2, ensure_ascii=False))
     else:
@@ -266,6 +278,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_spec_flags(shape)
     shape.add_argument("--json", action="store_true", help="print the same as JSON")
+    shape.add_argument("--compare-separable", action="store_true",
+                       help="also print the layer's depthwise + pointwise replacement: parameters, MACs, ratio")
     shape.set_defaults(func=_cmd_shape)
 
     render = sub.add_parser(
