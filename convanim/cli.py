@@ -172,6 +172,7 @@ def _cmd_render(args) -> int:
         seed=args.seed,
         flip=args.flip,
         radius=args.radius,
+        channel_order=args.channel_order,
     )
     if args.alt:
         print(anim.alt)
@@ -212,6 +213,9 @@ def _add_render_flags(parser: argparse.ArgumentParser) -> None:
                            "cross-correlation deep-learning layers compute")
     look.add_argument("--radius", type=float, default=1.0,
                       help="continuous view: radius r of the half disc g (default 1)")
+    look.add_argument("--channel-order", choices=("channel", "position"), default="channel",
+                      help="a layer with channels: one output channel at a time, in PyTorch's memory order "
+                           "(channel), or every output channel per position (position) (default channel)")
     timing = parser.add_argument_group("timing (GIF stores 10 ms units: durations are rounded)")
     rate = timing.add_mutually_exclusive_group()
     rate.add_argument("--fps", type=float, help="frames per second")
@@ -252,7 +256,7 @@ def _cmd_gallery(args) -> int:
 
 def _add_gallery_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("source", metavar="PRESET_OR_FILE", nargs="?",
-                        help="a bundled preset (classic, extended, post) or a gallery .toml file; "
+                        help="a bundled preset (classic, extended, post, layers) or a gallery .toml file; "
                              "omitted with --check: every gallery/PRESET folder here")
     parser.add_argument("-o", "--output", metavar="DIR", help="folder to write into")
     parser.add_argument("--jobs", type=int, metavar="N", help="parallel processes (default: all cores)")

@@ -46,7 +46,7 @@ OPTION_KEYS = tuple(OPTIONS)
 CASE_KEYS = ("name", "file", "description") + SPEC_KEYS + OPTION_KEYS
 
 PRESET_DIR = Path(__file__).resolve().parent.parent / "assets" / "galleries"
-PRESETS = ("classic", "extended", "post")
+PRESETS = ("classic", "extended", "post", "layers")
 
 
 @dataclass(frozen=True)
@@ -190,6 +190,7 @@ def _params(case: Case) -> str:
     parts = [f"{short[k]}={_show(v)}" for k, v in spec.items() if k in short]
     if spec.get("transposed"):
         parts.append("transposed")
+    parts += [f"{k}={_show(spec[k])}" for k in ("in_channels", "out_channels", "groups", "bias") if k in spec]
     view = case.options.get("view")
     if view and view != "grid":
         parts.append(f"view={view}")
