@@ -118,6 +118,13 @@ def test_scene_refuses_3d_and_bad_cells():
         scene.cell_center("kernel", 0, (0, 0))
 
 
+def test_too_many_channels_to_draw_is_one_sentence():
+    with pytest.raises(ValueError) as info:
+        animate(ConvSpec(5, 3, in_channels=64, out_channels=8))
+    assert str(info.value) == ("the channel drawing shows at most 16 input and output channels, got in_channels=64; "
+                               "convanim shape gives the numbers of any layer")
+
+
 def test_one_channel_views_refuse_a_layer_with_channels():
     with pytest.raises(ValueError) as info:
         animate(GROUPED, view="values", values="random")

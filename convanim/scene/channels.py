@@ -34,10 +34,12 @@ from ..themes import get_theme
 from . import classic, flat
 from .base import Scene, SceneOptions, style
 
-__all__ = ["ChannelScene", "CHANNEL_ORDERS"]
+__all__ = ["ChannelScene", "CHANNEL_ORDERS", "MAX_CHANNELS"]
 
 #: Frame orders: one output channel at a time (PyTorch's memory order), or every channel per position.
 CHANNEL_ORDERS = ("channel", "position")
+#: Most channel slices drawn in one row (a wider layer would not fit a readable frame).
+MAX_CHANNELS = 16
 
 _DPI = 100
 _DEFAULTS = SceneOptions()
@@ -117,6 +119,12 @@ class ChannelScene(Scene):
             raise ValueError(f"layout must be 'classic' or 'flat' for a layer with channels, got {layout!r}")
         if spec.ndim not in (1, 2):
             raise ValueError(f"layout {layout!r} draws 1-D and 2-D convolutions, got {spec.ndim} axes")
+        for name in ("in_channels", "out_channels"):
+            if getattr(spec, name) > MAX_CHANNELS:
+                raise ValueError(
+                    f"the channel drawing shows at most {MAX_CHANNELS} input and output channels, got "
+                    f"{name}={getattr(spec, name)}; convanim shape gives the numbers of any layer"
+                )
         if order not in CHANNEL_ORDERS:
             raise ValueError(f"channel_order must be one of {', '.join(CHANNEL_ORDERS)}, got {order!r}")
         default = classic.DEFAULT_CELL_PX if layout == "classic" else flat.DEFAULT_CELL_PX
@@ -259,8 +267,9 @@ class ChannelScene(Scene):
         if self.options.labels:
             pts = np.vstack([s.corners() for s in self._inputs])
             lo = pts[:, 1].min() - (2.2 if classic_ and spec.groups > 1 else 1.0) - 1.3 * small
-            text(pts[:, 0].mean(), lo, f"{explain.input_label(spec)}; {spec.in_channels} channels",
-                 ha="center", va="top")
+            label = (f"{explain.input_label(spec)}, {spec.in_channels} channels -> "
+                     f"{explain.output_label(spec)}, {spec.out_channels} channels")
+            text(pts[:, 0].mean(), lo, label, ha="center", va="top")
         if self.options.caption:
             everything = np.vstack([s.corners() for s in self._inputs + self._outputs])
             low = min([everything[:, 1].min() - 1.0] + [t.get_position()[1] - 1.3 * small for t in texts])
