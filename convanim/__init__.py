@@ -6,6 +6,7 @@ a scene (``convanim.scene``, matplotlib) draws each step -> ``convanim.encode``
 writes GIF, APNG, WebP or PNG frames. `animate` ties them together.
 """
 
+from .evaluate import evaluate
 from .explanation import explain
 from .pool import PoolSpec, pool_argmax, pool_evaluate
 from .schedule import Step, Tap, cell_kind, cell_source, schedule, unread_cells
@@ -23,6 +24,6 @@ def animate(spec=None, **options):
 
 __all__ = [
     "ConvSpec", "Step", "Tap", "schedule", "unread_cells", "cell_source", "cell_kind", "animate", "explain",
-    "PoolSpec", "pool_evaluate", "pool_argmax",
+    "evaluate", "PoolSpec", "pool_evaluate", "pool_argmax",
     "__version__",
 ]

@@ -116,6 +116,12 @@ def _add_spec_flags(parser: argparse.ArgumentParser) -> None:
     g.add_argument("--output-padding", type=parse_size, default=0, metavar="SIZE",
                    help="extra output cells at the bottom/right of a transposed convolution, "
                         "< max(stride, dilation) (default 0)")
+    ch = parser.add_argument_group("channels", "PyTorch's in_channels, out_channels, groups and bias.")
+    ch.add_argument("--in-channels", type=int, default=1, metavar="N", help="input channels (default 1)")
+    ch.add_argument("--out-channels", type=int, default=1, metavar="N", help="output channels (default 1)")
+    ch.add_argument("--groups", type=int, default=1, metavar="N",
+                    help="channel groups; must divide both channel counts (default 1; = in-channels: depthwise)")
+    ch.add_argument("--bias", action="store_true", help="the layer adds a learned bias per output channel")
 
 
 def spec_from_args(args, ndim: int | None = None):
@@ -146,7 +152,8 @@ def spec_from_args(args, ndim: int | None = None):
             padding = (padding,)
     elif isinstance(padding, _PerAxis):
         padding = tuple(padding)
-    return ConvSpec(**fields, padding=padding, transposed=args.transposed)
+    channels = {n: getattr(args, n) for n in ("in_channels", "out_channels", "groups", "bias")}
+    return ConvSpec(**fields, padding=padding, transposed=args.transposed, **channels)
 
 
 # -- shape -------------------------------------------------------------------
@@ -156,7 +163,12 @@ def _cmd_shape(args) -> int:
         return _cmd_shape_pool(args)
     from .explanation import explain, render_text
 
-    info = explain(spec_from_args(args))
+    spec = spec_from_args(args)
+    info = explain(spec)
+    if args.compare_separable:
+        from .layers import compare_separable
+
+        info["separable"] = compare_separable(spec)
     if args.json:
         print(json.dumps(info, indent=2, ensure_ascii=False))
     else:
@@ -202,6 +214,7 @@ def _cmd_render(args) -> int:
         seed=args.seed,
         flip=args.flip,
         radius=args.radius,
+        channel_order=args.channel_order,
     )
     if args.alt:
         print(anim.alt)
@@ -243,6 +256,9 @@ def _add_render_flags(parser: argparse.ArgumentParser) -> None:
                            "cross-correlation deep-learning layers compute")
     look.add_argument("--radius", type=float, default=1.0,
                       help="continuous view: radius r of the half disc g (default 1)")
+    look.add_argument("--channel-order", choices=("channel", "position"), default="channel",
+                      help="a layer with channels: one output channel at a time, in PyTorch's memory order "
+                           "(channel), or every output channel per position (position) (default channel)")
     timing = parser.add_argument_group("timing (GIF stores 10 ms units: durations are rounded)")
     rate = timing.add_mutually_exclusive_group()
     rate.add_argument("--fps", type=float, help="frames per second")
@@ -283,7 +299,7 @@ def _cmd_gallery(args) -> int:
 
 def _add_gallery_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("source", metavar="PRESET_OR_FILE", nargs="?",
-                        help="a bundled preset (classic, extended, post) or a gallery .toml file; "
+                        help="a bundled preset (classic, extended, post, layers) or a gallery .toml file; "
                              "omitted with --check: every gallery/PRESET folder here")
     parser.add_argument("-o", "--output", metavar="DIR", help="folder to write into")
     parser.add_argument("--jobs", type=int, metavar="N", help="parallel processes (default: all cores)")
@@ -310,6 +326,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_spec_flags(shape)
     _add_pool_flags(shape)
     shape.add_argument("--json", action="store_true", help="print the same as JSON")
+    shape.add_argument("--compare-separable", action="store_true",
+                       help="also print the layer's depthwise + pointwise replacement: parameters, MACs, ratio")
     shape.set_defaults(func=_cmd_shape)
 
     render = sub.add_parser(

@@ -40,7 +40,8 @@ except ModuleNotFoundError:  # Python 3.10
 
 __all__ = ["Case", "load_gallery", "preset_path", "PRESETS", "run_gallery", "render_case"]
 
-SPEC_KEYS = ("input_size", "kernel_size", "stride", "padding", "dilation", "transposed", "output_padding")
+SPEC_KEYS = ("input_size", "kernel_size", "stride", "padding", "dilation", "transposed", "output_padding",
+             "in_channels", "out_channels", "groups", "bias")
 OPTION_KEYS = tuple(OPTIONS)
 CASE_KEYS = ("name", "file", "description") + SPEC_KEYS + OPTION_KEYS
 
@@ -217,6 +218,7 @@ def _params(case: Case) -> str:
     parts += [f"{k}={v}" for k, v in spec.items() if k in POOL_KEYS[1:]]
     if spec.get("transposed"):
         parts.append("transposed")
+    parts += [f"{k}={_show(spec[k])}" for k in ("in_channels", "out_channels", "groups", "bias") if k in spec]
     view = case.options.get("view")
     if view and view != "grid":
         parts.append(f"view={view}")

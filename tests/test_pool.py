@@ -340,3 +340,15 @@ def test_evaluate_errors():
         pool_argmax(PoolSpec("avg", 4, 2), np.zeros((1, 4, 4)))
     with pytest.raises(ValueError, match="^spec must be a PoolSpec, got str$"):
         pool_evaluate("max", np.zeros((1, 4, 4)))
+
+
+def test_evaluate_hands_a_pool_spec_to_pool_evaluate():
+    from convanim import evaluate
+
+    spec = PoolSpec("avg", 4, 2, channels=2)
+    x = np.arange(32.0).reshape(2, 4, 4)
+    # channel 0, window [0:2, 0:2]: (0 + 1 + 4 + 5) / 4
+    assert evaluate(spec, x)[0, 0, 0] == 2.5
+    np.testing.assert_array_equal(evaluate(spec, x), pool_evaluate(spec, x))
+    with pytest.raises(ValueError, match="^weight and bias are for a ConvSpec; a PoolSpec has none$"):
+        evaluate(spec, x, weight=np.ones((1, 1, 2, 2)))

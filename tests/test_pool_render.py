@@ -186,3 +186,23 @@ def test_layers_preset_pool_cases():
     assert pools["maxpool_2x2_stride_2"].output_shape == (2, 2)
     avg = pools["avgpool_3x3_stride_2_padding_1_no_count_pad"]
     assert not avg.count_include_pad and avg.padding == (1, 1)
+
+
+def test_readme_pooling_images_are_what_their_commands_render(tmp_path, monkeypatch):
+    import re
+    import shlex
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    section = (root / "README.md").read_text(encoding="utf-8").split("### Pooling", 1)[1].split("\n## ", 1)[0]
+    commands = re.findall(r"(convanim render --pool [^`\n]+)", section)
+    images = set(re.findall(r"!\[[^\]]*\]\((gallery/layers/[^)]+\.gif)\)", section))
+    assert len(commands) == 3 and len(images) == 3
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "gallery" / "layers").mkdir(parents=True)
+    for command in commands:
+        args = shlex.split(command)[1:]
+        image = args[args.index("-o") + 1]
+        assert image in images
+        assert main(args) == 0
+        assert (tmp_path / image).read_bytes() == (root / image).read_bytes(), command
