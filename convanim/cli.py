@@ -86,6 +86,11 @@ def pool_spec_from_args(args):
             raise UsageError(f"{flag} is required")
     if args.transposed or args.output_padding != 0:
         raise UsageError("--transposed and --output-padding are for convolutions, not --pool")
+    layer = [f for f, d in (("in_channels", 1), ("out_channels", 1), ("groups", 1), ("bias", False),
+                            ("compare_separable", False)) if getattr(args, f, d) != d]
+    if layer:
+        raise UsageError(f"--{layer[0].replace('_', '-')} is for convolutions, not --pool "
+                         "(a pooling pools each channel alone)")
     padding = args.padding
     if isinstance(padding, str) or (isinstance(padding, tuple) and not isinstance(padding, _PerAxis)):
         raise UsageError(f"a pooling's padding is one number or one per axis (both sides alike), got {padding!r}")

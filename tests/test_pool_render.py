@@ -75,6 +75,12 @@ def test_pytorch_layer_text_of_the_issue_case():
     (["shape", "--pool", "max", "-i", "6", "-k", "3", "-p", "0,1,0,1"],
      "a pooling's padding is one number or one per axis (both sides alike), got ((0, 1), (0, 1))"),
     (["shape", "--pool", "max", "-k", "3"], "-i/--input-size is required"),
+    (["shape", "--pool", "max", "-i", "6", "-k", "3", "--in-channels", "3"],
+     "--in-channels is for convolutions, not --pool (a pooling pools each channel alone)"),
+    (["shape", "--pool", "avg", "-i", "6", "-k", "3", "--compare-separable"],
+     "--compare-separable is for convolutions, not --pool (a pooling pools each channel alone)"),
+    (["render", "--pool", "avg", "-i", "6", "-k", "3", "--bias", "-o", "x.gif"],
+     "--bias is for convolutions, not --pool (a pooling pools each channel alone)"),
     (["shape", "--pool", "max", "-i", "6", "-k", "3", "-p", "2"],
      "padding must be at most half the kernel size (padding <= kernel_size // 2, as PyTorch checks), got "
      "padding=2 with kernel_size=3"),
