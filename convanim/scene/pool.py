@@ -59,6 +59,8 @@ class PoolScene(Scene):
     formula and the ceil_mode rule.
     """
 
+    numbers = True  # text in many colours: the GIF gets a free palette, not the theme's flat colours
+
     def __init__(self, spec: PoolSpec, options: SceneOptions = _DEFAULTS, *, values):
         if not isinstance(spec, PoolSpec):
             raise ValueError(f"spec must be a PoolSpec, got {type(spec).__name__}")
