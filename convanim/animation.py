@@ -285,7 +285,17 @@ def animate(
         values=values, seed=seed, flip=flip, radius=radius, channel_order=channel_order,
     )
     options = SceneOptions(theme=get_theme(theme), cell_px=cell_px, labels=labels, caption=caption)
-    if view == "grid" and spec.multichannel:
+    if view == "grid" and spec.multichannel and values != "symbols":
+        from .layer_values import make_layer_values
+        from .scene.channel_values import ChannelValuesScene
+
+        if layout != "flat":
+            raise ValueError(
+                f"the numbers of a layer with channels are written in the flat layout, got layout={layout!r}"
+            )
+        values_ = make_layer_values(spec, values, seed)
+        scene = ChannelValuesScene(spec, options, values=values_, order=channel_order)
+    elif view == "grid" and spec.multichannel:
         from .scene.channels import ChannelScene
 
         scene = ChannelScene(spec, options, layout=layout, order=channel_order)
@@ -311,4 +321,5 @@ def animate(
     durations[-1] += _check_ms("hold_last_ms", hold_last_ms, 0)
     alt = scene.describe() or (alt_text(spec) if spec is not None else "")
     config = f"{spec!r} layout={layout} view={view} theme={options.theme.name}"
-    return Animation(scene, spec=spec, durations=durations, alt=alt, config=config, flat_colours=view == "grid")
+    flat = view == "grid" and not getattr(scene, "numbers", False)  # numbers' text needs free colours
+    return Animation(scene, spec=spec, durations=durations, alt=alt, config=config, flat_colours=flat)
