@@ -471,6 +471,10 @@ class ChannelScene(Scene):
                  f"{spec.out_channels} output channel{'s' if spec.out_channels > 1 else ''}"]
         if spec.groups > 1:
             parts.append(f"in {spec.groups} groups")
+        kinds = [k for k, on in (("depthwise", spec.depthwise and spec.in_channels > 1),
+                                 ("pointwise", spec.pointwise)) if on]
+        if kinds:
+            parts.append(f"({', '.join(kinds)})")
         if spec.bias:
             parts.append("with bias")
         return f"{' '.join(parts)}: {explain.alt_text(spec)}"
