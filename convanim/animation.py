@@ -297,6 +297,16 @@ def animate(
         from .scene.pool import pool_scene
 
         scene = pool_scene(spec, options, layout, view, make_pool_values(spec, values, seed))
+    elif view == "grid" and spec.multichannel and values != "symbols":
+        from .layer_values import make_layer_values
+        from .scene.channel_values import ChannelValuesScene
+
+        if layout != "flat":
+            raise ValueError(
+                f"the numbers of a layer with channels are written in the flat layout, got layout={layout!r}"
+            )
+        values_ = make_layer_values(spec, values, seed)
+        scene = ChannelValuesScene(spec, options, values=values_, order=channel_order)
     elif view == "grid" and spec.multichannel:
         from .scene.channels import ChannelScene
 
@@ -323,5 +333,5 @@ def animate(
     durations[-1] += _check_ms("hold_last_ms", hold_last_ms, 0)
     alt = scene.describe() or (alt_text(spec) if spec is not None else "")
     config = f"{spec!r} layout={layout} view={view} theme={options.theme.name}"
-    return Animation(scene, spec=spec, durations=durations, alt=alt, config=config,
-                     flat_colours=view == "grid" and not pooling)
+    flat = view == "grid" and not getattr(scene, "numbers", False)  # numbers' text needs free colours
+    return Animation(scene, spec=spec, durations=durations, alt=alt, config=config, flat_colours=flat)

@@ -141,5 +141,5 @@ def test_channel_order_option_is_checked():
 
 def test_alt_text_names_channels_groups_and_bias():
     anim = animate(ConvSpec(5, 3, in_channels=2, out_channels=4, groups=2, bias=True))
-    assert anim.alt == ("2 input channels to 4 output channels in 2 groups with bias: "
+    assert anim.alt == ("2 input channels to 4 output channels in 2 groups (depthwise) with bias: "
                         "3×3 kernel over a 5×5 input, giving 3×3")

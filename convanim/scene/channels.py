@@ -397,7 +397,7 @@ class ChannelScene(Scene):
                 at = self._node(o)
                 nodes.append(self._node_shape(at))
                 for sl in sources:
-                    wires.append(np.array([sl.centre((r0 + r1) / 2, (c0 + c1) / 2), at]))
+                    wires.append(np.array([self._wire_start(sl, r0, r1, c0, c1), at]))
                 wires += self._rays([at] * 4, out_slice, pos)
                 label = self._node_texts[j]
                 label.set_position(at)
@@ -405,7 +405,7 @@ class ChannelScene(Scene):
             elif classic_:
                 wires += self._rays(self._footprint_corners(sources[0], r0, r1, c0, c1), out_slice, pos)
             else:
-                wires += self._rays([sources[0].centre((r0 + r1) / 2, (c0 + c1) / 2)], out_slice, pos)
+                wires += self._rays([self._wire_start(sources[0], r0, r1, c0, c1)], out_slice, pos)
         self._taps.set_verts(taps)
         self._taps.set_facecolor(tap_colours)
         self._feet.set_segments(feet)
@@ -424,6 +424,12 @@ class ChannelScene(Scene):
 
     def _span(self, step) -> tuple[tuple[int, int], tuple[int, int]]:
         return ((0, 0),) * (2 - self.spec.ndim) + step.footprint
+
+    def _wire_start(self, sl: _Slice, r0, r1, c0, c1) -> np.ndarray:
+        """Where a wire leaves a footprint: its centre (classic), the middle of its right edge (flat)."""
+        if self.layout == "classic":
+            return sl.centre((r0 + r1) / 2, (c0 + c1) / 2)
+        return sl.to_drawing((c1 + 1, sl.rows - (r0 + r1 + 1) / 2))
 
     def _footprint_corners(self, sl: _Slice, r0, r1, c0, c1) -> list[np.ndarray]:
         """Bottom-left, bottom-right, top-left, top-right corner of the footprint (drawing units)."""
@@ -465,6 +471,10 @@ class ChannelScene(Scene):
                  f"{spec.out_channels} output channel{'s' if spec.out_channels > 1 else ''}"]
         if spec.groups > 1:
             parts.append(f"in {spec.groups} groups")
+        kinds = [k for k, on in (("depthwise", spec.depthwise and spec.in_channels > 1),
+                                 ("pointwise", spec.pointwise)) if on]
+        if kinds:
+            parts.append(f"({', '.join(kinds)})")
         if spec.bias:
             parts.append("with bias")
         return f"{' '.join(parts)}: {explain.alt_text(spec)}"
