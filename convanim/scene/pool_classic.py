@@ -16,6 +16,8 @@ same lines as the flat pooling scene).
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 from matplotlib.collections import LineCollection, PathCollection, PolyCollection
 from matplotlib.font_manager import FontProperties
@@ -39,6 +41,12 @@ _DEFAULTS = SceneOptions()
 
 def _pt(px: float) -> float:
     return px * 72 / _DPI
+
+
+@functools.cache
+def _digit_box():
+    """The extents of a unit-size "0": digits are centred and sized by it."""
+    return TextPath((0, 0), "0", size=1.0, prop=FontProperties(family="DejaVu Sans")).get_extents()
 
 
 class PoolClassicScene(Scene):
@@ -119,7 +127,7 @@ class PoolClassicScene(Scene):
     def _glyphs(self, label: str, x: float, y: float):
         """``label`` as a glyph path centred on grid point (x, y), ``_GLYPH`` cells high."""
         path = TextPath((0, 0), label, size=1.0, prop=FontProperties(family="DejaVu Sans"))
-        box = TextPath((0, 0), "0", size=1.0, prop=FontProperties(family="DejaVu Sans")).get_extents()
+        box = _digit_box()
         ext = path.get_extents()
         scale = min(_GLYPH / box.height, 0.8 / max(ext.width, 1e-9))  # fits the cell's width too
         move = Affine2D().translate(-(ext.x0 + ext.x1) / 2, -(box.y0 + box.y1) / 2).scale(scale).translate(x, y)
