@@ -81,6 +81,13 @@ def test_transposed_grouped_values_match_torch():
     assert shown(scene._y_texts) == [number(v) for v in torch_output(spec, values).reshape(-1)]
 
 
+def test_the_values_view_of_a_layer_draws_its_numbers():
+    anim = animate(ConvSpec(4, 3, in_channels=2, out_channels=2, bias=True), view="values", values="random", seed=2)
+    assert isinstance(anim.scene, ChannelValuesScene) and len(anim) == 8
+    assert animate(ConvSpec(4, 3, in_channels=2, out_channels=2), values="random").scene.__class__.__name__ == \
+        "ChannelScene"  # the grid view draws no numbers
+
+
 def test_values_from_a_file(tmp_path):
     spec = ConvSpec((5,), 3, in_channels=2, out_channels=2, groups=2, bias=True)
     x = np.arange(10).reshape(2, 5)
@@ -89,18 +96,18 @@ def test_values_from_a_file(tmp_path):
     np.savez(path, input=x, weight=w, bias=np.array([5, -5]))
     values = make_layer_values(spec, str(path))
     np.testing.assert_array_equal(values.y, [[-2 + 5] * 3, [2 * (18 + 3 * k) - 5 for k in range(3)]])
-    anim = animate(spec, layout="flat", values=str(path))
+    anim = animate(spec, view="values", values=str(path))
     assert len(anim) == 6
 
 
 @pytest.mark.parametrize(
     "args, message",
     [
-        ({"layout": "classic", "values": "random"},
-         "the numbers of a layer with channels are written in the flat layout, got layout='classic'"),
-        ({"layout": "flat", "values": "nums.txt"},
+        ({"view": "values"},
+         "the values view of a layer with channels writes numbers: give values 'random' or a .npz file"),
+        ({"view": "values", "values": "nums.txt"},
          "values must be 'symbols', 'random' or a .npy/.npz file, got 'nums.txt'"),
-        ({"layout": "flat", "values": "missing.npz"}, "values file 'missing.npz' does not exist"),
+        ({"view": "values", "values": "missing.npz"}, "values file 'missing.npz' does not exist"),
     ],
 )
 def test_value_errors(args, message, tmp_path, monkeypatch):

@@ -1,4 +1,6 @@
-"""The flat channel drawing with numbers: inputs, the weights on the kernel's taps, biases and outputs.
+"""The values view of a layer with channels: the flat channel drawing with numbers.
+
+It writes the inputs, the weights on the kernel's taps, the biases and the outputs.
 
 Every number comes from a `convanim.layer_values.LayerValues`: the output
 cells show ``evaluate(spec, x, w, b)``, the Σ node the bias it adds.
@@ -16,14 +18,14 @@ from __future__ import annotations
 from matplotlib.font_manager import FontProperties
 from matplotlib.text import Text
 
-from ..layer_values import LayerValues
+from ..layer_values import LayerValues, make_layer_values
 from ..schedule import cell_source
 from ..spec import ConvSpec
 from .base import SceneOptions, style
 from .channels import ChannelScene, _pt
 from .values import cell_number, ink
 
-__all__ = ["ChannelValuesScene"]
+__all__ = ["ChannelValuesScene", "layer_scene"]
 
 _DEFAULTS = SceneOptions()
 
@@ -35,8 +37,6 @@ class ChannelValuesScene(ChannelScene):
     weight (``×w``) in its corner; the Σ node shows the bias added; output
     cells show their value once written (the current one included).
     """
-
-    numbers = True  # frames hold text in any colour: not only the theme's flat colours
 
     def __init__(self, spec: ConvSpec, options: SceneOptions = _DEFAULTS, *, values: LayerValues,
                  order: str = "channel"):
@@ -118,3 +118,20 @@ class ChannelValuesScene(ChannelScene):
                 b = self.values.b[o]
                 sign = "-" if b < 0 else "+"
                 label.set_text(f"$\\Sigma{{{sign}}}{cell_number(abs(b))}$")
+
+
+def layer_scene(spec: ConvSpec, options: SceneOptions, *, view: str, layout: str, values, seed: int, order: str):
+    """The scene of a layer with channels, groups or bias: the slices in the grid view's layout, or in the
+    ``values`` view with its numbers; the one-channel views refuse it."""
+    if view == "grid":
+        return ChannelScene(spec, options, layout=layout, order=order)
+    if view != "values":
+        raise ValueError(
+            f"view {view!r} draws one channel; a layer with in_channels, out_channels, groups or bias "
+            "is drawn by the grid and values views"
+        )
+    if values == "symbols":
+        raise ValueError(
+            "the values view of a layer with channels writes numbers: give values 'random' or a .npz file"
+        )
+    return ChannelValuesScene(spec, options, values=make_layer_values(spec, values, seed), order=order)
