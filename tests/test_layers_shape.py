@@ -72,7 +72,7 @@ def test_explain_layer_block():
     assert info["depthwise"] and not info["pointwise"] and info["kinds"] == ["depthwise"]
     info = explain(ConvSpec(5, 1, in_channels=3, out_channels=2))["layer"]
     assert info["pointwise"] and info["kinds"] == ["pointwise"]
-    assert explain(ConvSpec(5, 3, in_channels=4, out_channels=4, groups=2))["layer"]["kinds"] == ["grouped (2 groups)"]
+    assert explain(ConvSpec(5, 3, in_channels=4, out_channels=4, groups=2))["layer"]["kinds"] == ["grouped"]
 
 
 def test_text_names_depthwise_pointwise_and_counts(capsys):
