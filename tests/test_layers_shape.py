@@ -35,6 +35,7 @@ def _random_spec(rng: random.Random) -> ConvSpec:
             continue
 
 
+@pytest.mark.filterwarnings("ignore:Using padding='same' with even kernel:UserWarning")
 def test_pytorch_layer_with_channels_is_the_same_layer_in_torch():
     rng = random.Random(5)
     seen = set()
