@@ -9,6 +9,7 @@ import numpy as np
 import torch
 
 from convanim import ConvSpec
+from convanim.animation import OPTIONS
 from convanim.cli import build_parser, main, spec_from_args
 from convanim.gallery import load_gallery
 
@@ -44,12 +45,14 @@ def test_every_command_is_its_preset_case():
         case = cases[image]
         assert spec_from_args(args) == ConvSpec(**case.spec)
         for key, value in case.options.items():
-            if key == "duration_ms":  # the CLI leaves it to the grid view's 1000 ms
-                assert (args.duration_ms, value) == (None, 1000)
+            given = getattr(args, key)  # None: not on the command line, animate's default
+            if key == "duration_ms":  # the grid and values views' default
+                assert (given, value) == (None, 1000)
             else:
-                assert getattr(args, key) == value, key
-        assert args.layout == case.options.get("layout", "classic")
-        assert args.values == case.options.get("values", "symbols")
+                assert (OPTIONS[key] if given is None else given) == value, key
+        for key in ("layout", "view", "values", "channel_order"):
+            given = getattr(args, key)
+            assert (OPTIONS[key] if given is None else given) == case.options.get(key, OPTIONS[key]), key
 
 
 def test_the_python_example_numbers_are_torchs():

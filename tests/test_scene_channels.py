@@ -125,12 +125,13 @@ def test_too_many_channels_to_draw_is_one_sentence():
                                "convanim shape gives the numbers of any layer")
 
 
-def test_one_channel_views_refuse_a_layer_with_channels():
+@pytest.mark.parametrize("view", ["matrix", "1d"])
+def test_one_channel_views_refuse_a_layer_with_channels(view):
     with pytest.raises(ValueError) as info:
-        animate(GROUPED, view="values", values="random")
+        animate(ConvSpec((5,), 3, in_channels=2) if view == "1d" else GROUPED, view=view, values="random")
     assert str(info.value) == (
-        "view 'values' draws one channel; a layer with in_channels, out_channels, groups or bias "
-        "is drawn by the grid view"
+        f"view {view!r} draws one channel; a layer with in_channels, out_channels, groups or bias "
+        "is drawn by the grid and values views"
     )
 
 
@@ -143,3 +144,9 @@ def test_alt_text_names_channels_groups_and_bias():
     anim = animate(ConvSpec(5, 3, in_channels=2, out_channels=4, groups=2, bias=True))
     assert anim.alt == ("2 input channels to 4 output channels in 2 groups (depthwise) with bias: "
                         "3×3 kernel over a 5×5 input, giving 3×3")
+
+
+def test_the_frame_limit_counts_every_output_channel():
+    with pytest.raises(ValueError, match=r"^the animation would have 36 frames"):
+        animate(GROUPED, max_frames=35)
+    assert len(animate(GROUPED, max_frames=36)) == 36
