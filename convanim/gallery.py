@@ -46,7 +46,7 @@ OPTION_KEYS = tuple(OPTIONS)
 CASE_KEYS = ("name", "file", "description") + SPEC_KEYS + OPTION_KEYS
 
 PRESET_DIR = Path(__file__).resolve().parent.parent / "assets" / "galleries"
-PRESETS = ("classic", "extended", "post", "layers")
+PRESETS = ("classic", "extended", "post", "transposed", "layers")
 
 # A case with `pool = "max"` or `"avg"` is a `PoolSpec`: the size keys above, dilation (max), and these two.
 POOL_KEYS = ("pool", "ceil_mode", "count_include_pad")
