@@ -93,7 +93,7 @@ def test_pytorch_layer_text_of_the_issue_case():
     (["render", "--pool", "max", "-i", "6", "-k", "3", "--view", "values", "--values", "x.txt", "-o", "x.gif"],
      "values of a pooling must be 'random' or a .npy file, got 'x.txt'"),
     (["render", "--pool", "max", "-i", "6", "-k", "3", "--values", "random", "-o", "x.gif"],
-     "--values only applies to --view values, 1d or matrix"),
+     "--values only applies to --view values, 1d, matrix, scatter or both"),
 ])
 def test_cli_pool_errors_are_one_line(argv, message, capsys, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
