@@ -8,6 +8,7 @@ writes GIF, APNG, WebP or PNG frames. `animate` ties them together.
 
 from .evaluate import evaluate
 from .explanation import explain
+from .layers import from_torch, parse_layer
 from .schedule import Step, Tap, cell_kind, cell_source, schedule, unread_cells
 from .spec import ConvSpec
 
@@ -21,7 +22,17 @@ def animate(spec=None, **options):
     return _animate(spec, **options)
 
 
+def __getattr__(name):
+    # The network pieces import numpy: loaded on first use, so that `convanim shape` starts fast.
+    if name in ("Network", "receptive_field"):
+        from . import network
+
+        return getattr(network, name)
+    raise AttributeError(f"module 'convanim' has no attribute {name!r}")
+
+
 __all__ = [
     "ConvSpec", "Step", "Tap", "schedule", "unread_cells", "cell_source", "cell_kind", "animate", "explain",
     "evaluate", "__version__",
 ]
+__all__ += ["parse_layer", "from_torch", "Network", "receptive_field"]

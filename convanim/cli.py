@@ -87,12 +87,16 @@ def _add_spec_flags(parser: argparse.ArgumentParser) -> None:
     g.add_argument("--output-padding", type=parse_size, default=0, metavar="SIZE",
                    help="extra output cells at the bottom/right of a transposed convolution, "
                         "< max(stride, dilation) (default 0)")
+    g.add_argument("--layer", metavar="TEXT",
+                   help='a PyTorch layer instead of the flags above, e.g. "nn.Conv2d(3, 8, 3, stride=2)" (with -i)')
 
 
 def spec_from_args(args, ndim: int | None = None):
     """The `ConvSpec` the spec flags describe; ``ndim=1`` reads bare sizes as 1-D."""
     from .spec import ConvSpec
 
+    if getattr(args, "layer", None) is not None:
+        return _spec_from_layer(args)
     for flag, value in (("-i/--input-size", args.input_size), ("-k/--kernel-size", args.kernel_size)):
         if value is None:
             raise UsageError(f"{flag} is required")
@@ -115,6 +119,22 @@ def spec_from_args(args, ndim: int | None = None):
     elif isinstance(padding, _PerAxis):
         padding = tuple(padding)
     return ConvSpec(**fields, padding=padding, transposed=args.transposed)
+
+
+def _spec_from_layer(args):
+    """The spec of ``--layer TEXT`` over ``-i``; the other spec flags are refused."""
+    from .layers import parse_layer
+
+    defaults = {"kernel_size": None, "stride": 1, "padding": 0, "dilation": 1, "transposed": False,
+                "output_padding": 0, "in_channels": None, "out_channels": None, "groups": None, "bias": None,
+                "pool": None}
+    for dest, default in defaults.items():
+        if getattr(args, dest, default) not in (default, False) or (dest == "transposed" and args.transposed):
+            flag = "--" + dest.replace("_", "-")
+            raise UsageError(f"--layer gives the whole layer: leave out {flag}")
+    if args.input_size is None:
+        raise UsageError("-i/--input-size is required with --layer (the spatial size of the layer's input)")
+    return parse_layer(args.layer, args.input_size)
 
 
 # -- shape -------------------------------------------------------------------
@@ -248,6 +268,53 @@ def _add_gallery_flags(parser: argparse.ArgumentParser) -> None:
                         help="render in memory and list files in DIR that differ (exit 1 if any)")
 
 
+# -- network -----------------------------------------------------------------
+
+def _parse_cell(text: str):
+    """``5`` or ``5,5`` (negative from the end): an output cell."""
+    if not re.match(r"^-?\d+(,-?\d+){0,2}$", text.strip()):
+        raise argparse.ArgumentTypeError(f"expected a cell like 5 or 5,5, got {text!r}")
+    parts = tuple(int(p) for p in text.split(","))
+    return parts[0] if len(parts) == 1 else parts
+
+
+def _cmd_network(args) -> int:
+    from .netpages import summary_text, write_network
+    from .network import Network, load_network
+
+    if (args.file is None) == (args.layers is None):
+        raise UsageError('network needs --layers "nn.Conv2d(...); ..." or a FILE.toml, not both')
+    if args.file is not None:
+        title, network = load_network(args.file, args.input_size)
+    else:
+        if args.input_size is None:
+            raise UsageError("-i/--input-size is required with --layers")
+        title, network = "Network", Network(args.input_size, args.layers)
+    info = network.summary(args.cell)
+    print(json.dumps(info, indent=2, ensure_ascii=False) if args.json else summary_text(info))
+    if args.output:
+        written = write_network(network, args.output, title=title, output_index=args.cell, theme=args.theme)
+        print(f"wrote {len(written) - 2} animations, README.md and index.html to {args.output}", file=sys.stderr)
+    return 0
+
+
+def _add_network_flags(parser: argparse.ArgumentParser) -> None:
+    from .themes import THEMES
+
+    parser.add_argument("file", metavar="FILE.toml", nargs="?",
+                        help="a network file: input_size and [[layer]] tables (layer = \"nn.Conv2d(...)\")")
+    parser.add_argument("--layers", metavar="TEXT",
+                        help='layers separated by ";", e.g. "nn.Conv2d(1,1,3); nn.MaxPool2d(2)"')
+    parser.add_argument("-i", "--input-size", type=parse_size, metavar="SIZE",
+                        help="the spatial input size, e.g. 32 or 32x24 (overrides the file's)")
+    parser.add_argument("--cell", type=_parse_cell, metavar="I[,J]",
+                        help="the output cell of the last layer whose receptive field is traced (default: centre)")
+    parser.add_argument("--json", action="store_true", help="print the summary as JSON")
+    parser.add_argument("-o", "--output", metavar="DIR",
+                        help="write one animation per layer, the receptive-field animation, README.md and index.html")
+    parser.add_argument("--theme", choices=sorted(THEMES), default="classic", help="colours (default classic)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     from . import __version__
 
@@ -282,6 +349,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_gallery_flags(gallery)
     gallery.set_defaults(func=_cmd_gallery)
+
+    network = sub.add_parser(
+        "network", help="summarise a stack of layers and trace a receptive field; -o DIR animates it",
+        description='Per layer: output shape, parameters, MACs, receptive field, jump and start. Example: '
+                    'convanim network --layers "nn.Conv2d(1,1,3); nn.Conv2d(1,1,3,stride=2)" -i 32',
+    )
+    _add_network_flags(network)
+    network.set_defaults(func=_cmd_network)
     return parser
 
 

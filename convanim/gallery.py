@@ -216,8 +216,11 @@ def rendered_by() -> str:
     return f"convanim {__version__} ({deps})"
 
 
-def write_pages(directory: Path, title: str, cases: list[Case], infos: list[dict]) -> None:
-    """``README.md`` (a table GitHub renders) and ``index.html`` (self-contained) in ``directory``."""
+def write_pages(directory: Path, title: str, cases: list[Case], infos: list[dict], intro: str = "") -> None:
+    """``README.md`` (a table GitHub renders) and ``index.html`` (self-contained) in ``directory``.
+
+    ``intro`` (preformatted text, e.g. a network's summary) goes above the table.
+    """
     from .encode import atomic_output
 
     md = [
@@ -225,6 +228,7 @@ def write_pages(directory: Path, title: str, cases: list[Case], infos: list[dict
         "",
         f"Rendered by {rendered_by()}. Each file loops forever; one frame per kernel position.",
         "",
+        *([f"```\n{intro}\n```", ""] if intro else []),
         "| animation | name | parameters | output size |",
         "|:---:|---|---|---|",
     ]
@@ -269,7 +273,7 @@ pre {{ background: #f4f4f4; padding: 0.5rem; white-space: pre-wrap; overflow-wra
 <body>
 <h1>{html.escape(title)}</h1>
 <p>Rendered by {html.escape(rendered_by())}. Each animation loops; one frame per kernel position.</p>
-<main>
+{f"<pre>{html.escape(intro)}</pre>" if intro else ""}<main>
 {chr(10).join(cards)}
 </main>
 </body>
