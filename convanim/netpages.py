@@ -55,13 +55,15 @@ def summary_text(info: dict) -> str:
     out = [rule, line(head), rule, *(line(r) for r in rows[:-1]), rule, line(rows[-1]), rule]
     rf = info["receptive_field"]
     cell = rf["output_cell"]
-    spans = [f"{a}..{b}" for a, b in zip(rf["first"], rf["last"])]
-    where = f"rows {spans[0]}, columns {spans[1]}" if len(spans) == 2 else ", ".join(spans)
-    holes = f", {rf['holes']} holes" if rf["holes"] else ""
-    out.append(
-        f"receptive field of output cell {_shape(cell) if len(cell) > 1 else cell[0]}: "
-        f"{'×'.join(map(str, rf['size']))} ({rf['cells']:,} cells{holes}), input {where}"
-    )
+    label = _shape(cell) if len(cell) > 1 else cell[0]
+    if not rf["cells"]:
+        out.append(f"receptive field of output cell {label}: empty (its windows read only padding)")
+    else:
+        spans = [f"{a}..{b}" for a, b in zip(rf["first"], rf["last"])]
+        where = f"rows {spans[0]}, columns {spans[1]}" if len(spans) == 2 else ", ".join(spans)
+        holes = f", {rf['holes']} holes" if rf["holes"] else ""
+        out.append(f"receptive field of output cell {label}: "
+                   f"{'×'.join(map(str, rf['size']))} ({rf['cells']:,} cells{holes}), input {where}")
     if any(r["receptive_field"] is None for r in info["layers"]):
         out.append("RF —: a transposed layer's receptive field varies from cell to cell; "
                    "receptive_field() gives each exactly")

@@ -199,8 +199,10 @@ class Network:
         masks = receptive_fields(self, out)
         field = masks[0]
         where = np.nonzero(field)
-        first = [int(w.min()) for w in where]
-        last = [int(w.max()) for w in where]
+        empty = not field.any()  # an output cell that reads only padding
+        first = None if empty else [int(w.min()) for w in where]
+        last = None if empty else [int(w.max()) for w in where]
+        size = [0] * self.ndim if empty else [b - a + 1 for a, b in zip(first, last)]
         return {
             "input_shape": list(self.shapes[0]),
             "layers": rows,
@@ -209,10 +211,10 @@ class Network:
             "receptive_field": {
                 "output_cell": list(out),
                 "cells": int(field.sum()),
-                "size": [b - a + 1 for a, b in zip(first, last)],
+                "size": size,
                 "first": first,
                 "last": last,
-                "holes": int(math.prod(b - a + 1 for a, b in zip(first, last)) - field.sum()),
+                "holes": int(math.prod(size) - field.sum()),
                 "per_layer": [int(m.sum()) for m in masks],
             },
         }

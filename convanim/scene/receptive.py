@@ -37,6 +37,8 @@ def _dims(values) -> str:
 
 def field_label(mask: np.ndarray) -> str:
     """``7×7 (49 cells)``, with holes ``13×13 box, 49 of 169 cells``; in 1-D ``16 cells``, ``2 of 9 cells``."""
+    if not mask.any():
+        return "no cells (only padding)"
     where = np.nonzero(mask)
     size = [int(w.max() - w.min() + 1) for w in where]
     cells, box = int(mask.sum()), int(np.prod(size))
