@@ -9,6 +9,7 @@ writes GIF, APNG, WebP or PNG frames. `animate` ties them together.
 from .evaluate import evaluate
 from .explanation import explain
 from .layers import from_torch, parse_layer
+from .pool import PoolSpec, pool_argmax, pool_evaluate
 from .schedule import Step, Tap, cell_kind, cell_source, schedule, unread_cells
 from .spec import ConvSpec
 
@@ -33,6 +34,7 @@ def __getattr__(name):
 
 __all__ = [
     "ConvSpec", "Step", "Tap", "schedule", "unread_cells", "cell_source", "cell_kind", "animate", "explain",
-    "evaluate", "__version__",
+    "evaluate", "PoolSpec", "pool_evaluate", "pool_argmax",
+    "__version__",
 ]
 __all__ += ["parse_layer", "from_torch", "Network", "receptive_field"]

@@ -69,8 +69,14 @@ def schedule(spec: ConvSpec) -> list[Step]:
     -------
     list of Step
         ``len(result) == prod(spec.output_shape)``; each step's taps are in
-        row-major order of their grid cells.
+        row-major order of their grid cells. A `convanim.pool.PoolSpec` gets
+        its windows (`convanim.pool.pool_schedule`).
     """
+    if not isinstance(spec, ConvSpec):
+        from .pool import PoolSpec, pool_schedule
+
+        if isinstance(spec, PoolSpec):
+            return pool_schedule(spec)
     axes = spec.axes
     windows = [
         [
