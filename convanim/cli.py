@@ -89,6 +89,7 @@ def _add_spec_flags(parser: argparse.ArgumentParser) -> None:
                         "< max(stride, dilation) (default 0)")
     g.add_argument("--layer", metavar="TEXT",
                    help='a PyTorch layer instead of the flags above, e.g. "nn.Conv2d(3, 8, 3, stride=2)" (with -i)')
+    parser.set_defaults(spec_parser=parser)
 
 
 def spec_from_args(args, ndim: int | None = None):
@@ -121,20 +122,23 @@ def spec_from_args(args, ndim: int | None = None):
     return ConvSpec(**fields, padding=padding, transposed=args.transposed)
 
 
+_LAYER_GIVES = ("kernel_size", "stride", "padding", "dilation", "transposed", "output_padding", "in_channels",
+                "out_channels", "groups", "bias", "pool", "ceil_mode", "count_include_pad")
+
+
 def _spec_from_layer(args):
     """The spec of ``--layer TEXT`` over ``-i``; the other spec flags are refused."""
     from .layers import parse_layer
 
-    defaults = {"kernel_size": None, "stride": 1, "padding": 0, "dilation": 1, "transposed": False,
-                "output_padding": 0, "in_channels": None, "out_channels": None, "groups": None, "bias": None,
-                "pool": None}
-    for dest, default in defaults.items():
-        if getattr(args, dest, default) not in (default, False) or (dest == "transposed" and args.transposed):
-            flag = "--" + dest.replace("_", "-")
-            raise UsageError(f"--layer gives the whole layer: leave out {flag}")
+    for action in args.spec_parser._actions:  # every spec flag but -i, whoever added it
+        if action.dest in _LAYER_GIVES and getattr(args, action.dest, action.default) != action.default:
+            raise UsageError(f"--layer gives the whole layer: leave out {'/'.join(action.option_strings)}")
     if args.input_size is None:
         raise UsageError("-i/--input-size is required with --layer (the spatial size of the layer's input)")
-    return parse_layer(args.layer, args.input_size)
+    spec = parse_layer(args.layer, args.input_size)
+    if type(spec).__name__ != "ConvSpec" and not hasattr(args, "pool"):
+        raise UsageError(f"{args.layer.strip()} is a pooling layer, which shape and render do not take yet")
+    return spec
 
 
 # -- shape -------------------------------------------------------------------

@@ -43,7 +43,7 @@ __all__ = ["Case", "load_gallery", "preset_path", "PRESETS", "run_gallery", "ren
 SPEC_KEYS = ("input_size", "kernel_size", "stride", "padding", "dilation", "transposed", "output_padding",
              "in_channels", "out_channels", "groups", "bias")
 OPTION_KEYS = tuple(OPTIONS)
-CASE_KEYS = ("name", "file", "description") + SPEC_KEYS + OPTION_KEYS
+CASE_KEYS = ("name", "file", "description", "layer") + SPEC_KEYS + OPTION_KEYS
 
 PRESET_DIR = Path(__file__).resolve().parent.parent / "assets" / "galleries"
 PRESETS = ("classic", "extended", "post")
@@ -134,6 +134,8 @@ def load_gallery(source: str | os.PathLike) -> tuple[str, list[Case]]:
         options = {k: _tuples(merged[k]) for k in OPTION_KEYS if k in merged}
         file = raw.get("file", f"{name}.gif")
         try:
+            if "layer" in merged:  # a PyTorch layer: its spec keys
+                spec = _layer_spec(merged)
             if not isinstance(file, str) or Path(file).suffix.lower() not in ANIMATION_FORMATS \
                     or Path(file).name != file:
                 raise ValueError(
@@ -149,6 +151,22 @@ def load_gallery(source: str | os.PathLike) -> tuple[str, list[Case]]:
             raise ValueError(f"{where}: {label}: {exc}") from None
         cases.append(Case(name, file, raw.get("description", ""), spec, options, where))
     return str(data.get("title", path.stem)), cases
+
+
+def _layer_spec(merged: dict) -> dict:
+    """The spec keys of ``layer = "nn.Conv2d(...)"`` over ``input_size``."""
+    from .layers import parse_layer
+    from .spec import ConvSpec
+
+    other = sorted(k for k in SPEC_KEYS if k in merged and k != "input_size")
+    if other:
+        raise ValueError(f"layer gives the whole layer: leave out {other[0]!r}")
+    if "input_size" not in merged:
+        raise ValueError("input_size is required with layer (the spatial size of its input)")
+    spec = parse_layer(merged["layer"], _tuples(merged["input_size"]))
+    if not isinstance(spec, ConvSpec):
+        raise ValueError(f"layer {merged['layer']!r} is a pooling, which gallery files do not draw yet")
+    return {k: getattr(spec, k) for k in SPEC_KEYS}
 
 
 def _animate_args(case: Case) -> dict:

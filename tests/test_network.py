@@ -2,8 +2,6 @@
 
 import json
 import random
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -274,19 +272,27 @@ def test_network_file(tmp_path):
 DONE_WHEN = "nn.Conv2d(1,1,3); nn.Conv2d(1,1,3,stride=2); nn.Conv2d(1,1,3,dilation=2)"
 
 
-def run(*args, cwd=None):
-    return subprocess.run([sys.executable, "-m", "convanim.cli", *args], capture_output=True, text=True, cwd=cwd,
-                          timeout=120)
+def run(capsys, *args):
+    """``convanim ARGS`` in this process: (status, stdout, stderr)."""
+    from convanim.cli import main
+
+    capsys.readouterr()
+    try:
+        status = main(list(args))
+    except SystemExit as exc:
+        status = exc.code
+    out, err = capsys.readouterr()
+    return status, out, err
 
 
-def test_network_command_prints_the_summary_and_json():
-    proc = run("network", "--layers", DONE_WHEN, "-i", "32")
-    assert proc.returncode == 0, proc.stderr
-    lines = proc.stdout.splitlines()
+def test_network_command_prints_the_summary_and_json(capsys):
+    status, out, err = run(capsys, "network", "--layers", DONE_WHEN, "-i", "32")
+    assert status == 0, err
+    lines = out.splitlines()
     assert lines[4].split() == ["1", "nn.Conv2d(1,", "1,", "3)", "(1,", "30,", "30)", "10", "8,100", "3", "1", "1"]
     assert lines[-1] == "receptive field of output cell (5, 5): 13×13 (169 cells), input rows 10..22, columns 10..22"
-    proc = run("network", "--layers", DONE_WHEN, "-i", "32", "--json", "--cell", "0,0")
-    info = json.loads(proc.stdout)
+    status, out, err = run(capsys, "network", "--layers", DONE_WHEN, "-i", "32", "--json", "--cell", "0,0")
+    info = json.loads(out)
     assert info["total_parameters"] == 30 and info["total_macs"] == 8100 + 1764 + 900
     assert info["receptive_field"] == {"output_cell": [0, 0], "cells": 169, "size": [13, 13], "first": [0, 0],
                                        "last": [12, 12], "holes": 0, "per_layer": [169, 81, 9, 1]}
@@ -297,20 +303,55 @@ def test_network_command_prints_the_summary_and_json():
          "ConvTranspose1d/2d/3d, MaxPool1d/2d/3d and AvgPool1d/2d/3d"),
         (["--layers", "nn.Conv2d(1,1,3)", "-i", "8", "--cell", "9,0"],
          "convanim network: error: output_index (9, 0) is outside the 6×6 output of the last layer"),
+        (["net.toml", "--layers", DONE_WHEN, "-i", "8"],
+         'convanim network: error: network needs --layers "nn.Conv2d(...); ..." or a FILE.toml, not both'),
     ]:
-        proc = run("network", *args)
-        assert proc.returncode == 2 and proc.stdout == "" and proc.stderr.strip() == message
+        status, out, err = run(capsys, "network", *args)
+        assert status == 2 and out == "" and err.strip() == message
 
 
-def test_layer_flag_on_shape_and_render(tmp_path):
-    proc = run("shape", "--layer", "nn.Conv2d(64, 128, 3, stride=2, padding=1)", "-i", "32", "--json")
-    assert proc.returncode == 0, proc.stderr
-    assert json.loads(proc.stdout)["output_shape"] == [16, 16]
-    proc = run("shape", "--layer", "nn.Conv2d(1, 1, 3)", "-i", "8", "-s", "2")
-    assert proc.returncode == 2 and proc.stderr.strip() == \
-        "convanim shape: error: --layer gives the whole layer: leave out --stride"
-    proc = run("render", "--layer", "nn.Conv2d(1, 1, 3, stride=2, padding=1)", "-i", "5", "-o", "x.gif", cwd=tmp_path)
-    assert proc.returncode == 0, proc.stderr
-    reference = run("render", "-i", "5", "-k", "3", "-s", "2", "-p", "1", "-o", "y.gif", cwd=tmp_path)
-    assert reference.returncode == 0
+def test_network_command_writes_a_folder(capsys, tmp_path):
+    layers = "nn.Conv2d(1,1,3); nn.MaxPool2d(2); nn.Conv2d(1,1,3,stride=2)"
+    status, out, err = run(capsys, "network", "--layers", layers,
+                           "-i", "8", "-o", str(tmp_path / "net"))
+    assert status == 0, err
+    files = sorted(p.name for p in (tmp_path / "net").iterdir())
+    assert "01_conv2d_k3.gif" in files and "03_conv2d_k3_s2.gif" in files
+    assert {"receptive_field.gif", "README.md", "index.html"} <= set(files)
+    readme = (tmp_path / "net" / "README.md").read_text()
+    assert out.strip() in readme and "(receptive_field.gif)" in readme
+    from PIL import Image
+
+    with Image.open(tmp_path / "net" / "receptive_field.gif") as im:
+        assert im.n_frames == 4
+
+
+def test_layer_flag_on_shape_and_render(capsys, tmp_path):
+    status, out, err = run(capsys, "shape", "--layer", "nn.Conv2d(64, 128, 3, stride=2, padding=1)", "-i", "32",
+                           "--json")
+    assert status == 0, err
+    assert json.loads(out)["output_shape"] == [16, 16]
+    status, out, err = run(capsys, "shape", "--layer", "nn.Conv2d(1, 1, 3)", "-i", "8", "-s", "2")
+    assert status == 2 and err.strip() == "convanim shape: error: --layer gives the whole layer: leave out -s/--stride"
+    status, out, err = run(capsys, "shape", "--layer", "nn.Conv2d(1, 1, 3)")
+    assert status == 2 and err.strip() == \
+        "convanim shape: error: -i/--input-size is required with --layer (the spatial size of the layer's input)"
+    status, out, err = run(capsys, "render", "--layer", "nn.Conv2d(1, 1, 3, stride=2, padding=1)", "-i", "5",
+                           "-o", str(tmp_path / "x.gif"))
+    assert status == 0, err
     assert (tmp_path / "x.gif").stat().st_size > 1000
+
+
+def test_gallery_files_take_a_layer(tmp_path):
+    from convanim.gallery import load_gallery
+
+    path = tmp_path / "g.toml"
+    path.write_text('[[case]]\nname = "a"\ninput_size = 5\nlayer = "nn.Conv2d(1, 1, 3, stride=2, padding=1)"\n')
+    (case,) = load_gallery(path)[1]
+    assert ConvSpec(**case.spec) == ConvSpec(5, 3, stride=2, padding=1, bias=True)
+    path.write_text('[[case]]\nname = "a"\ninput_size = 5\nstride = 2\nlayer = "nn.Conv2d(1, 1, 3)"\n')
+    with pytest.raises(ValueError, match=r'^g.toml: case "a": layer gives the whole layer: leave out \'stride\'$'):
+        load_gallery(path)
+    path.write_text('[[case]]\nname = "a"\ninput_size = 5\nlayer = "nn.Conv2d(1, 1, 3, strides=2)"\n')
+    with pytest.raises(ValueError, match=r'^g.toml: case "a": nn.Conv2d: unknown keyword \'strides\'$'):
+        load_gallery(path)
