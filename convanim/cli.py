@@ -287,7 +287,7 @@ def _cmd_network(args) -> int:
     from .network import Network, load_network
 
     if (args.file is None) == (args.layers is None):
-        raise UsageError('network needs --layers "nn.Conv2d(...); ..." or a FILE.toml, not both')
+        raise UsageError('network needs --layers "nn.Conv2d(...); ..." or a preset or FILE.toml, not both')
     if args.file is not None:
         title, network = load_network(args.file, args.input_size)
     else:
@@ -305,8 +305,9 @@ def _cmd_network(args) -> int:
 def _add_network_flags(parser: argparse.ArgumentParser) -> None:
     from .themes import THEMES
 
-    parser.add_argument("file", metavar="FILE.toml", nargs="?",
-                        help="a network file: input_size and [[layer]] tables (layer = \"nn.Conv2d(...)\")")
+    parser.add_argument("file", metavar="PRESET_OR_FILE", nargs="?",
+                        help="a bundled network (wavenet, three_3x3, one_7x7) or a .toml file: input_size and "
+                             "[[layer]] tables (layer = \"nn.Conv2d(...)\")")
     parser.add_argument("--layers", metavar="TEXT",
                         help='layers separated by ";", e.g. "nn.Conv2d(1,1,3); nn.MaxPool2d(2)"')
     parser.add_argument("-i", "--input-size", type=parse_size, metavar="SIZE",

@@ -304,7 +304,7 @@ def from_torch(module, input_size):
         layers = _flatten(module, [])
         if not layers:
             raise ValueError("from_torch: the nn.Sequential holds no layer convanim draws")
-        return Network(input_size, layers)
+        return Network(input_size, [layer.text for layer in layers])
     return _module_layer(module).build(input_size)
 
 

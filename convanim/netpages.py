@@ -2,7 +2,7 @@
 
 >>> from convanim.network import Network
 >>> print(summary_text(Network(8, "nn.Conv2d(1, 1, 3)").summary()).splitlines()[-1])
-receptive field of output cell (3, 3): 3×3 (9 cells), input rows 2..4, columns 2..4
+receptive field of output cell (3, 3): 3×3 (9 cells), input rows 3..5, columns 3..5
 """
 
 from __future__ import annotations
@@ -62,8 +62,12 @@ def summary_text(info: dict) -> str:
         spans = [f"{a}..{b}" for a, b in zip(rf["first"], rf["last"])]
         where = f"rows {spans[0]}, columns {spans[1]}" if len(spans) == 2 else ", ".join(spans)
         holes = f", {rf['holes']} holes" if rf["holes"] else ""
-        out.append(f"receptive field of output cell {label}: "
-                   f"{'×'.join(map(str, rf['size']))} ({rf['cells']:,} cells{holes}), input {where}")
+        if len(cell) == 1:
+            size = f"{rf['cells']:,} cells" if not rf["holes"] else f"{rf['cells']:,} of {rf['size'][0]:,} cells"
+            out.append(f"receptive field of output cell {label}: {size}{holes}, input {where}")
+        else:
+            out.append(f"receptive field of output cell {label}: "
+                       f"{'×'.join(map(str, rf['size']))} ({rf['cells']:,} cells{holes}), input {where}")
     if any(r["receptive_field"] is None for r in info["layers"]):
         out.append("RF —: a transposed layer's receptive field varies from cell to cell; "
                    "receptive_field() gives each exactly")
@@ -81,8 +85,12 @@ def _scene_args(network: Network, output_index) -> dict:
     args = {"masks": masks, "names": names}
     if network.ndim == 1:
         rec = recurrences(network)
-        args["centres"] = [float(start[0]) + float(jump[0]) * np.arange(len(m))
-                           for (_, jump, start), m in zip(rec, masks)]
+        if len({len(m) for m in masks}) == 1 and all(jump[0] == 1 for _, jump, _ in rec):
+            # every layer keeps the length (causal or 'same' padding): cell i above cell i, as WaveNet draws it
+            args["centres"] = [np.arange(len(m), dtype=float) for m in masks]
+        else:  # each cell at its centre on the input
+            args["centres"] = [float(start[0]) + float(jump[0]) * np.arange(len(m))
+                               for (_, jump, start), m in zip(rec, masks)]
         args["widths"] = [min(1.0, float(jump[0])) for _, jump, _ in rec]
         edges = []
         for n, spec in enumerate(network.layers, 1):

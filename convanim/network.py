@@ -35,7 +35,8 @@ try:
 except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib
 
-__all__ = ["Network", "receptive_field", "receptive_fields", "recurrences", "load_network", "MAX_LAYERS"]
+__all__ = ["Network", "receptive_field", "receptive_fields", "recurrences", "load_network", "network_path",
+           "NETWORK_PRESETS", "MAX_LAYERS"]
 
 MAX_LAYERS = 64
 
@@ -118,6 +119,8 @@ class Network:
             specs.append(spec)
             size, channels = spec.output_shape, _channels_out(spec)
         self.layers = tuple(specs)
+        self.output_cell = None  # the cell traced when none is asked for (None: the centre)
+        self.description = ""
         self.input_size = tuple(specs[0].input_size)
         self.in_channels = _channels_in(specs[0])
 
@@ -276,6 +279,8 @@ def recurrences(network: Network) -> list[tuple]:
 def _index(network: Network, output_index) -> tuple[int, ...]:
     shape = network.output_shape[1:]
     if output_index is None:
+        output_index = getattr(network, "output_cell", None)
+    if output_index is None:
         return tuple(o // 2 for o in shape)
     index = (output_index,) if isinstance(output_index, int) else tuple(output_index)
     if len(index) != len(shape) or not all(isinstance(i, (int, np.integer)) and not isinstance(i, bool)
@@ -333,13 +338,33 @@ def _tuples(value):
     return value
 
 
-def load_network(path: str | os.PathLike, input_size=None) -> tuple[str, Network]:
-    """(title, network) from a TOML file; ``input_size`` overrides the file's.
+NETWORK_PRESETS = ("wavenet", "three_3x3", "one_7x7")
+PRESET_DIR = Path(__file__).resolve().parent.parent / "assets" / "networks"
 
-    The file::
+
+def network_path(source: str | os.PathLike) -> Path:
+    """The file of a bundled network preset (``wavenet``, ``three_3x3``, ``one_7x7``) or the path given."""
+    if not Path(source).suffix and str(source) in NETWORK_PRESETS:
+        from importlib import resources
+
+        try:
+            bundled = resources.files("convanim.networks") / f"{source}.toml"
+            if bundled.is_file():
+                return Path(str(bundled))
+        except ModuleNotFoundError:
+            pass
+        return PRESET_DIR / f"{source}.toml"
+    return Path(source)
+
+
+def load_network(path: str | os.PathLike, input_size=None) -> tuple[str, Network]:
+    """(title, network) from a preset name or a TOML file; ``input_size`` overrides the file's.
+
+    The file (``output_cell``, optional, is the cell traced by default)::
 
         title = "Three 3x3 convolutions"
         input_size = [32, 32]
+        output_cell = [1, 1]
         [[layer]]
         layer = "nn.Conv2d(1, 1, 3)"
         [[layer]]                      # or the spec keys
@@ -352,17 +377,19 @@ def load_network(path: str | os.PathLike, input_size=None) -> tuple[str, Network
     from .pool import PoolSpec
     from .spec import ConvSpec
 
-    path = Path(path)
+    path = network_path(path)
     where = path.name
     if not path.is_file():
-        raise ValueError(f"network file {str(path)!r} does not exist")
+        raise ValueError(f"network must be a preset ({', '.join(NETWORK_PRESETS)}) or a .toml file, "
+                         f"got {str(path)!r}, which does not exist")
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ValueError(f"{where}: not valid TOML: {exc}") from None
-    unknown = sorted(set(data) - {"title", "description", "input_size", "layer"})
+    unknown = sorted(set(data) - {"title", "description", "input_size", "output_cell", "layer"})
     if unknown:
-        raise ValueError(f"{where}: unknown key {unknown[0]!r} (expected title, description, input_size, [[layer]])")
+        raise ValueError(f"{where}: unknown key {unknown[0]!r} "
+                         "(expected title, description, input_size, output_cell, [[layer]])")
     size = input_size if input_size is not None else _tuples(data.get("input_size"))
     if size is None:
         raise ValueError(f"{where}: input_size is required (in the file or with -i)")
@@ -396,8 +423,13 @@ def load_network(path: str | os.PathLike, input_size=None) -> tuple[str, Network
             raise ValueError(f"{label}: {exc}") from None
     try:
         network = Network(size, items)
+        cell = _tuples(data.get("output_cell"))
+        if cell is not None:
+            _index(network, cell)
     except ValueError as exc:
         raise ValueError(f"{where}: {exc}") from None
+    network.output_cell = cell
+    network.description = str(data.get("description", ""))
     return str(data.get("title", path.stem)), network
 
 

@@ -304,7 +304,7 @@ def test_network_command_prints_the_summary_and_json(capsys):
         (["--layers", "nn.Conv2d(1,1,3)", "-i", "8", "--cell", "9,0"],
          "convanim network: error: output_index (9, 0) is outside the 6×6 output of the last layer"),
         (["net.toml", "--layers", DONE_WHEN, "-i", "8"],
-         'convanim network: error: network needs --layers "nn.Conv2d(...); ..." or a FILE.toml, not both'),
+         'convanim network: error: network needs --layers "nn.Conv2d(...); ..." or a preset or FILE.toml, not both'),
     ]:
         status, out, err = run(capsys, "network", *args)
         assert status == 2 and out == "" and err.strip() == message

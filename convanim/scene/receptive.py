@@ -114,7 +114,8 @@ class ReceptiveScene(Scene):
             hi = max(float((c + w / 2).max()) for c, w in zip(self.centres, self.widths))
             span = hi - lo
             cell = cell_px or int(max(8, min(36, 560 // max(span, 1))))
-            label_w = max(self._text_width(f"{name}   {'8' * 24}") for name in self.names)
+            label_w = max(max(self._text_width(name), self._text_width(field_label(m)))
+                          for name, m in zip(self.names, self.masks))
             self.cell = cell
             row_gap = 2.2 * cell + 10
             self._x0 = margin - lo * cell
