@@ -21,6 +21,7 @@ closed-form recurrences (Araujo et al., Distill 2019), per axis::
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import os
 from fractions import Fraction
@@ -292,27 +293,55 @@ def _index(network: Network, output_index) -> tuple[int, ...]:
     return tuple(int(i) % o for i, o in zip(index, shape))
 
 
+def axis_spec(spec, axis: int):
+    """The 1-D layer ``spec`` is along ``axis``: the same window, stride, padding and dilation there."""
+    from .pool import PoolSpec
+    from .spec import ConvSpec
+
+    a = axis
+    if isinstance(spec, PoolSpec):
+        return PoolSpec(spec.mode, (spec.input_size[a],), (spec.kernel_size[a],), stride=(spec.stride[a],),
+                        padding=(spec.padding[a],), dilation=(spec.dilation[a],), ceil_mode=spec.ceil_mode,
+                        count_include_pad=spec.count_include_pad)
+    lo, hi = spec.pads[a]
+    return ConvSpec((spec.input_size[a],), (spec.kernel_size[a],), stride=(spec.stride[a],),
+                    padding=(lo,) if spec.transposed else ((lo, hi),), dilation=(spec.dilation[a],),
+                    transposed=spec.transposed, output_padding=(spec.output_padding[a],))
+
+
 def receptive_fields(network: Network, output_index=None) -> list[np.ndarray]:
     """Boolean masks of the cells ``output_index`` depends on: over the input, then every layer's output.
 
     The last mask holds the one chosen output cell (default: the centre,
-    ``size // 2`` on each axis; negative indices count from the end).
+    ``size // 2`` on each axis, or the network file's ``output_cell``;
+    negative indices count from the end).
+
+    Every layer's taps are the product of its per-axis windows (`schedule`
+    builds them so), so the cells a box of cells reads form a box again, and
+    the field is the product of one field per axis. Each is found by walking
+    back through the schedule of the layer along that axis (`axis_spec`): a
+    cell is in it when a tap with a source (not padding, not an inserted zero)
+    of a cell already in it reads that cell. Exact, and as fast for a 224x224
+    input as for a 5x5 one.
     """
     from .schedule import schedule
 
     out = _index(network, output_index)
-    masks = [np.zeros(network.output_shape[1:], bool)]
-    masks[0][out] = True
-    for spec in reversed(network.layers):
-        steps = schedule(spec)
-        current = masks[0]
-        grid = np.zeros(tuple(spec.input_size), bool)
-        for flat in np.flatnonzero(current):
-            for tap in steps[flat].taps:
-                if tap.source is not None:
-                    grid[tap.source] = True
-        masks.insert(0, grid)
-    return masks
+    per_axis = []
+    for a, o in enumerate(out):
+        current = np.zeros(network.output_shape[1 + a], bool)
+        current[o] = True
+        masks = [current]
+        for spec in reversed(network.layers):
+            steps = schedule(axis_spec(spec, a))
+            grid = np.zeros(spec.input_size[a], bool)
+            for flat in np.flatnonzero(masks[0]):
+                for tap in steps[flat].taps:
+                    if tap.source is not None:
+                        grid[tap.source] = True
+            masks.insert(0, grid)
+        per_axis.append(masks)
+    return [functools.reduce(np.multiply.outer, axes).astype(bool) for axes in zip(*per_axis)]
 
 
 def receptive_field(network: Network, output_index=None) -> np.ndarray:

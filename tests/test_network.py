@@ -66,7 +66,7 @@ def random_layer(rng, ndim, channels, allow_transposed=True, allow_padding=True,
 def random_stack(rng, ndim, **kw):
     """(input size, layer texts, oracle texts) of a valid random stack."""
     while True:
-        size = tuple(rng.randint(4, 14 if ndim == 2 else 40) for _ in range(ndim))
+        size = tuple(rng.randint(4, {1: 40, 2: 14, 3: 7}[ndim]) for _ in range(ndim))
         channels = first = rng.choice([1, 2])
         texts, oracles = [], []
         for _ in range(rng.randint(1, 4)):
@@ -112,7 +112,7 @@ def test_shapes_match_torch_sequential(ndim):
 
 
 @pytest.mark.filterwarnings("ignore:Using padding='same'")
-@pytest.mark.parametrize(("ndim", "count"), [(1, 300), (2, 150)])
+@pytest.mark.parametrize(("ndim", "count"), [(1, 400), (2, 400), (3, 100)])
 def test_receptive_fields_match_autograd(ndim, count):
     rng = random.Random(100 + ndim)
     holes = 0
@@ -128,6 +128,32 @@ def test_receptive_fields_match_autograd(ndim, count):
         box = np.prod([w.max() - w.min() + 1 for w in where]) if got.any() else 0
         holes += box > got.sum()
     assert holes > count // 20  # the random stacks do leave holes (dilation, stride > kernel)
+
+
+def full_schedule_walk(net, out):
+    """The field found by walking every layer's whole n-D schedule (no per-axis shortcut)."""
+    from convanim import schedule
+
+    current = np.zeros(net.output_shape[1:], bool)
+    current[out] = True
+    for spec in reversed(net.layers):
+        steps = schedule(spec)
+        grid = np.zeros(spec.input_size, bool)
+        for flat in np.flatnonzero(current):
+            for tap in steps[flat].taps:
+                if tap.source is not None:
+                    grid[tap.source] = True
+        current = grid
+    return current
+
+
+def test_per_axis_fields_equal_the_whole_schedule_walk():
+    rng = random.Random(5)
+    for ndim, count in ((2, 60), (3, 15)):
+        for _ in range(count):
+            size, texts, _, net = random_stack(rng, ndim)
+            out = tuple(rng.randrange(o) for o in net.output_shape[1:])
+            assert np.array_equal(receptive_field(net, out), full_schedule_walk(net, out)), (size, texts, out)
 
 
 def test_default_cell_is_the_centre_and_negative_indices_count_from_the_end():
@@ -355,3 +381,20 @@ def test_gallery_files_take_a_layer(tmp_path):
     path.write_text('[[case]]\nname = "a"\ninput_size = 5\nlayer = "nn.Conv2d(1, 1, 3, strides=2)"\n')
     with pytest.raises(ValueError, match=r'^g.toml: case "a": nn.Conv2d: unknown keyword \'strides\'$'):
         load_gallery(path)
+
+
+@pytest.mark.parametrize("name", ["wavenet", "three_3x3", "one_7x7"])
+def test_committed_network_presets_are_fresh(name, tmp_path):
+    from pathlib import Path
+
+    from convanim.gallery import rendered_by
+    from convanim.netpages import RF_FILE, animate_receptive
+
+    folder = Path(__file__).resolve().parent.parent / "gallery" / "networks" / name
+    if f"Rendered by {rendered_by()}." not in (folder / "README.md").read_text(encoding="utf-8"):
+        pytest.skip(f"gallery/networks/{name} was rendered with other library versions than {rendered_by()}")
+    net = load_network(name)[1]
+    animate_receptive(net).save(tmp_path / RF_FILE)
+    assert (tmp_path / RF_FILE).read_bytes() == (folder / RF_FILE).read_bytes(), \
+        f"re-run: convanim network {name} -o gallery/networks/{name}"
+    assert summary_text(net.summary()) in (folder / "README.md").read_text(encoding="utf-8")
