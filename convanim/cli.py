@@ -299,6 +299,8 @@ def _cmd_network(args) -> int:
     if args.output:
         written = write_network(network, args.output, title=title, output_index=args.cell, theme=args.theme)
         print(f"wrote {len(written) - 2} animations, README.md and index.html to {args.output}", file=sys.stderr)
+        if len(written) - 2 < len(network) + 1:
+            print(f"some layers are not drawn: {args.output}/README.md says why", file=sys.stderr)
     return 0
 
 

@@ -7,6 +7,7 @@ receptive field of output cell (3, 3): 3×3 (9 cells), input rows 3..5, columns 
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +17,10 @@ from .network import Network, receptive_fields, recurrences
 __all__ = ["summary_text", "animate_receptive", "write_network", "layer_file", "RF_FILE"]
 
 RF_FILE = "receptive_field.gif"
+#: Layers with more kernel positions than this are listed, not animated, by `write_network`.
+MAX_LAYER_FRAMES = 2500
+#: The receptive-field animation draws at most this many cells across (grids side by side, or a 1-D row).
+MAX_ACROSS = 1000
 
 
 def _num(value) -> str:
@@ -112,6 +117,10 @@ def animate_receptive(network: Network, output_index=None, *, theme="classic", c
 
     if network.ndim not in (1, 2):
         raise ValueError(f"the receptive-field animation draws 1-D and 2-D networks, got {network.ndim} axes")
+    across = sum(shape[-1] for shape in network.shapes)
+    if across > MAX_ACROSS:
+        raise ValueError(f"the receptive-field animation draws at most {MAX_ACROSS} cells across, "
+                         f"got {across} (the grids side by side)")
     if cell_px is not None and (not isinstance(cell_px, int) or isinstance(cell_px, bool) or not 4 <= cell_px <= 64):
         raise ValueError(f"cell_px must be an integer from 4 to 64, got {cell_px!r}")
     options = SceneOptions(theme=get_theme(theme), cell_px=cell_px)
@@ -159,6 +168,11 @@ def write_network(network: Network, directory, *, title: str = "Network", output
     cases, infos, written, skipped = [], [], [], []
     for n, spec in enumerate(network.layers, 1):
         name = layer_file(n, spec)
+        frames = math.prod(spec.output_shape)
+        if frames > MAX_LAYER_FRAMES:
+            skipped.append(f"layer {n} {rows[n]['layer']}: not drawn ({frames:,} kernel positions, more than "
+                           f"{MAX_LAYER_FRAMES:,}; convanim render --layer draws it alone)")
+            continue
         try:
             anim = animate(spec, layout="flat", theme=theme, cell_px=_layer_cell_px(spec), labels=True,
                            duration_ms=300)
@@ -172,14 +186,18 @@ def write_network(network: Network, directory, *, title: str = "Network", output
         infos.append({"alt": anim.alt, "size": anim.size, "formula": "", "pytorch": r["layer"],
                       "params": f"output {_shape(r['output_shape'])}, RF {_axes(r['receptive_field'])}, "
                                 f"jump {_axes(r['jump'])}, {len(anim)} frames"})
-    anim = animate_receptive(network, output_index, theme=theme)
-    anim.save(directory / RF_FILE)
-    written.append(RF_FILE)
-    rf = info["receptive_field"]
-    cases.append(Case(name="receptive_field", file=RF_FILE,
-                      description=f"the receptive field of output cell {tuple(rf['output_cell'])}, layer by layer"))
-    infos.append({"alt": anim.alt, "size": anim.size, "formula": "", "pytorch": "",
-                  "params": f"{'×'.join(map(str, rf['size']))}, {rf['cells']} cells"})
+    try:
+        anim = animate_receptive(network, output_index, theme=theme)
+    except ValueError as exc:
+        skipped.append(f"receptive field: not drawn ({exc})")
+    else:
+        anim.save(directory / RF_FILE)
+        written.append(RF_FILE)
+        rf = info["receptive_field"]
+        about = f"the receptive field of output cell {tuple(rf['output_cell'])}, layer by layer"
+        cases.append(Case(name="receptive_field", file=RF_FILE, description=about))
+        infos.append({"alt": anim.alt, "size": anim.size, "formula": "", "pytorch": "",
+                      "params": f"{'×'.join(map(str, rf['size']))}, {rf['cells']} cells"})
     intro = summary_text(info) + "".join(f"\n{s}" for s in skipped)
     write_pages(directory, title, cases, infos, intro=intro)
     return written + ["README.md", "index.html"]

@@ -40,6 +40,8 @@ __all__ = ["Network", "receptive_field", "receptive_fields", "recurrences", "loa
            "NETWORK_PRESETS", "MAX_LAYERS"]
 
 MAX_LAYERS = 64
+#: The most cells any grid of a network may hold (its receptive-field masks are kept whole).
+MAX_CELLS = 1 << 24
 
 
 def _dims(values) -> str:
@@ -117,6 +119,10 @@ class Network:
         specs, size, channels = [], input_size, _first_channels(items)
         for n, item in enumerate(items, 1):
             spec = self._build(n, item, size, channels, specs)
+            for what, shape in (("input", spec.input_size), ("output", spec.output_shape)):
+                if math.prod(shape) > MAX_CELLS:
+                    raise ValueError(f"layer {n} {layer_text(spec)}: its {what} has {math.prod(shape):,} cells; "
+                                     f"a network's grids hold at most {MAX_CELLS:,}")
             specs.append(spec)
             size, channels = spec.output_shape, _channels_out(spec)
         self.layers = tuple(specs)

@@ -173,7 +173,7 @@ class ReceptiveScene(Scene):
         return np.stack([x0 + col * c, y0 + r * c, x0 + (col + 1) * c, y0 + (r + 1) * c], axis=1).astype(float)
 
     def _grid_lines(self, g: int) -> list:
-        if self.oned:
+        if self.oned or self.cell < 6:  # smaller cells would be all line
             return []
         rows, cols = self.masks[g].shape
         x0, y0, c = *self._origins[g], self.cell
