@@ -8,8 +8,8 @@ writes GIF, APNG, WebP or PNG frames. `animate` ties them together.
 
 from .evaluate import evaluate
 from .explanation import explain
-from .layers import from_torch, parse_layer
 from .pool import PoolSpec, pool_argmax, pool_evaluate
+from .pytorch import from_torch, parse_layer
 from .schedule import Step, Tap, cell_kind, cell_source, schedule, unread_cells
 from .spec import ConvSpec
 

@@ -178,7 +178,7 @@ def _check_ms(name: str, value: int, minimum: int) -> int:
 OPTIONS = {
     "layout": "classic", "view": "grid", "theme": "classic", "cell_px": None, "labels": False,
     "caption": False, "duration_ms": None, "hold_first_ms": 0, "hold_last_ms": 0, "values": "symbols",
-    "seed": 0, "flip": False, "radius": 1.0,
+    "seed": 0, "flip": False, "radius": 1.0, "channel_order": "channel",
 }
 
 
@@ -212,6 +212,8 @@ def check_options(**given) -> None:
         raise ValueError(f"values must be 'symbols', 'random' or a file path, got {values!r}")
     if not isinstance(radius, (int, float)) or isinstance(radius, bool) or radius <= 0:
         raise ValueError(f"radius must be > 0, got {radius!r}")
+    if opts["channel_order"] not in ("channel", "position"):
+        raise ValueError(f"channel_order must be 'channel' or 'position', got {opts['channel_order']!r}")
 
 
 def animate(
@@ -230,6 +232,7 @@ def animate(
     seed: int = 0,
     flip: bool = False,
     radius: float = 1.0,
+    channel_order: str = "channel",
     **spec_fields,
 ) -> Animation:
     """Build the animation of ``spec`` (or of ``ConvSpec(**spec_fields)``).
@@ -261,6 +264,11 @@ def animate(
         ``1d`` view: the mathematical convolution (kernel flipped).
     radius : float
         ``continuous`` view: the half-disc's radius r.
+    channel_order : {'channel', 'position'}
+        A spec with channels, groups or bias (`ConvSpec.multichannel`) is drawn
+        slice by slice (``convanim.scene.channels``): one frame per output cell
+        of one output channel in PyTorch's memory order (``'channel'``), or
+        every output channel at once per position (``'position'``).
     """
     from .scene import LAYOUTS, VIEWS, scene_class
     from .scene.base import SceneOptions
@@ -274,11 +282,30 @@ def animate(
     check_options(
         layout=layout, view=view, theme=theme, cell_px=cell_px, labels=labels, caption=caption,
         duration_ms=duration_ms, hold_first_ms=hold_first_ms, hold_last_ms=hold_last_ms,
-        values=values, seed=seed, flip=flip, radius=radius,
+        values=values, seed=seed, flip=flip, radius=radius, channel_order=channel_order,
     )
     options = SceneOptions(theme=get_theme(theme), cell_px=cell_px, labels=labels, caption=caption)
-    if view == "grid":
+    if view == "grid" and spec.multichannel and values != "symbols":
+        from .layer_values import make_layer_values
+        from .scene.channel_values import ChannelValuesScene
+
+        if layout != "flat":
+            raise ValueError(
+                f"the numbers of a layer with channels are written in the flat layout, got layout={layout!r}"
+            )
+        values_ = make_layer_values(spec, values, seed)
+        scene = ChannelValuesScene(spec, options, values=values_, order=channel_order)
+    elif view == "grid" and spec.multichannel:
+        from .scene.channels import ChannelScene
+
+        scene = ChannelScene(spec, options, layout=layout, order=channel_order)
+    elif view == "grid":
         scene = scene_class(layout, LAYOUTS, "layout")(spec, options)
+    elif spec is not None and spec.multichannel:
+        raise ValueError(
+            f"view {view!r} draws one channel; a layer with in_channels, out_channels, groups or bias "
+            "is drawn by the grid view"
+        )
     else:
         cls = scene_class(view, VIEWS, "view")
         if view == "continuous":
@@ -294,4 +321,5 @@ def animate(
     durations[-1] += _check_ms("hold_last_ms", hold_last_ms, 0)
     alt = scene.describe() or (alt_text(spec) if spec is not None else "")
     config = f"{spec!r} layout={layout} view={view} theme={options.theme.name}"
-    return Animation(scene, spec=spec, durations=durations, alt=alt, config=config, flat_colours=view == "grid")
+    flat = view == "grid" and not getattr(scene, "numbers", False)  # numbers' text needs free colours
+    return Animation(scene, spec=spec, durations=durations, alt=alt, config=config, flat_colours=flat)

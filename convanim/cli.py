@@ -87,6 +87,12 @@ def _add_spec_flags(parser: argparse.ArgumentParser) -> None:
     g.add_argument("--output-padding", type=parse_size, default=0, metavar="SIZE",
                    help="extra output cells at the bottom/right of a transposed convolution, "
                         "< max(stride, dilation) (default 0)")
+    ch = parser.add_argument_group("channels", "PyTorch's in_channels, out_channels, groups and bias.")
+    ch.add_argument("--in-channels", type=int, default=1, metavar="N", help="input channels (default 1)")
+    ch.add_argument("--out-channels", type=int, default=1, metavar="N", help="output channels (default 1)")
+    ch.add_argument("--groups", type=int, default=1, metavar="N",
+                    help="channel groups; must divide both channel counts (default 1; = in-channels: depthwise)")
+    ch.add_argument("--bias", action="store_true", help="the layer adds a learned bias per output channel")
     g.add_argument("--layer", metavar="TEXT",
                    help='a PyTorch layer instead of the flags above, e.g. "nn.Conv2d(3, 8, 3, stride=2)" (with -i)')
     parser.set_defaults(spec_parser=parser)
@@ -119,7 +125,8 @@ def spec_from_args(args, ndim: int | None = None):
             padding = (padding,)
     elif isinstance(padding, _PerAxis):
         padding = tuple(padding)
-    return ConvSpec(**fields, padding=padding, transposed=args.transposed)
+    channels = {n: getattr(args, n) for n in ("in_channels", "out_channels", "groups", "bias")}
+    return ConvSpec(**fields, padding=padding, transposed=args.transposed, **channels)
 
 
 _LAYER_GIVES = ("kernel_size", "stride", "padding", "dilation", "transposed", "output_padding", "in_channels",
@@ -128,7 +135,7 @@ _LAYER_GIVES = ("kernel_size", "stride", "padding", "dilation", "transposed", "o
 
 def _spec_from_layer(args):
     """The spec of ``--layer TEXT`` over ``-i``; the other spec flags are refused."""
-    from .layers import parse_layer
+    from .pytorch import parse_layer
 
     for action in args.spec_parser._actions:  # every spec flag but -i, whoever added it
         if action.dest in _LAYER_GIVES and getattr(args, action.dest, action.default) != action.default:
@@ -146,7 +153,12 @@ def _spec_from_layer(args):
 def _cmd_shape(args) -> int:
     from .explanation import explain, render_text
 
-    info = explain(spec_from_args(args))
+    spec = spec_from_args(args)
+    info = explain(spec)
+    if args.compare_separable:
+        from .layers import compare_separable
+
+        info["separable"] = compare_separable(spec)
     if args.json:
         print(json.dumps(info, indent=2, ensure_ascii=False))
     else:
@@ -184,6 +196,7 @@ def _cmd_render(args) -> int:
         seed=args.seed,
         flip=args.flip,
         radius=args.radius,
+        channel_order=args.channel_order,
     )
     if args.alt:
         print(anim.alt)
@@ -217,13 +230,17 @@ def _add_render_flags(parser: argparse.ArgumentParser) -> None:
     look.add_argument("--caption", action="store_true", help="write the output-size formula under the drawing")
     look.add_argument("--values", default="symbols", metavar="symbols|random|FILE",
                       help="cell values for the values/1d/matrix views: symbols, random, a .npy input "
-                           "or a .npz with 'input' and 'kernel' (default symbols)")
+                           "or a .npz with 'input' and 'kernel' (default symbols); for a layer with channels "
+                           "(--layout flat) a .npz with 'input', 'weight' and 'bias'")
     look.add_argument("--seed", type=int, default=0, help="seed for --values random (default 0)")
     look.add_argument("--flip", action="store_true",
                       help="1d view: the mathematical convolution (kernel flipped) instead of the "
                            "cross-correlation deep-learning layers compute")
     look.add_argument("--radius", type=float, default=1.0,
                       help="continuous view: radius r of the half disc g (default 1)")
+    look.add_argument("--channel-order", choices=("channel", "position"), default="channel",
+                      help="a layer with channels: one output channel at a time, in PyTorch's memory order "
+                           "(channel), or every output channel per position (position) (default channel)")
     timing = parser.add_argument_group("timing (GIF stores 10 ms units: durations are rounded)")
     rate = timing.add_mutually_exclusive_group()
     rate.add_argument("--fps", type=float, help="frames per second")
@@ -264,7 +281,7 @@ def _cmd_gallery(args) -> int:
 
 def _add_gallery_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("source", metavar="PRESET_OR_FILE", nargs="?",
-                        help="a bundled preset (classic, extended, post) or a gallery .toml file; "
+                        help="a bundled preset (classic, extended, post, layers) or a gallery .toml file; "
                              "omitted with --check: every gallery/PRESET folder here")
     parser.add_argument("-o", "--output", metavar="DIR", help="folder to write into")
     parser.add_argument("--jobs", type=int, metavar="N", help="parallel processes (default: all cores)")
@@ -340,6 +357,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_spec_flags(shape)
     shape.add_argument("--json", action="store_true", help="print the same as JSON")
+    shape.add_argument("--compare-separable", action="store_true",
+                       help="also print the layer's depthwise + pointwise replacement: parameters, MACs, ratio")
     shape.set_defaults(func=_cmd_shape)
 
     render = sub.add_parser(

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 
+from .layers import layer_info, layer_lines
 from .schedule import unread_cells
 from .spec import ConvSpec
 
@@ -106,7 +107,11 @@ def relationship(spec: ConvSpec, axis: int) -> str | None:
 
 
 def pytorch_layer(spec: ConvSpec) -> str:
-    """The equivalent PyTorch module, as Python source (1 channel in and out)."""
+    """The equivalent PyTorch module, as Python source, with the spec's channels, groups and bias.
+
+    A spec with every channel field at its default (one channel in and out)
+    keeps the short form, without ``bias=False``.
+    """
     n = spec.ndim
     args = [f"kernel_size={_py(spec.kernel_size)}"]
     if any(s != 1 for s in spec.stride):
@@ -127,8 +132,12 @@ def pytorch_layer(spec: ConvSpec) -> str:
         args.append(f"output_padding={_py(spec.output_padding)}")
     if any(d != 1 for d in spec.dilation):
         args.append(f"dilation={_py(spec.dilation)}")
+    if spec.groups > 1:
+        args.append(f"groups={spec.groups}")
+    if spec.multichannel and not spec.bias:  # a one-channel spec keeps the short form
+        args.append("bias=False")
     kind = "ConvTranspose" if spec.transposed else "Conv"
-    layer = f"torch.nn.{kind}{n}d(1, 1, {', '.join(args)})"
+    layer = f"torch.nn.{kind}{n}d({spec.in_channels}, {spec.out_channels}, {', '.join(args)})"
     return f"torch.nn.Sequential({pad_module}, {layer})" if pad_module else layer
 
 
@@ -265,6 +274,7 @@ def explain(spec: ConvSpec) -> dict:
         "pytorch": pytorch_layer(spec),
         "alt": alt_text(spec),
         "axes": axes,
+        "layer": layer_info(spec),
     }
 
 
@@ -278,6 +288,7 @@ def render_text(info: dict) -> str:
         f"({info['steps']} kernel positions, drawn grid {dims(info['grid_shape'])})",
         f"PyTorch: {info['pytorch']}",
     ]
+    out += layer_lines(info)
     axes = info["axes"]
     strip = [{k: v for k, v in ax.items() if k != "axis"} for ax in axes]
     if len(axes) > 1 and all(a == strip[0] for a in strip):

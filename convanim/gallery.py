@@ -46,7 +46,7 @@ OPTION_KEYS = tuple(OPTIONS)
 CASE_KEYS = ("name", "file", "description", "layer") + SPEC_KEYS + OPTION_KEYS
 
 PRESET_DIR = Path(__file__).resolve().parent.parent / "assets" / "galleries"
-PRESETS = ("classic", "extended", "post")
+PRESETS = ("classic", "extended", "post", "layers")
 
 
 @dataclass(frozen=True)
@@ -155,7 +155,7 @@ def load_gallery(source: str | os.PathLike) -> tuple[str, list[Case]]:
 
 def _layer_spec(merged: dict) -> dict:
     """The spec keys of ``layer = "nn.Conv2d(...)"`` over ``input_size``."""
-    from .layers import parse_layer
+    from .pytorch import parse_layer
     from .spec import ConvSpec
 
     other = sorted(k for k in SPEC_KEYS if k in merged and k != "input_size")
@@ -208,6 +208,7 @@ def _params(case: Case) -> str:
     parts = [f"{short[k]}={_show(v)}" for k, v in spec.items() if k in short]
     if spec.get("transposed"):
         parts.append("transposed")
+    parts += [f"{k}={_show(spec[k])}" for k in ("in_channels", "out_channels", "groups", "bias") if k in spec]
     view = case.options.get("view")
     if view and view != "grid":
         parts.append(f"view={view}")

@@ -136,7 +136,7 @@ def animate_receptive(network: Network, output_index=None, *, theme="classic", c
 
 def layer_file(n: int, spec) -> str:
     """``01_conv2d_k3_s2.gif``: the file of layer ``n`` (1-based)."""
-    from .layers import layer_slug
+    from .pytorch import layer_slug
 
     return f"{n:02d}_{layer_slug(spec)}.gif"
 

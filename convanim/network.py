@@ -29,7 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .layers import Layer, layer_text, parse_layer_def
+from .pytorch import Layer, layer_text, parse_layer_def
 
 try:
     import tomllib

@@ -10,10 +10,10 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-torch.set_num_threads(1)  # tiny tensors: threads only add overhead on a shared machine
-
 from convanim import ConvSpec
 from convanim.evaluate import default_weight, evaluate
+
+torch.set_num_threads(1)  # tiny tensors: threads only add overhead on a shared machine
 
 CONV = {1: F.conv1d, 2: F.conv2d, 3: F.conv3d}
 CONV_T = {1: F.conv_transpose1d, 2: F.conv_transpose2d, 3: F.conv_transpose3d}

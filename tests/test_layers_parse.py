@@ -3,8 +3,8 @@
 import pytest
 
 from convanim import ConvSpec, from_torch, parse_layer
-from convanim.layers import layer_slug, layer_text, parse_layer_def
 from convanim.pool import PoolSpec
+from convanim.pytorch import layer_slug, layer_text, parse_layer_def
 
 torch = pytest.importorskip("torch")
 nn = torch.nn

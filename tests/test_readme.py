@@ -45,6 +45,8 @@ def test_the_readme_has_the_two_commands():
 def test_readme_command_runs(line, tmp_path):
     if "my_cases.toml" in line:
         (tmp_path / "my_cases.toml").write_text(blocks("toml")[0])
+    if " -o gallery/" in line:  # written into the checkout's gallery folders
+        (tmp_path / line.split(" -o ")[1].split()[0]).parent.mkdir(parents=True, exist_ok=True)
     if "--check" in line:
         assert run(line.replace(" --check", ""), tmp_path).returncode == 0
     proc = run(line, tmp_path)
