@@ -216,6 +216,12 @@ def check_options(**given) -> None:
         raise ValueError(f"channel_order must be 'channel' or 'position', got {opts['channel_order']!r}")
 
 
+def _is_pool(spec) -> bool:
+    from .pool import PoolSpec
+
+    return isinstance(spec, PoolSpec)
+
+
 def animate(
     spec: ConvSpec | None = None,
     *,
@@ -285,7 +291,13 @@ def animate(
         values=values, seed=seed, flip=flip, radius=radius, channel_order=channel_order,
     )
     options = SceneOptions(theme=get_theme(theme), cell_px=cell_px, labels=labels, caption=caption)
-    if view == "grid" and spec.multichannel and values != "symbols":
+    pooling = _is_pool(spec)
+    if pooling:
+        from .pool import make_pool_values
+        from .scene.pool import pool_scene
+
+        scene = pool_scene(spec, options, layout, view, make_pool_values(spec, values, seed))
+    elif view == "grid" and spec.multichannel and values != "symbols":
         from .layer_values import make_layer_values
         from .scene.channel_values import ChannelValuesScene
 
@@ -321,5 +333,6 @@ def animate(
     durations[-1] += _check_ms("hold_last_ms", hold_last_ms, 0)
     alt = scene.describe() or (alt_text(spec) if spec is not None else "")
     config = f"{spec!r} layout={layout} view={view} theme={options.theme.name}"
-    flat = view == "grid" and not getattr(scene, "numbers", False)  # numbers' text needs free colours
+    # numbers' text needs free colours
+    flat = view == "grid" and not pooling and not getattr(scene, "numbers", False)
     return Animation(scene, spec=spec, durations=durations, alt=alt, config=config, flat_colours=flat)

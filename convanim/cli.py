@@ -66,6 +66,40 @@ class _PerAxis(tuple):
     """A padding given as a comma list of 2 or 3 numbers (per axis, or per side in 1-D)."""
 
 
+def _add_pool_flags(parser: argparse.ArgumentParser) -> None:
+    g = parser.add_argument_group("pooling", "PyTorch's MaxPool/AvgPool (-i, -k, -s, -p, -d as above).")
+    g.add_argument("--pool", choices=("max", "avg"), help="a pooling layer instead of a convolution")
+    g.add_argument("--ceil-mode", action="store_true", help="round the output size up, as ceil_mode=True")
+    g.add_argument("--count-include-pad", action=argparse.BooleanOptionalAction, default=None,
+                   help="average pooling: count padding cells in the divisor (default: yes, as PyTorch)")
+
+
+def pool_spec_from_args(args):
+    """The `PoolSpec` of ``--pool`` and the spec flags."""
+    from .pool import PoolSpec
+
+    if not args.pool:
+        flag = "--ceil-mode" if args.ceil_mode else "--count-include-pad/--no-count-include-pad"
+        raise UsageError(f"{flag} is for pooling: add --pool max or --pool avg")
+    for flag, value in (("-i/--input-size", args.input_size), ("-k/--kernel-size", args.kernel_size)):
+        if value is None:
+            raise UsageError(f"{flag} is required")
+    if args.transposed or args.output_padding != 0:
+        raise UsageError("--transposed and --output-padding are for convolutions, not --pool")
+    layer = [f for f, d in (("in_channels", 1), ("out_channels", 1), ("groups", 1), ("bias", False),
+                            ("compare_separable", False)) if getattr(args, f, d) != d]
+    if layer:
+        raise UsageError(f"--{layer[0].replace('_', '-')} is for convolutions, not --pool "
+                         "(a pooling pools each channel alone)")
+    padding = args.padding
+    if isinstance(padding, str) or (isinstance(padding, tuple) and not isinstance(padding, _PerAxis)):
+        raise UsageError(f"a pooling's padding is one number or one per axis (both sides alike), got {padding!r}")
+    extra = {} if args.count_include_pad is None else {"count_include_pad": args.count_include_pad}
+    return PoolSpec(args.pool, args.input_size, args.kernel_size, stride=args.stride,
+                    padding=tuple(padding) if isinstance(padding, _PerAxis) else padding, dilation=args.dilation,
+                    ceil_mode=args.ceil_mode, **extra)
+
+
 def _add_spec_flags(parser: argparse.ArgumentParser) -> None:
     g = parser.add_argument_group(
         "convolution",
@@ -75,8 +109,8 @@ def _add_spec_flags(parser: argparse.ArgumentParser) -> None:
                    help="input size, e.g. 5 or 5x7 (for --transposed: the ConvTranspose layer's input)")
     g.add_argument("-k", "--kernel-size", type=parse_size, metavar="SIZE",
                    help="kernel size, e.g. 3 or 3x5")
-    g.add_argument("-s", "--stride", type=parse_size, default=1, metavar="SIZE",
-                   help="stride, e.g. 2 or 2x1 (default 1)")
+    g.add_argument("-s", "--stride", type=parse_size, default=None, metavar="SIZE",
+                   help="stride, e.g. 2 or 2x1 (default 1; with --pool: the kernel size)")
     g.add_argument("-p", "--padding", type=parse_padding, default=0, metavar="PAD",
                    help="zero padding: 1; 1,2 (per axis); 0,1,0,1 (top,bottom,left,right); "
                         "valid, same (TensorFlow's rule, any stride) or full (default 0)")
@@ -104,13 +138,16 @@ def spec_from_args(args, ndim: int | None = None):
 
     if getattr(args, "layer", None) is not None:
         return _spec_from_layer(args)
+    if getattr(args, "pool", None) or getattr(args, "ceil_mode", False) or getattr(args, "count_include_pad", None) \
+            is not None:
+        return pool_spec_from_args(args)
     for flag, value in (("-i/--input-size", args.input_size), ("-k/--kernel-size", args.kernel_size)):
         if value is None:
             raise UsageError(f"{flag} is required")
     fields = {
         "input_size": args.input_size,
         "kernel_size": args.kernel_size,
-        "stride": args.stride,
+        "stride": 1 if args.stride is None else args.stride,
         "dilation": args.dilation,
         "output_padding": args.output_padding,
     }
@@ -151,6 +188,8 @@ def _spec_from_layer(args):
 # -- shape -------------------------------------------------------------------
 
 def _cmd_shape(args) -> int:
+    if args.pool or args.ceil_mode or args.count_include_pad is not None:
+        return _cmd_shape_pool(args)
     from .explanation import explain, render_text
 
     spec = spec_from_args(args)
@@ -163,6 +202,14 @@ def _cmd_shape(args) -> int:
         print(json.dumps(info, indent=2, ensure_ascii=False))
     else:
         print(render_text(info))
+    return 0
+
+
+def _cmd_shape_pool(args) -> int:
+    from .pool_text import explain, render_text
+
+    info = explain(pool_spec_from_args(args))
+    print(json.dumps(info, indent=2, ensure_ascii=False) if args.json else render_text(info))
     return 0
 
 
@@ -183,7 +230,7 @@ def _cmd_render(args) -> int:
         duration = args.duration_ms
     anim = animate(
         spec,
-        layout=args.layout,
+        layout=args.layout or ("flat" if args.pool else "classic"),
         view=args.view,
         theme=args.theme,
         cell_px=args.cell_px,
@@ -219,8 +266,9 @@ def _add_render_flags(parser: argparse.ArgumentParser) -> None:
                              ".apng, .webp, .pdf (one page per step), .mp4 (needs convanim[mp4]); "
                              "with --step also .svg")
     look = parser.add_argument_group("look")
-    look.add_argument("--layout", choices=sorted(LAYOUTS), default="classic",
-                      help="classic: slanted grids as in conv_arithmetic; flat: top-down, side by side")
+    look.add_argument("--layout", choices=sorted(LAYOUTS), default=None,
+                      help="classic: slanted grids as in conv_arithmetic; flat: top-down, side by side "
+                           "(default classic; with --pool: flat, the only layout a pooling has)")
     look.add_argument("--view", choices=list(VIEWS), default="grid",
                       help="grid: the layout; 1d / continuous: the 1-D views; values: cells with numbers "
                            "or symbols; matrix: convolution as a matrix-vector product (default grid)")
@@ -356,6 +404,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "same output. Example: convanim shape -i 5 -k 3 -s 2 -p 1",
     )
     _add_spec_flags(shape)
+    _add_pool_flags(shape)
     shape.add_argument("--json", action="store_true", help="print the same as JSON")
     shape.add_argument("--compare-separable", action="store_true",
                        help="also print the layer's depthwise + pointwise replacement: parameters, MACs, ratio")
@@ -366,6 +415,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Render one animation. Example: convanim render -i 5 -k 3 -s 2 -p 1 -o padding_strides.gif",
     )
     _add_spec_flags(render)
+    _add_pool_flags(render)
     _add_render_flags(render)
     render.set_defaults(func=_cmd_render)
 

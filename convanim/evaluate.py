@@ -14,7 +14,6 @@ Shapes are those of PyTorch's unbatched calls: ``x`` is ``(C_in, *input_size)``,
 
 from __future__ import annotations
 
-import importlib
 import math
 
 import numpy as np
@@ -86,17 +85,13 @@ def evaluate(spec, x, weight=None, bias=None) -> np.ndarray:
         in the schedule's order.
     """
     if not isinstance(spec, ConvSpec):
-        try:  # pooling lives in its own module, imported only when needed
-            pool = importlib.import_module(".pool", __package__)
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{__package__}.pool":
-                raise
-            pool = None
-        if pool is None or not isinstance(spec, getattr(pool, "PoolSpec", ())):
+        from .pool import PoolSpec, pool_evaluate
+
+        if not isinstance(spec, PoolSpec):
             raise ValueError(f"spec must be a ConvSpec or a PoolSpec, got {type(spec).__name__}")
         if weight is not None or bias is not None:
             raise ValueError(f"weight and bias are for a ConvSpec; a {type(spec).__name__} has none")
-        return pool.pool_evaluate(spec, x)
+        return pool_evaluate(spec, x)
     cin, cout, groups = spec.in_channels, spec.out_channels, spec.groups
     x = _array("x", x, (cin, *spec.input_size))
     w = default_weight(spec) if weight is None else _array("weight", weight, spec.weight_shape)

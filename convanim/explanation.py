@@ -244,7 +244,11 @@ def alt_text(spec: ConvSpec) -> str:
 
 
 def explain(spec: ConvSpec) -> dict:
-    """Everything above as plain data (what ``convanim shape --json`` prints)."""
+    """Everything above as plain data (what ``convanim shape --json`` prints); a pooling's from `pool_text`."""
+    if not isinstance(spec, ConvSpec):
+        from .pool_text import explain as explain_pool
+
+        return explain_pool(spec)
     axes = []
     for a, ax in enumerate(spec.axes):
         axes.append(

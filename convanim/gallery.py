@@ -48,6 +48,30 @@ CASE_KEYS = ("name", "file", "description", "layer") + SPEC_KEYS + OPTION_KEYS
 PRESET_DIR = Path(__file__).resolve().parent.parent / "assets" / "galleries"
 PRESETS = ("classic", "extended", "post", "layers")
 
+# A case with `pool = "max"` or `"avg"` is a `PoolSpec`: the size keys above, dilation (max), and these two.
+POOL_KEYS = ("pool", "ceil_mode", "count_include_pad")
+CASE_KEYS += POOL_KEYS
+_POOL_FIELDS = ("input_size", "kernel_size", "stride", "padding", "dilation", "ceil_mode", "count_include_pad")
+
+
+def make_spec(fields: dict):
+    """The `ConvSpec`, or with a ``pool`` key the `PoolSpec`, of a case's spec keys."""
+    from .spec import ConvSpec
+
+    if "pool" not in fields:
+        for key in POOL_KEYS[1:]:
+            if key in fields:
+                raise ValueError(f"{key} is for pooling: add pool = \"max\" or pool = \"avg\"")
+        return ConvSpec(**fields)
+    from .pool import PoolSpec
+
+    fields = dict(fields)
+    mode = fields.pop("pool")
+    extra = sorted(set(fields) - set(_POOL_FIELDS))
+    if extra:
+        raise ValueError(f"{extra[0]} is for convolutions, not for pool = {mode!r}")
+    return PoolSpec(mode, **fields)
+
 
 @dataclass(frozen=True)
 class Case:
@@ -91,7 +115,6 @@ def load_gallery(source: str | os.PathLike) -> tuple[str, list[Case]]:
     ``gallery.toml: case "odd": stride must be >= 1, got 0``.
     """
     from .animation import ANIMATION_FORMATS, check_options
-    from .spec import ConvSpec
 
     path = Path(source)
     if not path.suffix and str(source) in PRESETS:
@@ -130,7 +153,7 @@ def load_gallery(source: str | os.PathLike) -> tuple[str, list[Case]]:
         if bad:
             raise ValueError(f"{where}: {label}: unknown key {bad[0]!r}")
         merged = {**defaults, **raw}
-        spec = {k: _tuples(merged[k]) for k in SPEC_KEYS if k in merged}
+        spec = {k: _tuples(merged[k]) for k in SPEC_KEYS + POOL_KEYS if k in merged}
         options = {k: _tuples(merged[k]) for k in OPTION_KEYS if k in merged}
         file = raw.get("file", f"{name}.gif")
         try:
@@ -145,7 +168,7 @@ def load_gallery(source: str | os.PathLike) -> tuple[str, list[Case]]:
                 missing = [k for k in ("input_size", "kernel_size") if k not in spec]
                 if missing:
                     raise ValueError(f"input_size and kernel_size are required, missing {' and '.join(missing)}")
-                ConvSpec(**spec)
+                make_spec(spec)
             check_options(**options)
         except (ValueError, TypeError) as exc:
             raise ValueError(f"{where}: {label}: {exc}") from None
@@ -170,11 +193,9 @@ def _layer_spec(merged: dict) -> dict:
 
 
 def _animate_args(case: Case) -> dict:
-    from .spec import ConvSpec
-
     args = dict(case.options)
     if case.spec:
-        args["spec"] = ConvSpec(**case.spec)
+        args["spec"] = make_spec(case.spec)
     return args
 
 
@@ -189,6 +210,11 @@ def render_case(case: Case, directory: str) -> dict:
     except ValueError as exc:
         raise ValueError(f"{case.label}: {exc}") from None
     spec = anim.spec
+    if "pool" in case.spec:  # a PoolSpec: its own formula and layer
+        from .pool_text import caption as pool_caption
+
+        return {"alt": anim.alt, "frames": len(anim), "size": anim.size, "params": _params(case),
+                "formula": pool_caption(spec), "pytorch": spec.pytorch_layer}
     return {
         "alt": anim.alt,
         "frames": len(anim),
@@ -206,6 +232,8 @@ def _params(case: Case) -> str:
     short = {"input_size": "i", "kernel_size": "k", "stride": "s", "padding": "p", "dilation": "d",
              "output_padding": "a"}
     parts = [f"{short[k]}={_show(v)}" for k, v in spec.items() if k in short]
+    parts = ([f"{spec['pool']} pooling"] if "pool" in spec else []) + parts
+    parts += [f"{k}={v}" for k, v in spec.items() if k in POOL_KEYS[1:]]
     if spec.get("transposed"):
         parts.append("transposed")
     parts += [f"{k}={_show(spec[k])}" for k in ("in_channels", "out_channels", "groups", "bias") if k in spec]
@@ -344,9 +372,7 @@ def render_all(cases: list[Case], directory: Path, jobs: int, progress: bool) ->
 def _cost(case: Case) -> int:
     import math
 
-    from .spec import ConvSpec
-
-    return math.prod(ConvSpec(**case.spec).output_shape) if case.spec else 60
+    return math.prod(make_spec(case.spec).output_shape) if case.spec else 60
 
 
 def run_gallery(source, output, *, jobs: int | None = None, check: bool = False) -> int:

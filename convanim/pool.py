@@ -31,7 +31,8 @@ from dataclasses import dataclass
 
 from .spec import _as_tuple, _axes_of, _fmt
 
-__all__ = ["PoolSpec", "PoolAxis", "POOL_MODES", "pool_schedule", "pool_evaluate", "pool_argmax"]
+__all__ = ["PoolSpec", "PoolAxis", "POOL_MODES", "pool_schedule", "pool_evaluate", "pool_argmax",
+           "make_pool_values"]
 
 POOL_MODES = ("max", "avg")
 
@@ -107,6 +108,11 @@ class PoolAxis:
         """(offset in the window, grid cell) of every tap for output position ``out``."""
         start = out * self.stride
         return [(j, start + j * self.dilation) for j in range(self.kernel_size)]
+
+    def unread(self) -> list[int]:
+        """Input indices on this axis that no window reads (a stride or dilation larger than the window skips)."""
+        read = {self.source(c) for o in range(self.output_size) for _, c in self.window(o)}
+        return [i for i in range(self.input_size) if i not in read]
 
     def divisor(self, out: int, count_include_pad: bool) -> int:
         """Average pooling's divisor on this axis: the window clipped to the padded input, or to the input."""
@@ -318,6 +324,33 @@ def pool_schedule(spec: PoolSpec):
             ))
         steps.append(Step(index=index, out=out, taps=tuple(taps)))
     return steps
+
+
+def make_pool_values(spec: PoolSpec, mode: str = "random", seed: int = 0):
+    """The input plane a pooling animation shows: ``'symbols'`` and ``'random'`` give integers from ``seed``
+    (numbers, not symbols: a maximum needs them; 0-99 for max pooling, 0-9 for average pooling), a ``.npy``
+    path the array it holds (shape ``input_size``)."""
+    import numpy as np
+
+    if mode in ("symbols", "random"):
+        high = 100 if spec.mode == "max" else 10
+        return np.random.default_rng(seed).integers(0, high, size=spec.input_size)
+    from pathlib import Path
+
+    path = Path(mode)
+    if path.suffix != ".npy":
+        raise ValueError(f"values of a pooling must be 'random' or a .npy file, got {mode!r}")
+    if not path.is_file():
+        raise ValueError(f"values file {mode!r} does not exist")
+    try:
+        x = np.load(path, allow_pickle=False)
+    except Exception as exc:
+        raise ValueError(f"values file {mode!r} could not be read: {exc}") from None
+    if x.shape != spec.input_size:
+        raise ValueError(f"values file {mode!r}: input must have shape {spec.input_size}, got {x.shape}")
+    if x.dtype.kind not in "biuf":
+        raise ValueError(f"values file {mode!r}: input must hold real numbers, got dtype {x.dtype}")
+    return x
 
 
 def _check_input(spec: PoolSpec, x):

@@ -129,7 +129,10 @@ def cell_source(spec: ConvSpec, cell: tuple[int, ...]) -> tuple[int, ...] | None
 
 
 def cell_kind(spec: ConvSpec, cell: tuple[int, ...]) -> str:
-    """``'input'``, ``'padding'`` or ``'zero'`` (inserted between input cells)."""
+    """``'input'``, ``'padding'`` or ``'zero'`` (inserted between input cells); for a pooling
+    `convanim.pool.PoolSpec.cell_kind` (``'beyond'`` past the padded input)."""
+    if not isinstance(spec, ConvSpec):
+        return spec.cell_kind(cell)
     kinds = [ax.kind(c) for ax, c in zip(spec.axes, cell)]
     if "padding" in kinds:
         return "padding"

@@ -272,6 +272,19 @@ def test_avg_divisors_by_hand():
     assert [ceil.divisor((o,)) for o in range(4)] == [3, 3, 3, 2]
 
 
+def test_cell_helpers_accept_a_pool_spec():
+    from convanim import cell_kind, cell_source, unread_cells
+
+    spec = PoolSpec("max", (7,), (2,), stride=(3,), padding=(1,), ceil_mode=True)
+    # windows start at padded cells 0, 3, 6: [pad, 0], [2, 3], [5, 6]; input 1 and 4 are never read
+    assert spec.output_shape == (3,) and spec.grid_shape == (9,)
+    assert unread_cells(spec) == [(1,), (4,)]
+    assert [cell_kind(spec, (c,)) for c in (0, 1, 8)] == ["padding", "input", "padding"]
+    assert cell_source(spec, (3,)) == (2,) and cell_source(spec, (0,)) is None
+    wide = PoolSpec("max", (6,), (3,), stride=(2,), ceil_mode=True)
+    assert cell_kind(wide, (6,)) == "beyond"
+
+
 def test_stride_defaults_to_kernel_size():
     spec = PoolSpec("max", 4, 2)
     assert spec.stride == (2, 2) and spec.output_shape == (2, 2)
@@ -327,3 +340,15 @@ def test_evaluate_errors():
         pool_argmax(PoolSpec("avg", 4, 2), np.zeros((1, 4, 4)))
     with pytest.raises(ValueError, match="^spec must be a PoolSpec, got str$"):
         pool_evaluate("max", np.zeros((1, 4, 4)))
+
+
+def test_evaluate_hands_a_pool_spec_to_pool_evaluate():
+    from convanim import evaluate
+
+    spec = PoolSpec("avg", 4, 2, channels=2)
+    x = np.arange(32.0).reshape(2, 4, 4)
+    # channel 0, window [0:2, 0:2]: (0 + 1 + 4 + 5) / 4
+    assert evaluate(spec, x)[0, 0, 0] == 2.5
+    np.testing.assert_array_equal(evaluate(spec, x), pool_evaluate(spec, x))
+    with pytest.raises(ValueError, match="^weight and bias are for a ConvSpec; a PoolSpec has none$"):
+        evaluate(spec, x, weight=np.ones((1, 1, 2, 2)))
