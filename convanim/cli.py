@@ -179,10 +179,7 @@ def _spec_from_layer(args):
             raise UsageError(f"--layer gives the whole layer: leave out {'/'.join(action.option_strings)}")
     if args.input_size is None:
         raise UsageError("-i/--input-size is required with --layer (the spatial size of the layer's input)")
-    spec = parse_layer(args.layer, args.input_size)
-    if type(spec).__name__ != "ConvSpec" and not hasattr(args, "pool"):
-        raise UsageError(f"{args.layer.strip()} is a pooling layer, which shape and render do not take yet")
-    return spec
+    return parse_layer(args.layer, args.input_size)
 
 
 # -- shape -------------------------------------------------------------------
@@ -194,6 +191,8 @@ def _cmd_shape(args) -> int:
 
     spec = spec_from_args(args)
     info = explain(spec)
+    if type(spec).__name__ == "PoolSpec":  # --layer "nn.MaxPool2d(...)"
+        from .pool_text import render_text
     if args.compare_separable:
         from .layers import compare_separable
 
@@ -230,7 +229,7 @@ def _cmd_render(args) -> int:
         duration = args.duration_ms
     anim = animate(
         spec,
-        layout=args.layout or ("flat" if args.pool else "classic"),
+        layout=args.layout or ("flat" if args.pool or type(spec).__name__ == "PoolSpec" else "classic"),
         view=args.view,
         theme=args.theme,
         cell_px=args.cell_px,

@@ -181,14 +181,14 @@ def _layer_spec(merged: dict) -> dict:
     from .pytorch import parse_layer
     from .spec import ConvSpec
 
-    other = sorted(k for k in SPEC_KEYS if k in merged and k != "input_size")
+    other = sorted(k for k in SPEC_KEYS + POOL_KEYS if k in merged and k != "input_size")
     if other:
         raise ValueError(f"layer gives the whole layer: leave out {other[0]!r}")
     if "input_size" not in merged:
         raise ValueError("input_size is required with layer (the spatial size of its input)")
     spec = parse_layer(merged["layer"], _tuples(merged["input_size"]))
     if not isinstance(spec, ConvSpec):
-        raise ValueError(f"layer {merged['layer']!r} is a pooling, which gallery files do not draw yet")
+        return {"pool": spec.mode, **{k: getattr(spec, k) for k in _POOL_FIELDS}}
     return {k: getattr(spec, k) for k in SPEC_KEYS}
 
 

@@ -7,6 +7,7 @@ receptive field of output cell (3, 3): 3×3 (9 cells), input rows 3..5, columns 
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from pathlib import Path
 
@@ -168,13 +169,16 @@ def write_network(network: Network, directory, *, title: str = "Network", output
     cases, infos, written, skipped = [], [], [], []
     for n, spec in enumerate(network.layers, 1):
         name = layer_file(n, spec)
-        frames = math.prod(spec.output_shape)
+        frames = math.prod(spec.output_shape) * getattr(spec, "out_channels", 1)
         if frames > MAX_LAYER_FRAMES:
             skipped.append(f"layer {n} {rows[n]['layer']}: not drawn ({frames:,} kernel positions, more than "
                            f"{MAX_LAYER_FRAMES:,}; convanim render --layer draws it alone)")
             continue
+        drawn, note = spec, ""
+        if getattr(spec, "channels", 1) > 1:  # a pooling: every channel is pooled alone, the same way
+            drawn, note = dataclasses.replace(spec, channels=1), f" (one of its {spec.channels} channels)"
         try:
-            anim = animate(spec, layout="flat", theme=theme, cell_px=_layer_cell_px(spec), labels=True,
+            anim = animate(drawn, layout="flat", theme=theme, cell_px=_layer_cell_px(spec), labels=True,
                            duration_ms=300)
         except ValueError as exc:
             skipped.append(f"layer {n} {rows[n]['layer']}: not drawn ({exc})")
@@ -182,7 +186,7 @@ def write_network(network: Network, directory, *, title: str = "Network", output
         anim.save(directory / name)
         written.append(name)
         r = rows[n]
-        cases.append(Case(name=name[:-4], file=name, description=f"layer {n}: {r['layer']}"))
+        cases.append(Case(name=name[:-4], file=name, description=f"layer {n}: {r['layer']}{note}"))
         infos.append({"alt": anim.alt, "size": anim.size, "formula": "", "pytorch": r["layer"],
                       "params": f"output {_shape(r['output_shape'])}, RF {_axes(r['receptive_field'])}, "
                                 f"jump {_axes(r['jump'])}, {len(anim)} frames"})

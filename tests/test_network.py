@@ -366,15 +366,22 @@ def test_layer_flag_on_shape_and_render(capsys, tmp_path):
                            "-o", str(tmp_path / "x.gif"))
     assert status == 0, err
     assert (tmp_path / "x.gif").stat().st_size > 1000
+    status, out, err = run(capsys, "shape", "--layer", "nn.MaxPool2d(3, stride=2, ceil_mode=True)", "-i", "6")
+    assert status == 0 and out.startswith("max pooling: input 6×6 -> output 3×3"), err
+    status, out, err = run(capsys, "render", "--layer", "nn.AvgPool2d(2)", "-i", "4", "-o", str(tmp_path / "p.gif"))
+    assert status == 0 and (tmp_path / "p.gif").is_file(), err
 
 
 def test_gallery_files_take_a_layer(tmp_path):
-    from convanim.gallery import load_gallery
+    from convanim.gallery import load_gallery, make_spec
 
     path = tmp_path / "g.toml"
     path.write_text('[[case]]\nname = "a"\ninput_size = 5\nlayer = "nn.Conv2d(1, 1, 3, stride=2, padding=1)"\n')
     (case,) = load_gallery(path)[1]
     assert ConvSpec(**case.spec) == ConvSpec(5, 3, stride=2, padding=1, bias=True)
+    path.write_text('[[case]]\nname = "a"\ninput_size = 6\nlayer = "nn.MaxPool2d(3, stride=2, ceil_mode=True)"\n')
+    (case,) = load_gallery(path)[1]
+    assert make_spec(case.spec) == PoolSpec("max", 6, 3, stride=2, ceil_mode=True)
     path.write_text('[[case]]\nname = "a"\ninput_size = 5\nstride = 2\nlayer = "nn.Conv2d(1, 1, 3)"\n')
     with pytest.raises(ValueError, match=r'^g.toml: case "a": layer gives the whole layer: leave out \'stride\'$'):
         load_gallery(path)
