@@ -257,9 +257,12 @@ def recurrences(network: Network) -> list[tuple]:
     """(size, jump, start) per axis for the input and every layer, as Fractions (size None after a transposed layer).
 
     A transposed layer with stride s divides the jump by s (its output cells
-    are 1/s input cells apart) and moves the start to the centre of the cells
-    output 0 reads; its receptive field size varies from cell to cell, so it
-    and every later size are None (`receptive_field` gives each exactly).
+    are 1/s input cells apart on average) and puts the start at the centre of
+    output 0's window mapped back onto its input, ``(p - (k_eff-1)/2) / s``
+    input cells from cell 0. Which input cells a window meets depends on the
+    output cell's phase modulo s, so the exact centres alternate around these
+    values and the receptive field size varies from cell to cell: it and every
+    later size are None (`receptive_field` gives each exactly).
     """
     n = network.ndim
     r = [Fraction(1)] * n

@@ -203,3 +203,13 @@ def test_from_torch_refuses_other_modules():
         from_torch(nn.Conv2d(1, 1, 3, padding=1, padding_mode="circular"), 8)
     with pytest.raises(ValueError, match=r"^from_torch: the nn.Sequential holds no layer convanim draws$"):
         from_torch(nn.Sequential(nn.ReLU()), 8)
+
+
+def test_from_torch_without_torch_is_one_sentence(monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "torch", None)  # import torch now raises ImportError
+    monkeypatch.setitem(sys.modules, "torch.nn", None)
+    with pytest.raises(ValueError) as err:
+        from_torch(object(), 8)
+    assert str(err.value) == "from_torch needs PyTorch, which is not installed: pip install torch"
