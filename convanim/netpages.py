@@ -70,7 +70,7 @@ def summary_text(info: dict) -> str:
         holes = f", {rf['holes']} holes" if rf["holes"] else ""
         if len(cell) == 1:
             size = f"{rf['cells']:,} cells" if not rf["holes"] else f"{rf['cells']:,} of {rf['size'][0]:,} cells"
-            out.append(f"receptive field of output cell {label}: {size}{holes}, input {where}")
+            out.append(f"receptive field of output cell {label}: {size}, input {where}")
         else:
             out.append(f"receptive field of output cell {label}: "
                        f"{'×'.join(map(str, rf['size']))} ({rf['cells']:,} cells{holes}), input {where}")

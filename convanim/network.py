@@ -40,8 +40,9 @@ __all__ = ["Network", "receptive_field", "receptive_fields", "recurrences", "loa
            "NETWORK_PRESETS", "MAX_LAYERS"]
 
 MAX_LAYERS = 64
-#: The most cells any grid of a network may hold (its receptive-field masks are kept whole).
+#: The most cells any grid of a network may hold (its receptive-field masks are kept whole), and along one axis.
 MAX_CELLS = 1 << 24
+MAX_AXIS = 1 << 16
 
 
 def _dims(values) -> str:
@@ -120,9 +121,9 @@ class Network:
         for n, item in enumerate(items, 1):
             spec = self._build(n, item, size, channels, specs)
             for what, shape in (("input", spec.input_size), ("output", spec.output_shape)):
-                if math.prod(shape) > MAX_CELLS:
-                    raise ValueError(f"layer {n} {layer_text(spec)}: its {what} has {math.prod(shape):,} cells; "
-                                     f"a network's grids hold at most {MAX_CELLS:,}")
+                if math.prod(shape) > MAX_CELLS or max(shape) > MAX_AXIS:
+                    raise ValueError(f"layer {n} {layer_text(spec)}: its {what} is {_dims(shape)} cells; "
+                                     f"a network's grids hold at most {MAX_CELLS:,} cells, {MAX_AXIS:,} along an axis")
             specs.append(spec)
             size, channels = spec.output_shape, _channels_out(spec)
         self.layers = tuple(specs)
