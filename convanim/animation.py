@@ -333,6 +333,5 @@ def animate(
     durations[-1] += _check_ms("hold_last_ms", hold_last_ms, 0)
     alt = scene.describe() or (alt_text(spec) if spec is not None else "")
     config = f"{spec!r} layout={layout} view={view} theme={options.theme.name}"
-    # numbers' text needs free colours
-    flat = view == "grid" and not pooling and not getattr(scene, "numbers", False)
+    flat = view == "grid" and not getattr(scene, "numbers", False)  # numbers' text needs free colours
     return Animation(scene, spec=spec, durations=durations, alt=alt, config=config, flat_colours=flat)

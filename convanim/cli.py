@@ -229,7 +229,7 @@ def _cmd_render(args) -> int:
         duration = args.duration_ms
     anim = animate(
         spec,
-        layout=args.layout or ("flat" if args.pool or type(spec).__name__ == "PoolSpec" else "classic"),
+        layout=args.layout,
         view=args.view,
         theme=args.theme,
         cell_px=args.cell_px,
@@ -265,9 +265,8 @@ def _add_render_flags(parser: argparse.ArgumentParser) -> None:
                              ".apng, .webp, .pdf (one page per step), .mp4 (needs convanim[mp4]); "
                              "with --step also .svg")
     look = parser.add_argument_group("look")
-    look.add_argument("--layout", choices=sorted(LAYOUTS), default=None,
-                      help="classic: slanted grids as in conv_arithmetic; flat: top-down, side by side "
-                           "(default classic; with --pool: flat, the only layout a pooling has)")
+    look.add_argument("--layout", choices=sorted(LAYOUTS), default="classic",
+                      help="classic: slanted grids as in conv_arithmetic; flat: top-down, side by side")
     look.add_argument("--view", choices=list(VIEWS), default="grid",
                       help="grid: the layout; 1d / continuous: the 1-D views; values: cells with numbers "
                            "or symbols; matrix: convolution as a matrix-vector product (default grid)")

@@ -32,15 +32,20 @@ def tap_indices(spec: ConvSpec) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     None) are left out, since they multiply a zero.
     """
     outs, kerns, srcs = [], [], []
-    out_shape, k_shape, in_shape = spec.output_shape, spec.kernel_size, spec.input_size
     for step in schedule(spec):
-        o = int(np.ravel_multi_index(step.out, out_shape))
         for tap in step.taps:
             if tap.source is not None:
-                outs.append(o)
-                kerns.append(int(np.ravel_multi_index(tap.kernel, k_shape)))
-                srcs.append(int(np.ravel_multi_index(tap.source, in_shape)))
-    return (np.array(outs, dtype=np.intp), np.array(kerns, dtype=np.intp), np.array(srcs, dtype=np.intp))
+                outs.append(step.out)
+                kerns.append(tap.kernel)
+                srcs.append(tap.source)
+    if not outs:
+        empty = np.zeros(0, dtype=np.intp)
+        return empty, empty, empty
+
+    def flat(index, shape):
+        return np.ravel_multi_index(tuple(np.array(index, dtype=np.intp).T), shape).astype(np.intp)
+
+    return flat(outs, spec.output_shape), flat(kerns, spec.kernel_size), flat(srcs, spec.input_size)
 
 
 def default_weight(spec: ConvSpec) -> np.ndarray:

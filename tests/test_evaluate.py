@@ -154,6 +154,13 @@ def test_float_inputs_and_defaults():
     assert (y[:2] == 9).all() and (y[2:] == 0).all()
 
 
+def test_a_layer_reading_only_padding_gives_its_bias():
+    spec = ConvSpec((1,), 1, padding=2, stride=5, in_channels=2, out_channels=2, bias=True)
+    x, b = np.ones((2, 1)), np.array([1.0, 2.0])
+    np.testing.assert_array_equal(evaluate(spec, x, bias=b), torch_out(spec, x, np.ones(spec.weight_shape), b))
+    np.testing.assert_array_equal(evaluate(spec, x, bias=b), [[1.0], [2.0]])
+
+
 def test_transposed_grouped_weight_layout():
     # ConvTranspose1d(2, 4, 1, groups=2): weight (2, 2, 1); out channel o of group g = x[g] * w[g, o % 2].
     spec = ConvSpec((3,), 1, in_channels=2, out_channels=4, groups=2, transposed=True)

@@ -8,22 +8,48 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from convanim.cli import main
+from convanim import ConvSpec
+from convanim.cli import build_parser, main, spec_from_args
+from convanim.gallery import load_gallery
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
-SECTION = README.split("## Real layers", 1)[1].split("\n## ", 1)[0]
+# The section up to its Pooling subsection (checked by test_pool_render).
+SECTION = README.split("## Real layers", 1)[1].split("\n## ", 1)[0].split("\n### Pooling", 1)[0]
 
 
-def test_the_image_is_what_the_command_next_to_it_renders(tmp_path, monkeypatch):
-    command = re.search(r"```sh\n(convanim render [^\n]+)\n```", SECTION).group(1)
-    image = re.search(r"!\[[^\]]*\]\((gallery/layers/[^)]+\.gif)\)", SECTION).group(1)
+def _pairs():
+    pattern = r"```sh\n(convanim render [^\n]+)\n```\n\n!\[[^\]]*\]\((gallery/layers/[^)]+\.gif)\)"
+    return re.findall(pattern, SECTION)
+
+
+def test_the_first_image_is_what_the_command_above_it_renders(tmp_path, monkeypatch):
+    command, image = _pairs()[0]
     args = command.split()[1:]
     assert args[args.index("-o") + 1] == image
     monkeypatch.chdir(tmp_path)
     (tmp_path / image).parent.mkdir(parents=True)
     assert main(args) == 0
     assert (tmp_path / image).read_bytes() == (ROOT / image).read_bytes()
+
+
+def test_every_command_is_its_preset_case():
+    """Each README image is a case of the layers preset (checked byte for byte by test_gallery), and the
+    command above it asks for exactly that case's layer and options."""
+    cases = {f"gallery/layers/{c.file}": c for c in load_gallery("layers")[1]}
+    pairs = _pairs()
+    assert len(pairs) == 2
+    for command, image in pairs:
+        args = build_parser().parse_args(command.split()[1:])
+        case = cases[image]
+        assert spec_from_args(args) == ConvSpec(**case.spec)
+        for key, value in case.options.items():
+            if key == "duration_ms":  # the CLI leaves it to the grid view's 1000 ms
+                assert (args.duration_ms, value) == (None, 1000)
+            else:
+                assert getattr(args, key) == value, key
+        assert args.layout == case.options.get("layout", "classic")
+        assert args.values == case.options.get("values", "symbols")
 
 
 def test_the_python_example_numbers_are_torchs():

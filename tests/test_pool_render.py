@@ -84,8 +84,10 @@ def test_pytorch_layer_text_of_the_issue_case():
     (["shape", "--pool", "max", "-i", "6", "-k", "3", "-p", "2"],
      "padding must be at most half the kernel size (padding <= kernel_size // 2, as PyTorch checks), got "
      "padding=2 with kernel_size=3"),
-    (["render", "--pool", "max", "-i", "6", "-k", "3", "--layout", "classic", "-o", "x.gif"],
-     "a pooling is drawn in the flat layout (with its numbers), got layout='classic'"),
+    (["render", "--pool", "max", "-i", "6", "-k", "3", "--cell-px", "12", "-o", "x.gif"],
+     "cell_px must be a number >= 16 for a pooling (cells hold numbers), got 12"),
+    (["render", "--pool", "max", "-i", "6", "-k", "3", "--layout", "flat", "--cell-px", "12", "-o", "x.gif"],
+     "cell_px must be an integer >= 16 for a pooling (cells hold numbers), got 12"),
     (["render", "--pool", "max", "-i", "6", "-k", "3", "--view", "matrix", "-o", "x.gif"],
      "a pooling is drawn by the grid view, got view='matrix'"),
     (["render", "--pool", "max", "-i", "6", "-k", "3", "--values", "x.txt", "-o", "x.gif"],
@@ -109,6 +111,22 @@ def test_render_pool_writes_one_frame_per_window(tmp_path):
     again = tmp_path / "q.gif"
     main(["render", "--pool", "max", "-i", "6", "-k", "3", "-s", "2", "--ceil-mode", "-o", str(again)])
     assert out.read_bytes() == again.read_bytes()
+
+
+def test_classic_layout_draws_the_same_numbers_and_lines():
+    from convanim.scene.pool_classic import PoolClassicScene
+
+    x = np.arange(36).reshape(6, 6)
+    spec = PoolSpec("max", 6, 3, stride=2, ceil_mode=True)
+    classic, flat = PoolClassicScene(spec, values=x), PoolScene(spec, values=x)
+    assert len(classic) == len(flat) == 9
+    assert classic._lines_of == flat._lines_of
+    np.testing.assert_array_equal(classic.output, flat.output)
+    frames = [classic.frame(k) for k in range(9)]
+    assert all(f.shape == (classic.size[1], classic.size[0], 3) for f in frames)
+    assert len({f.tobytes() for f in frames}) == 9
+    anim = convanim.animate(spec)  # the default layout, classic
+    assert isinstance(anim.scene, PoolClassicScene) and len(anim) == 9
 
 
 def test_render_pool_with_values_file(tmp_path):

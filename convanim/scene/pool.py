@@ -13,7 +13,7 @@ it) and, for a window that only ``ceil_mode`` keeps, why it exists.
 >>> import numpy as np
 >>> scene = PoolScene(PoolSpec("max", 6, 3, stride=2, ceil_mode=True), values=np.arange(36).reshape(6, 6))
 >>> len(scene), scene.size
-(9, (816, 482))
+(9, (878, 478))
 """
 
 from __future__ import annotations
@@ -58,6 +58,8 @@ class PoolScene(Scene):
     number; ``labels`` names the grids, ``caption`` writes the output-size
     formula and the ceil_mode rule.
     """
+
+    numbers = True  # text in many colours: the GIF gets a free palette, not the theme's flat colours
 
     def __init__(self, spec: PoolSpec, options: SceneOptions = _DEFAULTS, *, values):
         if not isinstance(spec, PoolSpec):
@@ -388,10 +390,15 @@ class PoolScene(Scene):
         return alt_text(self.spec) + " (input grid with its values on the left, output on the right)"
 
 
-def pool_scene(spec: PoolSpec, options: SceneOptions, layout: str, view: str, values) -> PoolScene:
-    """The scene `convanim.animate` draws a pooling with: the flat layout, grid view, with numbers."""
+def pool_scene(spec: PoolSpec, options: SceneOptions, layout: str, view: str, values) -> Scene:
+    """The scene `convanim.animate` draws a pooling with (grid view): `PoolScene` for the flat layout,
+    `convanim.scene.pool_classic.PoolClassicScene` for the classic one."""
     if view != "grid":
         raise ValueError(f"a pooling is drawn by the grid view, got view={view!r}")
+    if layout == "classic":
+        from .pool_classic import PoolClassicScene
+
+        return PoolClassicScene(spec, options, values=values)
     if layout != "flat":
-        raise ValueError(f"a pooling is drawn in the flat layout (with its numbers), got layout={layout!r}")
+        raise ValueError(f"layout must be classic or flat for a pooling, got {layout!r}")
     return PoolScene(spec, options, values=values)
