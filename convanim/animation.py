@@ -272,9 +272,10 @@ def animate(
         ``continuous`` view: the half-disc's radius r.
     channel_order : {'channel', 'position'}
         A spec with channels, groups or bias (`ConvSpec.multichannel`) is drawn
-        slice by slice (``convanim.scene.channels``): one frame per output cell
-        of one output channel in PyTorch's memory order (``'channel'``), or
-        every output channel at once per position (``'position'``).
+        slice by slice (``convanim.scene.channels``; the ``values`` view writes
+        the numbers in, from `convanim.evaluate`): one frame per output cell of
+        one output channel in PyTorch's memory order (``'channel'``), or every
+        output channel at once per position (``'position'``).
     """
     from .scene import LAYOUTS, VIEWS, scene_class
     from .scene.base import SceneOptions
@@ -297,27 +298,12 @@ def animate(
         from .scene.pool import pool_scene
 
         scene = pool_scene(spec, options, layout, view, make_pool_values(spec, values, seed))
-    elif view == "grid" and spec.multichannel and values != "symbols":
-        from .layer_values import make_layer_values
-        from .scene.channel_values import ChannelValuesScene
+    elif spec is not None and spec.multichannel:
+        from .scene.channel_values import layer_scene
 
-        if layout != "flat":
-            raise ValueError(
-                f"the numbers of a layer with channels are written in the flat layout, got layout={layout!r}"
-            )
-        values_ = make_layer_values(spec, values, seed)
-        scene = ChannelValuesScene(spec, options, values=values_, order=channel_order)
-    elif view == "grid" and spec.multichannel:
-        from .scene.channels import ChannelScene
-
-        scene = ChannelScene(spec, options, layout=layout, order=channel_order)
+        scene = layer_scene(spec, options, view=view, layout=layout, values=values, seed=seed, order=channel_order)
     elif view == "grid":
         scene = scene_class(layout, LAYOUTS, "layout")(spec, options)
-    elif spec is not None and spec.multichannel:
-        raise ValueError(
-            f"view {view!r} draws one channel; a layer with in_channels, out_channels, groups or bias "
-            "is drawn by the grid view"
-        )
     else:
         cls = scene_class(view, VIEWS, "view")
         if view == "continuous":

@@ -277,7 +277,7 @@ def _add_render_flags(parser: argparse.ArgumentParser) -> None:
     look.add_argument("--values", default="symbols", metavar="symbols|random|FILE",
                       help="cell values for the values/1d/matrix views: symbols, random, a .npy input "
                            "or a .npz with 'input' and 'kernel' (default symbols); for a layer with channels "
-                           "(--layout flat) a .npz with 'input', 'weight' and 'bias'")
+                           "a .npz with 'input', 'weight' and 'bias'")
     look.add_argument("--seed", type=int, default=0, help="seed for --values random (default 0)")
     look.add_argument("--flip", action="store_true",
                       help="1d view: the mathematical convolution (kernel flipped) instead of the "

@@ -26,8 +26,8 @@ def torch_output(spec, v):
     return conv(x, w, b, stride=spec.stride, padding=pad, groups=spec.groups)[0].numpy()
 
 
-def shown(texts):
-    return [t.get_text() for t in texts if t.get_visible()]
+def shown(scene, key):
+    return scene.shown_numbers()[key]
 
 
 def number(v) -> str:
@@ -51,16 +51,17 @@ def test_outputs_weights_and_biases_shown_are_torchs(seed):
         # Outputs: channels before o whole, channel o up to position s, each torch's number.
         expected = [number(y[c, p]) for c in range(spec.out_channels) for p in range(n)
                     if c < o or (c == o and p <= s)]
-        assert shown(scene._y_texts) == expected
+        assert shown(scene, 'y') == expected
         # Weights: the taps of output channel o's kernel slices, from torch's weight layout.
         weights = torch.from_numpy(values.w)
         g = o // (spec.out_channels // groups)
         cin_g = spec.in_channels // groups
         taps = scene.steps[s].taps
         expected_w = [f"×{number(weights[o, j][t.kernel])}" for j in range(cin_g) for t in taps]
-        assert shown(scene._w_texts) == expected_w, (spec, k, g)
+        assert shown(scene, 'w') == expected_w, (spec, k, g)
         if spec.bias:
             b = int(values.b[o])
+            assert shown(scene, "b") == [number(b)]
             assert scene._node_texts[0].get_text() == f"$\\Sigma{{{'-' if b < 0 else '+'}}}{abs(b)}$"
 
 
@@ -69,7 +70,7 @@ def test_inputs_shown_are_the_input():
     values = make_layer_values(spec, "random", 3)
     scene = ChannelValuesScene(spec, values=values)
     scene.update(0)
-    assert shown(scene._x_texts) == [number(v) for v in values.x.reshape(-1)]
+    assert shown(scene, 'x') == [number(v) for v in values.x.reshape(-1)]
 
 
 def test_transposed_grouped_values_match_torch():
@@ -78,7 +79,14 @@ def test_transposed_grouped_values_match_torch():
     np.testing.assert_array_equal(values.y, torch_output(spec, values))
     scene = ChannelValuesScene(spec, values=values)
     scene.update(len(scene) - 1)
-    assert shown(scene._y_texts) == [number(v) for v in torch_output(spec, values).reshape(-1)]
+    assert shown(scene, 'y') == [number(v) for v in torch_output(spec, values).reshape(-1)]
+
+
+def test_the_values_view_of_a_layer_draws_its_numbers():
+    anim = animate(ConvSpec(4, 3, in_channels=2, out_channels=2, bias=True), view="values", values="random", seed=2)
+    assert isinstance(anim.scene, ChannelValuesScene) and len(anim) == 8
+    assert animate(ConvSpec(4, 3, in_channels=2, out_channels=2), values="random").scene.__class__.__name__ == \
+        "ChannelScene"  # the grid view draws no numbers
 
 
 def test_values_from_a_file(tmp_path):
@@ -89,18 +97,18 @@ def test_values_from_a_file(tmp_path):
     np.savez(path, input=x, weight=w, bias=np.array([5, -5]))
     values = make_layer_values(spec, str(path))
     np.testing.assert_array_equal(values.y, [[-2 + 5] * 3, [2 * (18 + 3 * k) - 5 for k in range(3)]])
-    anim = animate(spec, layout="flat", values=str(path))
+    anim = animate(spec, view="values", values=str(path))
     assert len(anim) == 6
 
 
 @pytest.mark.parametrize(
     "args, message",
     [
-        ({"layout": "classic", "values": "random"},
-         "the numbers of a layer with channels are written in the flat layout, got layout='classic'"),
-        ({"layout": "flat", "values": "nums.txt"},
+        ({"view": "values"},
+         "the values view of a layer with channels writes numbers: give values 'random' or a .npz file"),
+        ({"view": "values", "values": "nums.txt"},
          "values must be 'symbols', 'random' or a .npy/.npz file, got 'nums.txt'"),
-        ({"layout": "flat", "values": "missing.npz"}, "values file 'missing.npz' does not exist"),
+        ({"view": "values", "values": "missing.npz"}, "values file 'missing.npz' does not exist"),
     ],
 )
 def test_value_errors(args, message, tmp_path, monkeypatch):

@@ -125,12 +125,13 @@ def test_too_many_channels_to_draw_is_one_sentence():
                                "convanim shape gives the numbers of any layer")
 
 
-def test_one_channel_views_refuse_a_layer_with_channels():
+@pytest.mark.parametrize("view", ["matrix", "1d"])
+def test_one_channel_views_refuse_a_layer_with_channels(view):
     with pytest.raises(ValueError) as info:
-        animate(GROUPED, view="values", values="random")
+        animate(ConvSpec((5,), 3, in_channels=2) if view == "1d" else GROUPED, view=view, values="random")
     assert str(info.value) == (
-        "view 'values' draws one channel; a layer with in_channels, out_channels, groups or bias "
-        "is drawn by the grid view"
+        f"view {view!r} draws one channel; a layer with in_channels, out_channels, groups or bias "
+        "is drawn by the grid and values views"
     )
 
 

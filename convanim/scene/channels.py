@@ -63,6 +63,10 @@ def _default_cell_px(spec: ConvSpec, layout: str, default: float) -> float:
     return float(max(16, round(fitted))) if fitted < default else default
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 class _Slice:
     """One channel's grid: rows x cols cells placed at ``origin`` (drawing units) through ``matrix``."""
 
@@ -267,8 +271,8 @@ class ChannelScene(Scene):
         if self.options.labels:
             pts = np.vstack([s.corners() for s in self._inputs])
             lo = pts[:, 1].min() - (2.2 if classic_ and spec.groups > 1 else 1.0) - 1.3 * small
-            label = (f"{explain.input_label(spec)}, {spec.in_channels} channels -> "
-                     f"{explain.output_label(spec)}, {spec.out_channels} channels")
+            label = (f"{explain.input_label(spec)}, {_count(spec.in_channels, 'channel')} → "
+                     f"{explain.output_label(spec)}, {_count(spec.out_channels, 'channel')}")
             text(pts[:, 0].mean(), lo, label, ha="center", va="top")
         if self.options.caption:
             everything = np.vstack([s.corners() for s in self._inputs + self._outputs])
@@ -467,8 +471,7 @@ class ChannelScene(Scene):
 
     def describe(self) -> str:
         spec = self.spec
-        parts = [f"{spec.in_channels} input channel{'s' if spec.in_channels > 1 else ''} to "
-                 f"{spec.out_channels} output channel{'s' if spec.out_channels > 1 else ''}"]
+        parts = [f"{_count(spec.in_channels, 'input channel')} to {_count(spec.out_channels, 'output channel')}"]
         if spec.groups > 1:
             parts.append(f"in {spec.groups} groups")
         kinds = [k for k, on in (("depthwise", spec.depthwise and spec.in_channels > 1),
