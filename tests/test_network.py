@@ -405,3 +405,11 @@ def test_committed_network_presets_are_fresh(name, tmp_path):
     assert (tmp_path / RF_FILE).read_bytes() == (folder / RF_FILE).read_bytes(), \
         f"re-run: convanim network {name} -o gallery/networks/{name}"
     assert summary_text(net.summary()) in (folder / "README.md").read_text(encoding="utf-8")
+
+
+def test_per_axis_values_when_the_axes_differ():
+    net = Network((16, 12), "nn.Conv2d(1, 1, (3, 5), stride=(1, 2), bias=False); nn.Conv2d(1, 1, 2, bias=False)")
+    lines = summary_text(net.summary()).splitlines()
+    assert lines[4].split()[-3:] == ["3×5", "1×2", "1×2"]
+    assert lines[5].split()[-3:] == ["4×7", "1×2", "1.5×3"]
+    assert lines[-1] == "receptive field of output cell (6, 1): 4×7 (28 cells), input rows 6..9, columns 2..8"
