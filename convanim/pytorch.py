@@ -152,11 +152,15 @@ def parse_layer_def(text: str) -> Layer:
     if len(text) > _MAX_TEXT:
         raise ValueError(f"layer text must be at most {_MAX_TEXT} characters, got {len(text)}")
     stripped = text.strip()
+    if "\x00" in stripped:
+        raise ValueError("layer text must not contain NUL characters")
     try:
         tree = ast.parse(stripped, mode="eval")
     except SyntaxError as exc:
         raise ValueError(f"layer {_short(stripped)!r} is not a Python expression ({exc.msg})") from None
-    except (RecursionError, MemoryError, ValueError):
+    except UnicodeError:
+        raise ValueError("layer text must be valid Unicode (it holds an undecodable character)") from None
+    except (RecursionError, MemoryError):
         raise ValueError(f"layer {_short(stripped)!r} is nested too deeply to read") from None
     call = tree.body
     if not isinstance(call, ast.Call):

@@ -1,6 +1,8 @@
 """parse_layer / from_torch: every accepted form against PyTorch's own modules, every refusal by its message."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from convanim import ConvSpec, from_torch, parse_layer
 from convanim.pool import PoolSpec
@@ -192,6 +194,10 @@ def test_other_refusals():
         parse_layer("x" * 3000, 8)
     with pytest.raises(ValueError, match=r"nested too deeply|not a Python expression"):
         parse_layer("nn.Conv2d(1, 1, " + "(" * 400 + "3" + ")" * 400 + ")", 8)
+    with pytest.raises(ValueError, match=r"^layer text must not contain NUL characters$"):
+        parse_layer("nn.Conv2d(1, 1, 3)\x00", 8)
+    with pytest.raises(ValueError, match=r"^layer text must be valid Unicode"):
+        parse_layer("nn.Conv2d(1, 1, '\udcff')", 8)
     with pytest.raises(ValueError, match=r"^layer must be a string"):
         parse_layer(3, 8)
 
@@ -213,3 +219,21 @@ def test_from_torch_without_torch_is_one_sentence(monkeypatch):
     with pytest.raises(ValueError) as err:
         from_torch(object(), 8)
     assert str(err.value) == "from_torch needs PyTorch, which is not installed: pip install torch"
+
+
+_PIECES = ["nn.", "torch.nn.", "Conv1d", "Conv2d", "ConvTranspose2d", "MaxPool1d", "AvgPool2d", "Linear", "(", ")",
+           ",", " ", "1", "3", "0", "-2", "(2, 3)", "[1]", "None", "True", "'same'", "'causal'", "stride=", "padding=",
+           "groups=", "bias=", "dilation=", "ceil_mode=", "x", "f(1)", "*", "**", "=", "1e3", "'", "\"", "lambda", "#"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=14), st.integers(1, 12))
+def test_any_text_is_a_spec_or_one_sentence(pieces, size):
+    text = "".join(pieces)
+    try:
+        spec = parse_layer(text, size)
+    except ValueError as exc:
+        message = str(exc)
+        assert message and "\n" not in message and "Traceback" not in message
+    else:
+        assert isinstance(spec, (ConvSpec, PoolSpec))
