@@ -27,7 +27,7 @@ def _kinds(spec: ConvSpec) -> list[str]:
     if spec.depthwise and spec.in_channels > 1:
         kinds.append("depthwise")
     elif spec.groups > 1:
-        kinds.append(f"grouped ({spec.groups} groups)")
+        kinds.append("grouped")
     if spec.pointwise:
         kinds.append("pointwise")
     return kinds
