@@ -144,14 +144,18 @@ class PoolClassicScene(Scene):
         fig.add_artist(LineCollection(_grid_lines(0, 0, cols, rows), colors=theme.line, linewidths=thick,
                                       linestyles=[(0, (_DASH, _DASH))], transform=self._t_in, zorder=2))
         cells, colors, hatch = [], [], []
+        self._hatch_of = {}
         for r in range(rows):
             for c in range(cols):
                 x, y = self._local("input", r + 1, c)
                 if (r, c) in self._hatch_cells:
+                    lines = []
                     for a in (0.25, 0.5, 0.75, 1.0):  # diagonal hatch inside the cell
-                        hatch.append([(x + a, y), (x, y + a)])
+                        lines.append([(x + a, y), (x, y + a)])
                         if a < 1:
-                            hatch.append([(x + 1, y + a), (x + a, y + 1)])
+                            lines.append([(x + 1, y + a), (x + a, y + 1)])
+                    self._hatch_of[r, c] = lines
+                    hatch += lines
                 elif self._fill[r, c] != theme.padding:
                     cells.append(_square(x, y))
                     colors.append(self._fill[r, c])
@@ -189,6 +193,9 @@ class PoolClassicScene(Scene):
         thick = _pt(_THICK * self.cell_px)
         self._taps = self.moving(fig.add_artist(PolyCollection([], edgecolors="none", transform=self._t_in,
                                                                 zorder=5)))
+        self._tap_hatch = self.moving(fig.add_artist(LineCollection(
+            [], colors=theme.line, linewidths=_pt(max(1.0, _THIN * self.cell_px)), transform=self._t_in,
+            zorder=5.2)))
         self._tap_glyphs = self.moving(fig.add_artist(PathCollection([], edgecolors="none", transform=self._t_in,
                                                                      zorder=5.5)))
         self._footprint = self.moving(fig.add_artist(LineCollection([], colors=theme.line, linewidths=thick,
@@ -228,6 +235,7 @@ class PoolClassicScene(Scene):
                 x, y = self._local("input", rc[0] + 0.5, rc[1] + 0.5)
                 glyphs.append(self._glyphs(self._labels[rc][0], x, y))
                 inks.append(_ink(theme, theme.over(self._fill[rc])))
+        self._tap_hatch.set_segments([seg for rc, _ in counted for seg in self._hatch_of.get(rc, [])])
         self._tap_glyphs.set_paths(glyphs)
         self._tap_glyphs.set_facecolors(inks)
         rs = [r for (r, _), _ in taps]
