@@ -10,17 +10,25 @@ from .evaluate import evaluate
 from .explanation import explain
 from .pool import PoolSpec, pool_argmax, pool_evaluate
 from .pytorch import from_torch, parse_layer
-from .schedule import Step, Tap, cell_kind, cell_source, schedule, unread_cells
+from .schedule import Step, Tap, cell_kind, cell_source, schedule, unread_cells, unread_count, unread_ranges
 from .spec import ConvSpec
 
 __version__ = "0.1.0"
 
 
-def animate(spec=None, **options):
-    """Build an `Animation` (see `convanim.animation.animate` for the options)."""
-    from .animation import animate as _animate
+def _lazy_animate():
+    import functools
 
-    return _animate(spec, **options)
+    from . import animation  # no matplotlib at import: the scenes load on first use
+
+    @functools.wraps(animation.animate)
+    def animate(*args, **options):
+        return animation.animate(*args, **options)
+
+    return animate
+
+
+animate = _lazy_animate()
 
 
 def __getattr__(name):
@@ -33,8 +41,8 @@ def __getattr__(name):
 
 
 __all__ = [
-    "ConvSpec", "Step", "Tap", "schedule", "unread_cells", "cell_source", "cell_kind", "animate", "explain",
-    "evaluate", "PoolSpec", "pool_evaluate", "pool_argmax",
+    "ConvSpec", "Step", "Tap", "schedule", "unread_cells", "unread_count", "unread_ranges", "cell_source", "cell_kind",
+    "animate", "explain", "evaluate", "PoolSpec", "pool_evaluate", "pool_argmax",
     "__version__",
 ]
 __all__ += ["parse_layer", "from_torch", "Network", "receptive_field"]

@@ -158,11 +158,15 @@ def write_network(network: Network, directory, *, title: str = "Network", output
     Returns the files written.
     """
     from .animation import animate
-    from .gallery import Case, write_pages
+    from .gallery import PAGES, Case, is_gallery_page, write_pages
 
     directory = Path(directory)
     if directory.exists() and not directory.is_dir():
         raise ValueError(f"output must be a directory, got the file {str(directory)!r}")
+    for page in PAGES:
+        if (directory / page).exists() and not is_gallery_page(directory / page):
+            raise ValueError(f"{directory / page} is not a page convanim wrote: not overwriting it "
+                             "(use another folder)")
     directory.mkdir(parents=True, exist_ok=True)
     info = network.summary(output_index)
     rows = {r["index"]: r for r in info["layers"]}
