@@ -413,3 +413,12 @@ def test_per_axis_values_when_the_axes_differ():
     assert lines[4].split()[-3:] == ["3×5", "1×2", "1×2"]
     assert lines[5].split()[-3:] == ["4×7", "1×2", "1.5×3"]
     assert lines[-1] == "receptive field of output cell (6, 1): 4×7 (28 cells), input rows 6..9, columns 2..8"
+
+
+def test_network_pages_never_overwrite_a_readme_convanim_did_not_write(tmp_path):
+    from convanim.netpages import write_network
+
+    (tmp_path / "README.md").write_text("# my project\n")
+    with pytest.raises(ValueError, match=r"README.md is not a page convanim wrote: not overwriting it"):
+        write_network(Network(5, "nn.Conv2d(1, 1, 3)"), tmp_path)
+    assert (tmp_path / "README.md").read_text() == "# my project\n" and len(list(tmp_path.iterdir())) == 1
