@@ -367,18 +367,19 @@ def animate(
         ``1d`` view: the mathematical convolution (kernel flipped).
     radius : float, default 1.0
         ``continuous`` view: the half disc's radius r, 0.1 to 10.
-    channel_order : {'channel', 'position'}, default 'channel'
-        A spec with channels, groups or bias (`ConvSpec.multichannel`) is drawn
-        slice by slice (``convanim.scene.channels``; the ``values`` view writes
-        the numbers in, from `convanim.evaluate`): one frame per output cell of
-        one output channel in PyTorch's memory order (``'channel'``), or every
-        output channel at once per position (``'position'``).
     max_frames : int, default 10000
         Refuse animations with more frames (`convanim.limits.MAX_FRAMES`).
     max_pixels : int, default 10000000000
         Refuse animations with more pixels in all frames together.
     max_frame_pixels : int, default 16000000
         Refuse animations with more pixels per frame.
+    channel_order : {'channel', 'position'}, default 'channel'
+        ``grid`` and ``values`` views of a spec with channels, groups or bias
+        (`ConvSpec.multichannel`), drawn slice by slice (``convanim.scene.channels``;
+        the ``values`` view writes the numbers in, from `convanim.evaluate`):
+        one frame per output cell of one output channel in PyTorch's memory
+        order (``'channel'``), or every output channel at once per position
+        (``'position'``).
 
     Returns
     -------

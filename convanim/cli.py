@@ -87,7 +87,7 @@ def pool_spec_from_args(args):
     if args.transposed or args.output_padding not in (None, 0):
         raise UsageError("--transposed and --output-padding are for convolutions, not --pool")
     layer = [f for f, d in (("in_channels", 1), ("out_channels", 1), ("groups", 1), ("bias", False),
-                            ("compare_separable", False)) if getattr(args, f, d) != d]
+                            ("compare_separable", False)) if getattr(args, f, d) not in (d, None)]
     if layer:
         raise UsageError(f"--{layer[0].replace('_', '-')} is for convolutions, not --pool "
                          "(a pooling pools each channel alone)")
@@ -123,11 +123,12 @@ def _add_spec_flags(parser: argparse.ArgumentParser) -> None:
                    help="extra output cells at the bottom/right of a transposed convolution, "
                         "< max(stride, dilation) (default 0)")
     ch = parser.add_argument_group("channels", "PyTorch's in_channels, out_channels, groups and bias.")
-    ch.add_argument("--in-channels", type=int, default=1, metavar="N", help="input channels (default 1)")
-    ch.add_argument("--out-channels", type=int, default=1, metavar="N", help="output channels (default 1)")
-    ch.add_argument("--groups", type=int, default=1, metavar="N",
+    ch.add_argument("--in-channels", type=int, metavar="N", help="input channels (default 1)")
+    ch.add_argument("--out-channels", type=int, metavar="N", help="output channels (default 1)")
+    ch.add_argument("--groups", type=int, metavar="N",
                     help="channel groups; must divide both channel counts (default 1; = in-channels: depthwise)")
-    ch.add_argument("--bias", action="store_true", help="the layer adds a learned bias per output channel")
+    ch.add_argument("--bias", action="store_true", default=None,
+                    help="the layer adds a learned bias per output channel")
     g.add_argument("--layer", metavar="TEXT",
                    help='a PyTorch layer instead of the flags above, e.g. "nn.Conv2d(3, 8, 3, stride=2)" (with -i)')
     parser.set_defaults(spec_parser=parser)
@@ -138,6 +139,8 @@ SPEC_FLAGS = (
     ("input_size", "-i/--input-size", None), ("kernel_size", "-k/--kernel-size", None), ("stride", "-s/--stride", 1),
     ("padding", "-p/--padding", 0), ("dilation", "-d/--dilation", 1), ("transposed", "--transposed", False),
     ("output_padding", "--output-padding", 0),
+    ("in_channels", "--in-channels", 1), ("out_channels", "--out-channels", 1), ("groups", "--groups", 1),
+    ("bias", "--bias", False),
 )
 
 
@@ -171,7 +174,7 @@ def spec_from_args(args, ndim: int | None = None):
             padding = (padding,)
     elif isinstance(padding, _PerAxis):
         padding = tuple(padding)
-    channels = {n: getattr(args, n) for n in ("in_channels", "out_channels", "groups", "bias")}
+    channels = {n: value[n] for n in ("in_channels", "out_channels", "groups", "bias")}
     return ConvSpec(**fields, padding=padding, transposed=value["transposed"], **channels)
 
 
@@ -226,7 +229,7 @@ def _cmd_shape_pool(args) -> int:
 #: render's option flags: dest -> `animate` option (all default to None: None means "not given").
 _RENDER_OPTIONS = (
     "layout", "view", "theme", "cell_px", "labels", "caption", "duration_ms", "hold_first_ms", "hold_last_ms",
-    "values", "seed", "flip", "radius", "channel_order", "max_frames", "max_pixels", "max_frame_pixels",
+    "values", "seed", "flip", "radius", "max_frames", "max_pixels", "max_frame_pixels", "channel_order",
 )
 
 

@@ -85,9 +85,6 @@ def test_transposed_grouped_values_match_torch():
 def test_the_values_view_of_a_layer_draws_its_numbers():
     anim = animate(ConvSpec(4, 3, in_channels=2, out_channels=2, bias=True), view="values", values="random", seed=2)
     assert isinstance(anim.scene, ChannelValuesScene) and len(anim) == 8
-    assert animate(ConvSpec(4, 3, in_channels=2, out_channels=2)).scene.__class__.__name__ == "ChannelScene"
-    with pytest.raises(ValueError, match=r"^values only applies to view values, 1d or matrix$"):
-        animate(ConvSpec(4, 3, in_channels=2, out_channels=2), values="random")  # the grid view draws no numbers
 
 
 def test_values_from_a_file(tmp_path):

@@ -44,17 +44,15 @@ def test_every_command_is_its_preset_case():
         args = build_parser().parse_args(command.split()[1:])
         case = cases[image]
         assert spec_from_args(args) == ConvSpec(**case.spec)
-
-        def given(key, args=args):  # an option left out on the command line (None) is animate's default
-            return OPTIONS[key] if getattr(args, key) is None else getattr(args, key)
-
         for key, value in case.options.items():
-            if key == "duration_ms":  # the CLI leaves it to the grid view's 1000 ms
-                assert (args.duration_ms, value) == (None, 1000)
+            given = getattr(args, key)  # None: not on the command line, animate's default
+            if key == "duration_ms":  # the grid and values views' default
+                assert (given, value) == (None, 1000)
             else:
-                assert given(key) == value, key
-        assert given("layout") == case.options.get("layout", "classic")
-        assert given("values") == case.options.get("values", "symbols")
+                assert (OPTIONS[key] if given is None else given) == value, key
+        for key in ("layout", "view", "values", "channel_order"):
+            given = getattr(args, key)
+            assert (OPTIONS[key] if given is None else given) == case.options.get(key, OPTIONS[key]), key
 
 
 def test_the_python_example_numbers_are_torchs():

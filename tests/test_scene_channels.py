@@ -144,3 +144,9 @@ def test_alt_text_names_channels_groups_and_bias():
     anim = animate(ConvSpec(5, 3, in_channels=2, out_channels=4, groups=2, bias=True))
     assert anim.alt == ("2 input channels to 4 output channels in 2 groups (depthwise) with bias: "
                         "3×3 kernel over a 5×5 input, giving 3×3")
+
+
+def test_the_frame_limit_counts_every_output_channel():
+    with pytest.raises(ValueError, match=r"^the animation would have 36 frames"):
+        animate(GROUPED, max_frames=35)
+    assert len(animate(GROUPED, max_frames=36)) == 36
