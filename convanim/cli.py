@@ -66,41 +66,6 @@ class _PerAxis(tuple):
     """A padding given as a comma list of 2 or 3 numbers (per axis, or per side in 1-D)."""
 
 
-def _add_pool_flags(parser: argparse.ArgumentParser) -> None:
-    g = parser.add_argument_group("pooling", "PyTorch's MaxPool/AvgPool (-i, -k, -s, -p, -d as above).")
-    g.add_argument("--pool", choices=("max", "avg"), help="a pooling layer instead of a convolution")
-    g.add_argument("--ceil-mode", action="store_true", help="round the output size up, as ceil_mode=True")
-    g.add_argument("--count-include-pad", action=argparse.BooleanOptionalAction, default=None,
-                   help="average pooling: count padding cells in the divisor (default: yes, as PyTorch)")
-
-
-def pool_spec_from_args(args):
-    """The `PoolSpec` of ``--pool`` and the spec flags."""
-    from .pool import PoolSpec
-
-    if not args.pool:
-        flag = "--ceil-mode" if args.ceil_mode else "--count-include-pad/--no-count-include-pad"
-        raise UsageError(f"{flag} is for pooling: add --pool max or --pool avg")
-    for flag, value in (("-i/--input-size", args.input_size), ("-k/--kernel-size", args.kernel_size)):
-        if value is None:
-            raise UsageError(f"{flag} is required")
-    if args.transposed or args.output_padding not in (None, 0):
-        raise UsageError("--transposed and --output-padding are for convolutions, not --pool")
-    layer = [f for f, d in (("in_channels", 1), ("out_channels", 1), ("groups", 1), ("bias", False),
-                            ("compare_separable", False)) if getattr(args, f, d) not in (d, None)]
-    if layer:
-        raise UsageError(f"--{layer[0].replace('_', '-')} is for convolutions, not --pool "
-                         "(a pooling pools each channel alone)")
-    padding = 0 if args.padding is None else args.padding
-    if isinstance(padding, str) or (isinstance(padding, tuple) and not isinstance(padding, _PerAxis)):
-        raise UsageError(f"a pooling's padding is one number or one per axis (both sides alike), got {padding!r}")
-    extra = {} if args.count_include_pad is None else {"count_include_pad": args.count_include_pad}
-    return PoolSpec(args.pool, args.input_size, args.kernel_size, stride=args.stride,
-                    padding=tuple(padding) if isinstance(padding, _PerAxis) else padding,
-                    dilation=1 if args.dilation is None else args.dilation,
-                    ceil_mode=args.ceil_mode, **extra)
-
-
 def _add_spec_flags(parser: argparse.ArgumentParser) -> None:
     g = parser.add_argument_group(
         "convolution",
@@ -146,17 +111,64 @@ SPEC_FLAGS = (
 
 def spec_flags_given(args) -> list[str]:
     """The spec flags on the command line."""
-    return [flag for dest, flag, _ in SPEC_FLAGS if getattr(args, dest, None) is not None]
+    return [flag for dest, flag, _ in SPEC_FLAGS + POOL_FLAGS if getattr(args, dest, None) is not None]
+
+
+# -- pooling: --pool max|avg makes the spec flags a PoolSpec ---------------------------------
+
+#: The pooling flags: (dest, flag, default).
+POOL_FLAGS = (
+    ("pool", "--pool", None), ("ceil_mode", "--ceil-mode", False),
+    ("count_include_pad", "--count-include-pad/--no-count-include-pad", None),
+)
+#: Spec flags a pooling has no use for.
+_CONV_ONLY = ("transposed", "output_padding", "in_channels", "out_channels", "groups", "bias")
+
+
+def _add_pool_flags(parser: argparse.ArgumentParser) -> None:
+    g = parser.add_argument_group("pooling", "PyTorch's MaxPool/AvgPool (-i, -k, -s, -p, -d as above).")
+    g.add_argument("--pool", choices=("max", "avg"), help="a pooling layer instead of a convolution")
+    g.add_argument("--ceil-mode", action="store_true", default=None,
+                   help="round the output size up, as ceil_mode=True")
+    g.add_argument("--count-include-pad", action=argparse.BooleanOptionalAction, default=None,
+                   help="average pooling: count padding cells in the divisor (default: yes, as PyTorch)")
+
+
+def _pooling(args) -> bool:
+    return any(getattr(args, dest, None) is not None for dest, _, _ in POOL_FLAGS)
+
+
+def pool_spec_from_args(args):
+    """The `PoolSpec` of ``--pool`` and the spec flags (stride: the kernel size unless given)."""
+    from .pool import PoolSpec
+
+    if not args.pool:
+        flag = "--ceil-mode" if args.ceil_mode else "--count-include-pad/--no-count-include-pad"
+        raise UsageError(f"{flag} is for pooling: add --pool max or --pool avg")
+    for flag, value in (("-i/--input-size", args.input_size), ("-k/--kernel-size", args.kernel_size)):
+        if value is None:
+            raise UsageError(f"{flag} is required")
+    conv_only = [flag for dest, flag, _ in SPEC_FLAGS if dest in _CONV_ONLY and getattr(args, dest) is not None]
+    if getattr(args, "compare_separable", False):
+        conv_only.append("--compare-separable")
+    if conv_only:
+        raise UsageError(f"{conv_only[0]} is for convolutions, not --pool")
+    padding = 0 if args.padding is None else args.padding
+    if isinstance(padding, str) or (isinstance(padding, tuple) and not isinstance(padding, _PerAxis)):
+        raise UsageError(f"a pooling's padding is one number or one per axis (both sides alike), got {padding!r}")
+    extra = {} if args.count_include_pad is None else {"count_include_pad": args.count_include_pad}
+    return PoolSpec(args.pool, args.input_size, args.kernel_size, stride=args.stride,
+                    padding=tuple(padding) if isinstance(padding, _PerAxis) else padding,
+                    dilation=1 if args.dilation is None else args.dilation, ceil_mode=bool(args.ceil_mode), **extra)
 
 
 def spec_from_args(args, ndim: int | None = None):
-    """The `ConvSpec` the spec flags describe; ``ndim=1`` reads bare sizes as 1-D."""
+    """The `ConvSpec` the spec flags describe; ``ndim=1`` reads bare sizes as 1-D; with --pool the `PoolSpec`."""
     from .spec import ConvSpec
 
     if getattr(args, "layer", None) is not None:
         return _spec_from_layer(args)
-    if getattr(args, "pool", None) or getattr(args, "ceil_mode", False) or getattr(args, "count_include_pad", None) \
-            is not None:
+    if _pooling(args):
         return pool_spec_from_args(args)
     for flag, value in (("-i/--input-size", args.input_size), ("-k/--kernel-size", args.kernel_size)):
         if value is None:
@@ -197,7 +209,7 @@ def _spec_from_layer(args):
 # -- shape -------------------------------------------------------------------
 
 def _cmd_shape(args) -> int:
-    if args.pool or args.ceil_mode or args.count_include_pad is not None:
+    if _pooling(args):
         return _cmd_shape_pool(args)
     from .explanation import explain, render_text
 
@@ -229,7 +241,7 @@ def _cmd_shape_pool(args) -> int:
 #: render's option flags: dest -> `animate` option (all default to None: None means "not given").
 _RENDER_OPTIONS = (
     "layout", "view", "theme", "cell_px", "labels", "caption", "duration_ms", "hold_first_ms", "hold_last_ms",
-    "values", "seed", "flip", "radius", "max_frames", "max_pixels", "max_frame_pixels", "channel_order",
+    "values", "seed", "flip", "radius", "credit", "max_frames", "max_pixels", "max_frame_pixels", "channel_order",
 )
 
 
@@ -249,7 +261,7 @@ def _cmd_render(args) -> int:
     from pathlib import Path
 
     from . import limits
-    from .animation import APPLIES, animate, check_applies, check_options, check_timing
+    from .animation import APPLIES, animate, check_options, check_timing
 
     given = {name: getattr(args, name) for name in _RENDER_OPTIONS if getattr(args, name) is not None}
     view = given.get("view", "grid")
@@ -257,13 +269,7 @@ def _cmd_render(args) -> int:
         if not (math.isfinite(args.fps) and 1000 / 300_000 <= args.fps <= 100):
             raise UsageError(f"--fps must be a number from 0.004 to 100, got {args.fps:g}")
         given["duration_ms"] = round(1000 / args.fps)
-    check_options(_spell=_flag, _applies=False, **given)
-    pool = bool(getattr(args, "pool", None))  # a pooling writes its numbers in the grid view too
-    if getattr(args, "layer", None) is not None:
-        from .pytorch import parse_layer_def
-
-        pool = parse_layer_def(args.layer).kind in ("max", "avg")
-    check_applies(view, given, _flag, given.get("values", "symbols"), pool=pool)
+    check_options(_spell=_flag, **given)
     timed_ext = None if args.step is not None or args.sheet or not args.output else Path(args.output).suffix
     check_timing(timed_ext, {"duration_ms": 0} if args.fps is not None else given,
                  spell=lambda name: "--fps" if args.fps is not None else _flag(name))
@@ -384,6 +390,7 @@ def _add_render_flags(parser: argparse.ArgumentParser) -> None:
                         help="extra time on the first frame, in ms")
     timing.add_argument("--hold-last-ms", type=int, metavar="N",
                         help="extra time on the last frame, in ms")
+    _add_credit_flag(look)
     pieces = parser.add_argument_group("pieces for slides")
     pieces.add_argument("--step", type=int, metavar="K", help="write only step K (0-based) to -o")
     pieces.add_argument("--frames", metavar="DIR", help="write one file per step into DIR")
@@ -427,11 +434,18 @@ def _cmd_gallery(args) -> int:
                 "gallery needs PRESET_OR_FILE and -o DIR, "
                 "or --check alone inside a checkout with gallery/PRESET folders"
             )
-        return max(run_gallery(name, Path("gallery") / name, jobs=jobs, check=True) for name in found)
+        return max(run_gallery(name, Path("gallery") / name, jobs=jobs, check=True, credit=args.credit)
+                   for name in found)
     if args.output is None or not args.output.strip():
         raise UsageError("gallery needs -o DIR" if args.output is None
                          else f"-o needs a folder name, got {args.output!r}")
-    return run_gallery(args.source, args.output, jobs=jobs, check=args.check, force=args.force, quiet=args.quiet)
+    return run_gallery(args.source, args.output, jobs=jobs, check=args.check, force=args.force, quiet=args.quiet,
+                       credit=args.credit)
+
+
+def _add_credit_flag(parser) -> None:
+    parser.add_argument("--credit", metavar="TEXT",
+                        help="a credit line written into each file's metadata (never into the pixels)")
 
 
 def _add_gallery_flags(parser: argparse.ArgumentParser) -> None:
@@ -447,6 +461,7 @@ def _add_gallery_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--force", action="store_true",
                         help="overwrite a README.md or index.html in DIR that is not a convanim gallery page")
     parser.add_argument("-q", "--quiet", action="store_true", help="do not say what was written")
+    _add_credit_flag(parser)
 
 
 # -- network -----------------------------------------------------------------

@@ -93,6 +93,19 @@ class PoolAxis:
         """Cells past the padded input that a ceil_mode window covers."""
         return self.grid_size - self.padded_size
 
+    # The names `convanim.schedule`'s unread-cell helpers read on a `convanim.spec.Axis`.
+    transposed = False
+    step = 1  # grid cells between input cells
+
+    @property
+    def lo(self) -> int:
+        """Grid cells before the first input cell."""
+        return self.padding
+
+    @property
+    def window_stride(self) -> int:
+        return self.stride
+
     def source(self, cell: int) -> int | None:
         """Input index at grid ``cell``, or None for padding and cells beyond."""
         q = cell - self.padding

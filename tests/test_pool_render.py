@@ -69,18 +69,18 @@ def test_pytorch_layer_text_of_the_issue_case():
     (["shape", "-i", "6", "-k", "3", "--no-count-include-pad"],
      "--count-include-pad/--no-count-include-pad is for pooling: add --pool max or --pool avg"),
     (["shape", "--pool", "max", "-i", "6", "-k", "3", "--transposed"],
-     "--transposed and --output-padding are for convolutions, not --pool"),
+     "--transposed is for convolutions, not --pool"),
     (["shape", "--pool", "max", "-i", "6", "-k", "3", "-p", "same"],
      "a pooling's padding is one number or one per axis (both sides alike), got 'same'"),
     (["shape", "--pool", "max", "-i", "6", "-k", "3", "-p", "0,1,0,1"],
      "a pooling's padding is one number or one per axis (both sides alike), got ((0, 1), (0, 1))"),
     (["shape", "--pool", "max", "-k", "3"], "-i/--input-size is required"),
     (["shape", "--pool", "max", "-i", "6", "-k", "3", "--in-channels", "3"],
-     "--in-channels is for convolutions, not --pool (a pooling pools each channel alone)"),
+     "--in-channels is for convolutions, not --pool"),
     (["shape", "--pool", "avg", "-i", "6", "-k", "3", "--compare-separable"],
-     "--compare-separable is for convolutions, not --pool (a pooling pools each channel alone)"),
+     "--compare-separable is for convolutions, not --pool"),
     (["render", "--pool", "avg", "-i", "6", "-k", "3", "--bias", "-o", "x.gif"],
-     "--bias is for convolutions, not --pool (a pooling pools each channel alone)"),
+     "--bias is for convolutions, not --pool"),
     (["shape", "--pool", "max", "-i", "6", "-k", "3", "-p", "2"],
      "padding must be at most half the kernel size (padding <= kernel_size // 2, as PyTorch checks), got "
      "padding=2 with kernel_size=3"),
@@ -89,9 +89,11 @@ def test_pytorch_layer_text_of_the_issue_case():
     (["render", "--pool", "max", "-i", "6", "-k", "3", "--layout", "flat", "--cell-px", "12", "-o", "x.gif"],
      "cell_px must be an integer >= 16 for a pooling (cells hold numbers), got 12"),
     (["render", "--pool", "max", "-i", "6", "-k", "3", "--view", "matrix", "-o", "x.gif"],
-     "a pooling is drawn by the grid view, got view='matrix'"),
-    (["render", "--pool", "max", "-i", "6", "-k", "3", "--values", "x.txt", "-o", "x.gif"],
+     "a pooling is drawn by the grid or values view, got view='matrix'"),
+    (["render", "--pool", "max", "-i", "6", "-k", "3", "--view", "values", "--values", "x.txt", "-o", "x.gif"],
      "values of a pooling must be 'random' or a .npy file, got 'x.txt'"),
+    (["render", "--pool", "max", "-i", "6", "-k", "3", "--values", "random", "-o", "x.gif"],
+     "--values only applies to --view values, 1d or matrix"),
 ])
 def test_cli_pool_errors_are_one_line(argv, message, capsys, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
@@ -132,14 +134,14 @@ def test_classic_layout_draws_the_same_numbers_and_lines():
 def test_render_pool_with_values_file(tmp_path):
     x = np.arange(25, dtype=float).reshape(5, 5)
     np.save(tmp_path / "x.npy", x)
-    anim = convanim.animate(PoolSpec("avg", 5, 2, ceil_mode=True), layout="flat", values=str(tmp_path / "x.npy"))
+    anim = convanim.animate(PoolSpec("avg", 5, 2, ceil_mode=True), view="values", values=str(tmp_path / "x.npy"))
     assert len(anim) == 9
     np.testing.assert_array_equal(anim.scene.values, x)
     # the last window holds only x[4, 4] = 24; with count_include_pad it still divides by 1 (clipped to the input)
     assert anim.scene.output[2, 2] == 24.0
     with pytest.raises(ValueError, match=r"input must have shape \(5, 5\), got \(4, 4\)"):
         np.save(tmp_path / "y.npy", np.zeros((4, 4)))
-        convanim.animate(PoolSpec("avg", 5, 2), layout="flat", values=str(tmp_path / "y.npy"))
+        convanim.animate(PoolSpec("avg", 5, 2), view="values", values=str(tmp_path / "y.npy"))
 
 
 def test_scene_lines_and_winner_of_the_issue_case():

@@ -391,10 +391,17 @@ class PoolScene(Scene):
 
 
 def pool_scene(spec: PoolSpec, options: SceneOptions, layout: str, view: str, values) -> Scene:
-    """The scene `convanim.animate` draws a pooling with (grid view): `PoolScene` for the flat layout,
-    `convanim.scene.pool_classic.PoolClassicScene` for the classic one."""
+    """The scene `convanim.animate` draws a pooling with.
+
+    The grid view: `convanim.scene.pool_classic.PoolClassicScene` (classic
+    layout) or `PoolScene` (flat), over integers from seed 0; the values view:
+    `PoolScene` over the given values (``--values random --seed N`` or a
+    ``.npy`` input).
+    """
+    if view == "values":
+        return PoolScene(spec, options, values=values)
     if view != "grid":
-        raise ValueError(f"a pooling is drawn by the grid view, got view={view!r}")
+        raise ValueError(f"a pooling is drawn by the grid or values view, got view={view!r}")
     if layout == "classic":
         from .pool_classic import PoolClassicScene
 
