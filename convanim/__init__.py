@@ -9,6 +9,7 @@ writes GIF, APNG, WebP or PNG frames. `animate` ties them together.
 from .evaluate import evaluate
 from .explanation import explain
 from .pool import PoolSpec, pool_argmax, pool_evaluate
+from .pytorch import from_torch, parse_layer
 from .schedule import Step, Tap, cell_kind, cell_source, schedule, unread_cells, unread_count, unread_ranges
 from .spec import ConvSpec
 
@@ -42,8 +43,18 @@ def _lazy_animate():
 animate = _lazy_animate()
 
 
+def __getattr__(name):
+    # The network pieces import numpy: loaded on first use, so that `convanim shape` starts fast.
+    if name in ("Network", "receptive_field"):
+        from . import network
+
+        return getattr(network, name)
+    raise AttributeError(f"module 'convanim' has no attribute {name!r}")
+
+
 __all__ = [
     "ConvSpec", "Step", "Tap", "schedule", "unread_cells", "unread_count", "unread_ranges", "cell_source", "cell_kind",
     "animate", "explain", "evaluate", "PoolSpec", "pool_evaluate", "pool_argmax",
     "__version__", *_SCATTER,
 ]
+__all__ += ["parse_layer", "from_torch", "Network", "receptive_field"]

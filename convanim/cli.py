@@ -95,6 +95,9 @@ def _add_spec_flags(parser: argparse.ArgumentParser) -> None:
                     help="channel groups; must divide both channel counts (default 1; = in-channels: depthwise)")
     ch.add_argument("--bias", action="store_true", default=None,
                     help="the layer adds a learned bias per output channel")
+    g.add_argument("--layer", metavar="TEXT",
+                   help='a PyTorch layer instead of the flags above, e.g. "nn.Conv2d(3, 8, 3, stride=2)" (with -i)')
+    parser.set_defaults(spec_parser=parser)
 
 
 #: The spec flags, as `spec_from_args` reads them: (dest, flag, default).
@@ -164,6 +167,8 @@ def spec_from_args(args, ndim: int | None = None):
     """The `ConvSpec` the spec flags describe; ``ndim=1`` reads bare sizes as 1-D; with --pool the `PoolSpec`."""
     from .spec import ConvSpec
 
+    if getattr(args, "layer", None) is not None:
+        return _spec_from_layer(args)
     if _pooling(args):
         return pool_spec_from_args(args)
     for flag, value in (("-i/--input-size", args.input_size), ("-k/--kernel-size", args.kernel_size)):
@@ -186,6 +191,22 @@ def spec_from_args(args, ndim: int | None = None):
     return ConvSpec(**fields, padding=padding, transposed=value["transposed"], **channels)
 
 
+_LAYER_GIVES = ("kernel_size", "stride", "padding", "dilation", "transposed", "output_padding", "in_channels",
+                "out_channels", "groups", "bias", "pool", "ceil_mode", "count_include_pad")
+
+
+def _spec_from_layer(args):
+    """The spec of ``--layer TEXT`` over ``-i``; the other spec flags are refused."""
+    from .pytorch import parse_layer
+
+    for action in args.spec_parser._actions:  # every spec flag but -i, whoever added it
+        if action.dest in _LAYER_GIVES and getattr(args, action.dest, action.default) != action.default:
+            raise UsageError(f"--layer gives the whole layer: leave out {'/'.join(action.option_strings)}")
+    if args.input_size is None:
+        raise UsageError("-i/--input-size is required with --layer (the spatial size of the layer's input)")
+    return parse_layer(args.layer, args.input_size)
+
+
 # -- shape -------------------------------------------------------------------
 
 def _cmd_shape(args) -> int:
@@ -195,6 +216,8 @@ def _cmd_shape(args) -> int:
 
     spec = spec_from_args(args)
     info = explain(spec)
+    if type(spec).__name__ == "PoolSpec":  # --layer "nn.MaxPool2d(...)"
+        from .pool_text import render_text
     if args.compare_separable:
         from .layers import compare_separable
 
@@ -444,6 +467,56 @@ def _add_gallery_flags(parser: argparse.ArgumentParser) -> None:
     _add_credit_flag(parser)
 
 
+# -- network -----------------------------------------------------------------
+
+def _parse_cell(text: str):
+    """``5`` or ``5,5`` (negative from the end): an output cell."""
+    if not re.match(r"^-?\d+(,-?\d+){0,2}$", text.strip()):
+        raise argparse.ArgumentTypeError(f"expected a cell like 5 or 5,5, got {text!r}")
+    parts = tuple(int(p) for p in text.split(","))
+    return parts[0] if len(parts) == 1 else parts
+
+
+def _cmd_network(args) -> int:
+    from .netpages import summary_text, write_network
+    from .network import Network, load_network
+
+    if (args.file is None) == (args.layers is None):
+        raise UsageError('network needs --layers "nn.Conv2d(...); ..." or a preset or FILE.toml, not both')
+    if args.file is not None:
+        title, network = load_network(args.file, args.input_size)
+    else:
+        if args.input_size is None:
+            raise UsageError("-i/--input-size is required with --layers")
+        title, network = "Network", Network(args.input_size, args.layers)
+    info = network.summary(args.cell)
+    print(json.dumps(info, indent=2, ensure_ascii=False) if args.json else summary_text(info))
+    if args.output:
+        written = write_network(network, args.output, title=title, output_index=args.cell, theme=args.theme)
+        print(f"wrote {len(written) - 2} animations, README.md and index.html to {args.output}", file=sys.stderr)
+        if len(written) - 2 < len(network) + 1:
+            print(f"some layers are not drawn: {args.output}/README.md says why", file=sys.stderr)
+    return 0
+
+
+def _add_network_flags(parser: argparse.ArgumentParser) -> None:
+    from .themes import THEMES
+
+    parser.add_argument("file", metavar="PRESET_OR_FILE", nargs="?",
+                        help="a bundled network (wavenet, three_3x3, one_7x7) or a .toml file: input_size and "
+                             "[[layer]] tables (layer = \"nn.Conv2d(...)\")")
+    parser.add_argument("--layers", metavar="TEXT",
+                        help='layers separated by ";", e.g. "nn.Conv2d(1,1,3); nn.MaxPool2d(2)"')
+    parser.add_argument("-i", "--input-size", type=parse_size, metavar="SIZE",
+                        help="the spatial input size, e.g. 32 or 32x24 (overrides the file's)")
+    parser.add_argument("--cell", type=_parse_cell, metavar="I[,J]",
+                        help="the output cell of the last layer whose receptive field is traced (default: centre)")
+    parser.add_argument("--json", action="store_true", help="print the summary as JSON")
+    parser.add_argument("-o", "--output", metavar="DIR",
+                        help="write one animation per layer, the receptive-field animation, README.md and index.html")
+    parser.add_argument("--theme", choices=sorted(THEMES), default="classic", help="colours (default classic)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     from . import __version__
 
@@ -482,6 +555,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_gallery_flags(gallery)
     gallery.set_defaults(func=_cmd_gallery)
+
+    network = sub.add_parser(
+        "network", help="summarise a stack of layers and trace a receptive field; -o DIR animates it",
+        description='Per layer: output shape, parameters, MACs, receptive field, jump and start. Example: '
+                    'convanim network --layers "nn.Conv2d(1,1,3); nn.Conv2d(1,1,3,stride=2)" -i 32',
+    )
+    _add_network_flags(network)
+    network.set_defaults(func=_cmd_network)
     return parser
 
 

@@ -43,7 +43,7 @@ __all__ = ["Case", "load_gallery", "preset_path", "PRESETS", "run_gallery", "ren
 SPEC_KEYS = ("input_size", "kernel_size", "stride", "padding", "dilation", "transposed", "output_padding",
              "in_channels", "out_channels", "groups", "bias")
 OPTION_KEYS = tuple(OPTIONS)
-CASE_KEYS = ("name", "file", "description") + SPEC_KEYS + OPTION_KEYS
+CASE_KEYS = ("name", "file", "description", "layer") + SPEC_KEYS + OPTION_KEYS
 
 PRESET_DIR = Path(__file__).resolve().parent.parent / "assets" / "galleries"
 PRESETS = ("classic", "extended", "post", "transposed", "layers")
@@ -194,6 +194,8 @@ def load_gallery(source: str | os.PathLike) -> tuple[str, list[Case]]:
         file = raw.get("file", f"{name}.gif")
         description = raw.get("description", "")
         try:
+            if "layer" in merged:  # a PyTorch layer: its spec keys
+                spec = _layer_spec(merged)
             if not isinstance(description, str):
                 raise ValueError(f"description must be a string, got {_short(description)}")
             if not isinstance(file, str) or Path(file).suffix.lower() not in ANIMATION_FORMATS \
@@ -248,6 +250,22 @@ def _check_defaults_apply(where: str, defaults: dict, cases: list) -> None:
                 f"{where}: [defaults]: {key} only applies to view {', '.join(APPLIES[group])}, "
                 f"and no case has one of these views"
             )
+
+
+def _layer_spec(merged: dict) -> dict:
+    """The spec keys of ``layer = "nn.Conv2d(...)"`` over ``input_size``."""
+    from .pytorch import parse_layer
+    from .spec import ConvSpec
+
+    other = sorted(k for k in SPEC_KEYS + POOL_KEYS if k in merged and k != "input_size")
+    if other:
+        raise ValueError(f"layer gives the whole layer: leave out {other[0]!r}")
+    if "input_size" not in merged:
+        raise ValueError("input_size is required with layer (the spatial size of its input)")
+    spec = parse_layer(merged["layer"], _tuples(merged["input_size"]))
+    if not isinstance(spec, ConvSpec):
+        return {"pool": spec.mode, **{k: getattr(spec, k) for k in _POOL_FIELDS}}
+    return {k: getattr(spec, k) for k in SPEC_KEYS}
 
 
 def _animate_args(case: Case) -> dict:
@@ -336,8 +354,11 @@ def is_gallery_page(path: Path) -> bool:
     return MARKER in head or _OLD_MARKER in head
 
 
-def write_pages(directory: Path, title: str, cases: list[Case], infos: list[dict]) -> None:
-    """``README.md`` (a table GitHub renders) and ``index.html`` (self-contained) in ``directory``."""
+def write_pages(directory: Path, title: str, cases: list[Case], infos: list[dict], intro: str = "") -> None:
+    """``README.md`` (a table GitHub renders) and ``index.html`` (self-contained) in ``directory``.
+
+    ``intro`` (preformatted text, e.g. a network's summary) goes above the table.
+    """
     from .encode import atomic_output
 
     md = [
@@ -346,6 +367,7 @@ def write_pages(directory: Path, title: str, cases: list[Case], infos: list[dict
         "",
         f"Rendered by {rendered_by()}. Each file loops forever; one frame per kernel position.",
         "",
+        *([f"```\n{intro}\n```", ""] if intro else []),
         "| animation | name | parameters | output size |",
         "|:---:|---|---|---|",
     ]
@@ -391,7 +413,7 @@ pre {{ background: #f4f4f4; padding: 0.5rem; white-space: pre-wrap; overflow-wra
 <body>
 <h1>{html.escape(title)}</h1>
 <p>Rendered by {html.escape(rendered_by())}. Each animation loops; one frame per kernel position.</p>
-<main>
+{f"<pre>{html.escape(intro)}</pre>" if intro else ""}<main>
 {chr(10).join(cards)}
 </main>
 </body>

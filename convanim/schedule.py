@@ -238,7 +238,8 @@ def unread_cells(spec: ConvSpec, limit: int = MAX_LISTED_CELLS) -> list[tuple[in
     (a million by default) raise ValueError: count them with `unread_count`
     per axis, or list runs with `unread_ranges`.
     """
-    counts = [unread_count(ax) for ax in spec.axes]
+    pool = not isinstance(spec, ConvSpec)  # a `PoolSpec`'s axes list their unread indices themselves
+    counts = [len(ax.unread()) if pool else unread_count(ax) for ax in spec.axes]
     if None in counts:
         raise ValueError(f"unread cells of {spec!r} are not enumerated: an axis is too large to mark cell by cell")
     total = math.prod(spec.input_size) - math.prod(n - u for n, u in zip(spec.input_size, counts))
@@ -246,7 +247,7 @@ def unread_cells(spec: ConvSpec, limit: int = MAX_LISTED_CELLS) -> list[tuple[in
         raise ValueError(f"{total:,} input cells are never read, more than the {limit:,} unread_cells lists")
     if total == 0:
         return []
-    unread = [_unread_set(ax, u) for ax, u in zip(spec.axes, counts)]
+    unread = [set(ax.unread()) if pool else _unread_set(ax, u) for ax, u in zip(spec.axes, counts)]
     sizes = spec.input_size
     found: list[tuple[int, ...]] = []
 
