@@ -17,14 +17,15 @@ __version__ = "0.1.0"
 
 
 _SCATTER = ("scatter_schedule", "ScatterStep", "overlap_counts", "uneven_sentence")
+_NETWORK = ("Network", "receptive_field")
 
 
 def __getattr__(name):
-    """The scatter names, from `convanim.scatter` (numpy) on first use."""
-    if name in _SCATTER:
-        from . import scatter
+    """The scatter and network names import numpy: loaded on first use, so that `convanim shape` starts fast."""
+    if name in _SCATTER or name in _NETWORK:
+        import importlib
 
-        return getattr(scatter, name)
+        return getattr(importlib.import_module(f".{'scatter' if name in _SCATTER else 'network'}", __name__), name)
     raise AttributeError(f"module 'convanim' has no attribute {name!r}")
 
 
@@ -43,18 +44,8 @@ def _lazy_animate():
 animate = _lazy_animate()
 
 
-def __getattr__(name):
-    # The network pieces import numpy: loaded on first use, so that `convanim shape` starts fast.
-    if name in ("Network", "receptive_field"):
-        from . import network
-
-        return getattr(network, name)
-    raise AttributeError(f"module 'convanim' has no attribute {name!r}")
-
-
 __all__ = [
     "ConvSpec", "Step", "Tap", "schedule", "unread_cells", "unread_count", "unread_ranges", "cell_source", "cell_kind",
     "animate", "explain", "evaluate", "PoolSpec", "pool_evaluate", "pool_argmax",
-    "__version__", *_SCATTER,
+    "parse_layer", "from_torch", "__version__", *_SCATTER, *_NETWORK,
 ]
-__all__ += ["parse_layer", "from_torch", "Network", "receptive_field"]
