@@ -80,7 +80,7 @@ class Animation:
         """The GIF `save` would write, in memory."""
         from .encode import encode_gif_bytes
 
-        return encode_gif_bytes(list(self.scene.frames()), self.durations, comment=self.comment, **self.encoder_options)
+        return encode_gif_bytes(self.scene.frames, self.durations, comment=self.comment, **self.encoder_options)
 
     @property
     def encoder_options(self) -> dict:
@@ -103,7 +103,9 @@ class Animation:
         ``step=K``: only step K, as ``.png``, ``.svg`` or ``.pdf``.
         ``sheet=True``: a numbered contact sheet of all steps, ``.png`` or ``.pdf``.
         The file is written to a temporary name and renamed: a failed save
-        leaves nothing behind.
+        leaves nothing behind. Frames stream from the scene to the encoder one
+        at a time (``self.scene.frames`` is re-read where the format needs two
+        passes), so memory does not grow with the number of frames.
         """
         from . import encode
 
@@ -131,7 +133,7 @@ class Animation:
             with encode.atomic_output(path) as fh:
                 self.scene.save_pdf_pages(fh)
         elif ext == ".mp4":
-            encode.write_mp4(path, self.scene.frames(), self.durations)
+            encode.write_mp4(path, self.scene.frames, self.durations)
         elif ext == ".svg":
             raise ValueError(
                 "an .svg file holds one step: add step=K (--step K), or write every step with "
@@ -140,7 +142,7 @@ class Animation:
         else:
             _need(ext, ANIMATION_FORMATS, "an animation")
             encode.write_animation(
-                path, list(self.scene.frames()), self.durations, comment=self.comment, **self.encoder_options
+                path, self.scene.frames, self.durations, comment=self.comment, **self.encoder_options
             )
         return path
 
@@ -151,7 +153,7 @@ class Animation:
         if fmt not in _FRAME_FORMATS:
             raise ValueError(f"frame format must be one of {', '.join(_FRAME_FORMATS)}, got {fmt!r}")
         if fmt == "png":
-            return encode.write_frames(directory, list(self.scene.frames()), stem="step")
+            return encode.write_frames(directory, self.scene.frames, stem="step")
         return encode.write_files(
             directory,
             len(self),
