@@ -5,12 +5,19 @@ redrawn over a cached background (blitting), and the Agg buffer is copied out.
 Parts that only grow (an output grid filling up) are drawn once too, into a
 second cached layer, and each frame copies the part shown so far.
 Nothing else in convanim imports matplotlib.
+
+matplotlib is not thread-safe (global rcParams, mathtext's parser, font
+caches), so all of its work is serialised on one process-wide lock,
+`MATPLOTLIB_LOCK`: building a scene, each frame, each saved file. Frames from
+different threads interleave frame by frame, and the encoding of the frames
+runs in parallel.
 """
 
 from __future__ import annotations
 
 import contextlib
 import functools
+import threading
 from dataclasses import dataclass, field
 
 import matplotlib
@@ -23,7 +30,10 @@ from matplotlib.transforms import Affine2D
 
 from ..themes import THEMES, Theme
 
-__all__ = ["Scene", "SceneOptions", "style", "boxes_path", "EMPTY", "VECTOR_FORMATS"]
+__all__ = ["Scene", "SceneOptions", "style", "boxes_path", "EMPTY", "VECTOR_FORMATS", "MATPLOTLIB_LOCK"]
+
+#: Held around every use of matplotlib (re-entrant: a scene's drawing may call more drawing).
+MATPLOTLIB_LOCK = threading.RLock()
 
 VECTOR_FORMATS = ("svg", "pdf")
 
@@ -140,7 +150,24 @@ class SceneOptions:
     caption: bool = False
 
 
-class Scene:
+def _locked(method):
+    """``method`` run while holding `MATPLOTLIB_LOCK`."""
+    @functools.wraps(method)
+    def run(*args, **kwargs):
+        with MATPLOTLIB_LOCK:
+            return method(*args, **kwargs)
+    return run
+
+
+class _BuiltLocked(type):
+    """Scene classes build their figure while holding `MATPLOTLIB_LOCK` (the whole of ``__init__``)."""
+
+    def __call__(cls, *args, **kwargs):
+        with MATPLOTLIB_LOCK:
+            return super().__call__(*args, **kwargs)
+
+
+class Scene(metaclass=_BuiltLocked):
     """Frames of one animation, drawn on one reused matplotlib figure.
 
     Subclasses build the figure in ``__init__`` (inside `style`), register
@@ -229,6 +256,7 @@ class Scene:
             raise ValueError(f"step must be between 0 and {n - 1}, got {k}")
         return k % n
 
+    @_locked
     def frame(self, k: int) -> np.ndarray:
         """Frame ``k`` as a fresh (height, width, 3) uint8 array."""
         k = self._check(k)
@@ -267,7 +295,11 @@ class Scene:
             self._layer = np.asarray(canvas.buffer_rgba()).copy()
 
     def frames(self):
-        """Every frame, in order (a generator: one frame in memory at a time)."""
+        """Every frame, in order (a generator: one frame in memory at a time).
+
+        Each call starts a new pass, so the bound method ``scene.frames`` is a
+        re-iterable frame source for the encoder (rendered again per pass).
+        """
         for k in range(len(self)):
             yield self.frame(k)
 
@@ -285,6 +317,7 @@ class Scene:
                     artist.set_animated(True)
         return cm()
 
+    @_locked
     def save(self, k: int, file, fmt: str) -> None:
         """Write frame ``k`` alone as ``fmt`` ('png', 'svg' or 'pdf') to a path or binary file."""
         k = self._check(k)
@@ -292,6 +325,7 @@ class Scene:
         with self._static():
             self.fig.savefig(file, format=fmt, dpi=self.dpi, metadata=_METADATA.get(fmt))
 
+    @_locked
     def save_pdf_pages(self, file) -> None:
         """Write every frame as one page of a PDF (a path or binary file)."""
         from matplotlib.backends.backend_pdf import PdfPages
