@@ -311,3 +311,18 @@ def test_signal_during_a_render_removes_the_temporary(tmp_path, signum, target):
     assert left == (["x.gif"] if target.endswith(".gif") else [])
     if target.endswith(".gif"):
         assert out.read_bytes() == b"previous render"
+
+
+def test_a_source_that_changes_between_passes_or_mismatched_durations_is_refused(tmp_path):
+    sizes = iter([5, 4])
+    with pytest.raises(ValueError, match="the frames gave 4 frames on a second pass, 5 on the first"):
+        write_animation(tmp_path / "a.gif", lambda: square_frames(next(sizes)), 40)
+    for ext in (".gif", ".png", ".webp"):
+        with pytest.raises(ValueError, match="got 3 durations for"):
+            write_animation(tmp_path / f"a{ext}", lambda: square_frames(5), [40, 40, 40])
+    with pytest.raises(ValueError, match="got 3 durations for 5 frames"):
+        write_mp4(tmp_path / "a.mp4", lambda: square_frames(5), [40, 40, 40])
+    with pytest.raises(ValueError, match="frame 2 has shape"):
+        write_animation(tmp_path / "a.gif", lambda: (f if k != 2 else f[:-1] for k, f in enumerate(square_frames(5))),
+                        40)
+    assert list(tmp_path.iterdir()) == []

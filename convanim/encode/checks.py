@@ -135,10 +135,10 @@ class Frames:
         for i, frame in enumerate(self._open()):
             yield self._check(i, frame)
         n = i + 1
-        if n == 0:
-            raise ValueError("no frames to write")
         if self.count is not None and n != self.count:
             raise ValueError(f"the frames gave {n} frames on a second pass, {self.count} on the first")
+        if n == 0:
+            raise ValueError("no frames to write")
         self.count = n
 
 
