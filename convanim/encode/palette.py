@@ -95,14 +95,25 @@ def frame_keys(frame: np.ndarray, box: tuple[slice, slice]) -> np.ndarray:
 
 
 def changed_box(before: np.ndarray, after: np.ndarray) -> tuple[slice, slice] | None:
-    """The bounding box of the pixels that differ between two frames, or None if they are equal."""
+    """The bounding box of the pixels that differ between two frames, or None if they are equal.
+
+    Compared in blocks of rows of about 1 MB, so that no frame-sized temporary
+    is made (a 13 Mpx frame would need a 40 MB one).
+    """
     h = before.shape[0]
-    differ = before.reshape(h, -1) != after.reshape(h, -1)  # (h, 3w): faster than .any(axis=2) on (h, w, 3)
-    rows = np.flatnonzero(differ.any(axis=1))
+    b, a = before.reshape(h, -1), after.reshape(h, -1)  # (h, 3w): faster than .any(axis=2) on (h, w, 3)
+    step = max(1, (1 << 20) // b.shape[1])
+    differ_rows = np.empty(h, bool)
+    for r in range(0, h, step):
+        np.not_equal(b[r : r + step], a[r : r + step]).any(axis=1, out=differ_rows[r : r + step])
+    rows = np.flatnonzero(differ_rows)
     if not rows.size:
         return None
     y0, y1 = int(rows[0]), int(rows[-1]) + 1
-    cols = np.flatnonzero(differ[y0:y1].any(axis=0))
+    differ_cols = np.zeros(b.shape[1], bool)
+    for r in range(y0, y1, step):
+        differ_cols |= np.not_equal(b[r : min(r + step, y1)], a[r : min(r + step, y1)]).any(axis=0)
+    cols = np.flatnonzero(differ_cols)
     return slice(y0, y1), slice(int(cols[0]) // 3, int(cols[-1]) // 3 + 1)
 
 
