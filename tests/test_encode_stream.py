@@ -326,3 +326,24 @@ def test_a_source_that_changes_between_passes_or_mismatched_durations_is_refused
         write_animation(tmp_path / "a.gif", lambda: (f if k != 2 else f[:-1] for k, f in enumerate(square_frames(5))),
                         40)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_indexing_in_blocks_of_rows_does_not_change_the_bytes(monkeypatch):
+    """Frames are looked up in blocks of rows (bounded temporaries); tiny blocks must give the same files."""
+    import convanim.encode.palette as palette
+
+    rng = np.random.default_rng(3)
+    inputs = [many_colour_frames(3), list(square_frames(6))]
+    for _ in range(6):
+        h, w = (int(v) for v in rng.integers(2, 30, 2))
+        base = (rng.integers(0, 4, (h, w, 3)) * 85).astype(np.uint8)
+        frames = []
+        for k in range(4):
+            frame = base.copy()
+            frame[k : k + 3, k : k + 5] = rng.integers(0, 256, 3)
+            frames.append(frame)
+        inputs.append(frames)
+    options = [{}, {"palette": [(0, 0, 0)]}, {"palette": [(0, 0, 0), (255, 255, 255)], "palette_only": True}]
+    expected = [[encode_gif_bytes(f, 30, **o) for o in options] for f in inputs]
+    monkeypatch.setattr(palette, "_BLOCK_PX", 7)
+    assert [[encode_gif_bytes(f, 30, **o) for o in options] for f in inputs] == expected

@@ -176,12 +176,14 @@ def find_palette(frames: Iterable[np.ndarray], required: np.ndarray, lut, chunks
         box = WHOLE if previous is None else changed_box(previous, frame)
         if box is not None:
             previous = frame
-            keys = frame_keys(frame, box)
-            entries = lut.take(keys, mode="clip")  # keys < 2**24: clipping never happens and skips the bounds check
-            missing = np.flatnonzero(entries == 0)  # few pixels: a handful of new anti-aliasing shades per frame
-            if missing.size:
-                missing_keys = keys.reshape(-1)[missing]
-                new = np.unique(missing_keys)
+            found = []  # this frame's new colours, block by block
+            for part, _ in _blocks(frame, box):
+                keys = frame_keys(frame, part)
+                missing = keys[lut.take(keys, mode="clip") == 0]  # clipping never happens; skips the bounds check
+                if missing.size:  # few pixels: a handful of new anti-aliasing shades per frame
+                    found.append(np.unique(missing))
+            if found:
+                new = np.unique(np.concatenate(found))
                 new = new[np.argsort(value(new))]
                 if direct and n + len(new) <= 256:
                     lut[new] = DIRECT | np.arange(n, n + len(new))
@@ -192,25 +194,22 @@ def find_palette(frames: Iterable[np.ndarray], required: np.ndarray, lut, chunks
                         direct = False
                         for chunk in chunks[first_chunk:]:
                             lut[chunk] = (lut[chunk] & 255) + 1
-                        missing = None  # this frame's entries are stale too
                     lut[new] = np.arange(n + 1, n + len(new) + 1)
                 n += len(new)
                 chunks.append(new)
-                if missing is None:
-                    entries = lut.take(keys, mode="clip")
-                else:
-                    entries.reshape(-1)[missing] = lut.take(missing_keys)
             if reduce:
-                ids = (entries & 255) + 1 if direct else entries
                 if len(on_screen) < n + 1:
                     on_screen = np.concatenate([on_screen, np.zeros(n + 1 - len(on_screen), np.int64)])
                     total = np.concatenate([total, np.zeros(n + 1 - len(total), np.int64)])
                 if ids_now is None:
-                    ids_now = ids.copy()
-                else:
-                    on_screen -= np.bincount(ids_now[box].ravel(), minlength=n + 1)
-                    ids_now[box] = ids
-                on_screen += np.bincount(ids.ravel(), minlength=n + 1)
+                    ids_now = np.empty(frame.shape[:2], np.uint32)
+                for part, _ in _blocks(frame, box):
+                    entries = lut.take(frame_keys(frame, part), mode="clip")
+                    ids = (entries & 255) + 1 if direct else entries
+                    if box is not WHOLE:
+                        on_screen -= np.bincount(ids_now[part].ravel(), minlength=n + 1)
+                    ids_now[part] = ids
+                    on_screen += np.bincount(ids.ravel(), minlength=n + 1)
         total += on_screen
 
     all_keys = np.concatenate(chunks[first_chunk:])
@@ -224,6 +223,20 @@ def find_palette(frames: Iterable[np.ndarray], required: np.ndarray, lut, chunks
     return unpack(palette_keys)
 
 
+_BLOCK_PX = 1 << 18  # pixels per block: temporaries of a few MB whatever the frame size
+
+
+def _blocks(frame: np.ndarray, box: tuple[slice, slice]) -> Iterator[tuple[tuple[slice, slice], slice]]:
+    """Split ``frame[box]`` into blocks of whole rows: (the block in frame coordinates, its rows within the box)."""
+    height, width = frame.shape[:2]
+    y0, y1, _ = box[0].indices(height)
+    x0, x1, _ = box[1].indices(width)
+    step = max(1, _BLOCK_PX // max(1, x1 - x0))
+    for top in range(y0, y1, step):
+        bottom = min(top + step, y1)
+        yield (slice(top, bottom), slice(x0, x1)), slice(top - y0, bottom - y0)
+
+
 def index_patches(frames: Iterable[np.ndarray], palette: np.ndarray, lut, chunks) -> Iterator[Patch]:
     """Pass 2: each frame's palette indices, in the box that changed since the previous frame.
 
@@ -231,7 +244,8 @@ def index_patches(frames: Iterable[np.ndarray], palette: np.ndarray, lut, chunks
     or `set_palette`); any other colour is drawn as its nearest palette colour
     (squared RGB distance, ties to the lower index) and remembered. Yields a
     uint8 patch per frame as the frame arrives, or None for a frame equal to
-    the previous one.
+    the previous one. The box is looked up in blocks of rows, so a whole frame
+    costs a few MB of temporaries beyond its uint8 patch.
     """
     palette_rgb = np.asarray(palette, np.uint8).reshape(-1, 3).astype(np.int32)
     previous = None
@@ -241,16 +255,22 @@ def index_patches(frames: Iterable[np.ndarray], palette: np.ndarray, lut, chunks
             yield None
             continue
         previous = frame
-        keys = frame_keys(frame, box)
-        entries = lut.take(keys, mode="clip")
-        missing = np.flatnonzero(entries == 0)
-        if missing.size:
-            missing_keys = keys.reshape(-1)[missing]
-            new = np.unique(missing_keys)
-            lut[new] = DIRECT | nearest(new, palette_rgb)
-            chunks.append(new)
-            entries.reshape(-1)[missing] = lut.take(missing_keys)
-        yield box, entries.astype(np.uint8)
+        patch = None
+        for part, rows in _blocks(frame, box):
+            keys = frame_keys(frame, part)
+            entries = lut.take(keys, mode="clip")
+            missing = np.flatnonzero(entries == 0)
+            if missing.size:
+                missing_keys = keys.reshape(-1)[missing]
+                new = np.unique(missing_keys)
+                lut[new] = DIRECT | nearest(new, palette_rgb)
+                chunks.append(new)
+                entries.reshape(-1)[missing] = lut.take(missing_keys)
+            if patch is None:
+                h = box[0].indices(frame.shape[0])
+                patch = np.empty((h[1] - h[0], entries.shape[1]), np.uint8)
+            patch[rows] = entries
+        yield box, patch
 
 
 def expand(patches: Iterable[Patch]) -> Iterator[np.ndarray]:
