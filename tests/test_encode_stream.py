@@ -282,8 +282,7 @@ def test_stale_temporaries_of_dead_processes_are_removed_by_the_next_write(tmp_p
     remove_stale(tmp_path / "missing")  # a folder that does not exist: nothing to do
 
 
-@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
-@pytest.mark.parametrize("target", ["x.gif", "steps"])
+@pytest.mark.parametrize(("signum", "target"), [(signal.SIGTERM, "x.gif"), (signal.SIGINT, "steps")])
 def test_signal_during_a_render_removes_the_temporary(tmp_path, signum, target):
     out = tmp_path / target
     if target.endswith(".gif"):
