@@ -27,7 +27,6 @@ from __future__ import annotations
 import argparse
 import gc
 import io
-import os
 import statistics
 import subprocess
 import sys
@@ -279,8 +278,22 @@ def bench_first_encode() -> None:
           f"(builds the 64 MiB colour table); then {float(second):.2f} and {float(third):.2f} ms/frame warm")
 
 
+# Runs one command and prints its peak RSS (KiB) and wall time. A child's ru_maxrss on Linux starts at its
+# parent's RSS at fork time, so the command is started from this small process, not from the benchmark.
+_MEASURE = """
+import resource, subprocess, sys, time
+t0 = time.perf_counter()
+done = subprocess.run(sys.argv[1:], stderr=subprocess.PIPE, text=True)
+wall = time.perf_counter() - t0
+print(done.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, wall)
+print(done.stderr.strip().splitlines()[-1] if done.returncode and done.stderr.strip() else "")
+"""
+
+
 def bench_memory(sizes: list[int]) -> None:
     """Peak RSS and wall time of `convanim render -i N -k 3` for both layouts, each in its own child process."""
+    from PIL import Image
+
     print("\nRender to GIF in a child process: peak RSS (ru_maxrss of that child) and wall time")
     print(f"{'command':48} {'frames':>6} {'size px':>10} {'peak RSS':>9} {'wall s':>7} {'ms/frame':>9}")
     for layout in ("classic", "flat"):
@@ -289,26 +302,20 @@ def bench_memory(sizes: list[int]) -> None:
                 out = Path(tmp) / "x.gif"
                 cmd = ["render", "-i", str(n), "-k", "3", "--layout", layout]
                 shown = "convanim " + " ".join(cmd)
-                t0 = time.perf_counter()
-                proc = subprocess.Popen([sys.executable, "-m", "convanim.cli", *cmd, "-o", str(out)], cwd=ROOT,
-                                        stderr=subprocess.PIPE, text=True)
-                _, status, usage = os.wait4(proc.pid, 0)
-                wall = time.perf_counter() - t0
-                proc.returncode = os.waitstatus_to_exitcode(status)
-                err = proc.stderr.read().strip()
-                proc.stderr.close()
-                if proc.returncode:
-                    reason = err.splitlines()[-1] if err else ""
-                    print(f"{shown:48} refused or failed (exit {proc.returncode}): {reason}")
+                done = subprocess.run(
+                    [sys.executable, "-c", _MEASURE, sys.executable, "-m", "convanim.cli", *cmd, "-o", str(out)],
+                    cwd=ROOT, capture_output=True, text=True, check=True,
+                )
+                first, reason = (done.stdout.splitlines() + [""])[:2]
+                code, peak_kib, wall = first.split()
+                if int(code):
+                    print(f"{shown:48} refused or failed (exit {code}): {reason}")
                     continue
-                from PIL import Image
-
                 with Image.open(out) as im:
                     w, h = im.size
                 frames = (n - 2) ** 2  # one per output cell
-                peak_mb = usage.ru_maxrss / 1024  # KiB on Linux
-                print(f"{shown:48} {frames:6d} {w:4d}x{h:<5d} {peak_mb:6.0f} MB {wall:7.1f} "
-                      f"{wall * 1000 / frames:9.1f}")
+                print(f"{shown:48} {frames:6d} {w:4d}x{h:<5d} {int(peak_kib) / 1024:6.0f} MB {float(wall):7.1f} "
+                      f"{float(wall) * 1000 / frames:9.1f}")
 
 
 def bench_gallery_encoding() -> None:
