@@ -7,20 +7,29 @@ writes GIF, APNG, WebP or PNG frames. `animate` ties them together.
 """
 
 from .explanation import explain
-from .schedule import Step, Tap, cell_kind, cell_source, schedule, unread_cells
+from .schedule import Step, Tap, cell_kind, cell_source, schedule, unread_cells, unread_count, unread_ranges
 from .spec import ConvSpec
 
 __version__ = "0.1.0"
 
 
-def animate(spec=None, **options):
-    """Build an `Animation` (see `convanim.animation.animate` for the options)."""
-    from .animation import animate as _animate
+def _lazy_animate():
+    import functools
 
-    return _animate(spec, **options)
+    from . import animation  # no matplotlib at import: the scenes load on first use
+
+    @functools.wraps(animation.animate)
+    def animate(*args, **options):
+        return animation.animate(*args, **options)
+
+    return animate
+
+
+animate = _lazy_animate()
 
 
 __all__ = [
-    "ConvSpec", "Step", "Tap", "schedule", "unread_cells", "cell_source", "cell_kind", "animate", "explain",
+    "ConvSpec", "Step", "Tap", "schedule", "unread_cells", "unread_count", "unread_ranges", "cell_source", "cell_kind",
+    "animate", "explain",
     "__version__",
 ]

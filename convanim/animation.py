@@ -11,9 +11,10 @@
 from __future__ import annotations
 
 import base64
+import math
 from pathlib import Path
 
-from . import __version__
+from . import __version__, limits
 from .explanation import alt_text
 from .spec import ConvSpec
 
@@ -171,35 +172,104 @@ def _need(ext: str, allowed, what: str) -> None:
 def _check_ms(name: str, value: int, minimum: int) -> int:
     if not isinstance(value, int) or isinstance(value, bool):
         raise ValueError(f"{name} must be an integer number of milliseconds, got {value!r}")
-    if value < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {value}")
+    if not minimum <= value <= MAX_MS:
+        raise ValueError(f"{name} must be from {minimum} to {MAX_MS} (5 minutes), got {value}")
     return value
 
+
+#: Longest frame time and hold, in ms (GIF stores at most 655.35 s per frame).
+MAX_MS = 300_000
 
 #: `animate`'s options and their defaults (gallery files take the same keys).
 OPTIONS = {
     "layout": "classic", "view": "grid", "theme": "classic", "cell_px": None, "labels": False,
     "caption": False, "duration_ms": None, "hold_first_ms": 0, "hold_last_ms": 0, "values": "symbols",
     "seed": 0, "flip": False, "radius": 1.0,
+    "max_frames": limits.MAX_FRAMES, "max_pixels": limits.MAX_PIXELS, "max_frame_pixels": limits.MAX_FRAME_PIXELS,
+}
+
+_ALL_VIEWS = ("grid", "1d", "continuous", "values", "matrix")
+_GRIDS = ("grid", "1d", "values", "matrix")  # the views that draw a ConvSpec
+#: Which views each option (and the spec, ``"spec"``) changes; an option given for another view
+#: does nothing, and is refused. The command line and gallery files use this one table.
+APPLIES = {
+    "spec": _GRIDS,
+    "layout": ("grid",),
+    "cell_px": _GRIDS,
+    "labels": _GRIDS,
+    "values": ("values", "1d", "matrix"),
+    "seed": ("values", "1d", "matrix"),
+    "flip": ("1d",),
+    "radius": ("continuous",),
 }
 
 
-def check_options(**given) -> None:
-    """Check `animate`'s options without drawing anything (ValueError on the first bad one)."""
+def _or(names) -> str:
+    names = list(names)
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
+
+
+def check_applies(view: str, given, spell=str, values: str = "symbols") -> None:
+    """ValueError when an option in ``given`` (names; ``"spec"`` for the convolution) does nothing in ``view``.
+
+    ``spell`` turns an option name into what the user typed (``--radius`` on
+    the command line, ``radius`` in Python and gallery files). ``seed`` also
+    needs ``values`` to be random or a file.
+    """
+    for name in given:
+        views = APPLIES.get(name, _ALL_VIEWS)
+        if view not in views:
+            raise ValueError(f"{spell(name)} only applies to {spell('view')} {_or(views)}")
+    if "seed" in given and (values == "symbols" or str(values).lower().endswith(".npz")):
+        raise ValueError(f"{spell('seed')} only applies with {spell('values')} random or a .npy file")
+
+
+#: Formats whose frames have durations: the timing options do nothing elsewhere.
+TIMED_FORMATS = (".gif", ".png", ".apng", ".webp", ".mp4")
+TIMING_OPTIONS = ("duration_ms", "hold_first_ms", "hold_last_ms")
+
+
+def check_timing(ext: str | None, given, spell=str) -> None:
+    """ValueError when a timing option in ``given`` is set but the output (``ext``; None: none) is not animated."""
+    timed = [name for name in TIMING_OPTIONS if name in given]
+    if timed and (ext or "").lower() not in TIMED_FORMATS:
+        raise ValueError(
+            f"{spell(timed[0])} only applies to an animation written as {', '.join(TIMED_FORMATS)}"
+        )
+
+
+def _positive_int(name: str, value) -> None:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
+
+
+def check_options(*, _spell=str, _applies=True, **given) -> dict:
+    """Check `animate`'s options without drawing anything (ValueError on the first bad one).
+
+    Every name in ``given`` must change something for the view: options a view
+    ignores are refused (`APPLIES`; ``_applies=False`` skips this, for gallery
+    defaults). Returns the options merged with the defaults.
+    """
     from .scene import LAYOUTS, VIEWS, check_name
-    from .themes import get_theme
+    from .themes import Theme, get_theme
 
     unknown = sorted(set(given) - set(OPTIONS))
     if unknown:
         raise ValueError(f"unknown option {unknown[0]!r}; options are {', '.join(OPTIONS)}")
     opts = {**OPTIONS, **given}
     layout, view, theme, cell_px = opts["layout"], opts["view"], opts["theme"], opts["cell_px"]
+    if not isinstance(layout, str):
+        raise ValueError(f"layout must be one of {', '.join(LAYOUTS)}, got {layout!r}")
+    if not isinstance(view, str):
+        raise ValueError(f"view must be one of {', '.join(VIEWS)}, got {view!r}")
     check_name(layout, LAYOUTS, "layout")
     check_name(view, VIEWS, "view")
+    if not isinstance(theme, (str, Theme)):
+        raise ValueError(f"theme must be a theme name, got {theme!r}")
     get_theme(theme)
     if cell_px is not None and (not isinstance(cell_px, int) or isinstance(cell_px, bool)
-                                or not 4 <= cell_px <= 400):
-        raise ValueError(f"cell_px must be an integer from 4 to 400, got {cell_px!r}")
+                                or not 8 <= cell_px <= 400):
+        raise ValueError(f"cell_px must be an integer from 8 to 400, got {cell_px!r}")
     for name in ("labels", "caption", "flip"):
         if not isinstance(opts[name], bool):
             raise ValueError(f"{name} must be true or false, got {opts[name]!r}")
@@ -208,12 +278,17 @@ def check_options(**given) -> None:
     _check_ms("hold_first_ms", opts["hold_first_ms"], 0)
     _check_ms("hold_last_ms", opts["hold_last_ms"], 0)
     seed, values, radius = opts["seed"], opts["values"], opts["radius"]
-    if not isinstance(seed, int) or isinstance(seed, bool):
-        raise ValueError(f"seed must be an integer, got {seed!r}")
-    if not isinstance(values, str):
+    if not isinstance(seed, int) or isinstance(seed, bool) or not 0 <= seed < 2**63:
+        raise ValueError(f"seed must be an integer from 0 to 2**63 - 1, got {seed!r}")
+    if not isinstance(values, str) or not values:
         raise ValueError(f"values must be 'symbols', 'random' or a file path, got {values!r}")
-    if not isinstance(radius, (int, float)) or isinstance(radius, bool) or radius <= 0:
-        raise ValueError(f"radius must be > 0, got {radius!r}")
+    if not isinstance(radius, (int, float)) or isinstance(radius, bool) or not math.isfinite(radius) or radius <= 0:
+        raise ValueError(f"radius must be a finite number > 0, got {radius!r}")
+    for name in ("max_frames", "max_pixels", "max_frame_pixels"):
+        _positive_int(name, opts[name])
+    if _applies:
+        check_applies(view, given, _spell, values)
+    return opts
 
 
 def animate(
@@ -232,51 +307,96 @@ def animate(
     seed: int = 0,
     flip: bool = False,
     radius: float = 1.0,
+    max_frames: int = limits.MAX_FRAMES,
+    max_pixels: int = limits.MAX_PIXELS,
+    max_frame_pixels: int = limits.MAX_FRAME_PIXELS,
     **spec_fields,
 ) -> Animation:
     """Build the animation of ``spec`` (or of ``ConvSpec(**spec_fields)``).
 
+    Nothing is drawn until a frame is asked for; options a view ignores, and
+    animations past a limit (`convanim.limits`), raise ValueError at once.
+
     Parameters
     ----------
     spec : ConvSpec, optional
-        The convolution; or pass its fields (``input_size=5, kernel_size=3, ...``).
-        The ``continuous`` view needs none.
-    layout : {'classic', 'flat'}
-        Slanted grids as in conv_arithmetic, or top-down side by side.
-    view : {'grid', '1d', 'continuous', 'values', 'matrix'}
+        The convolution; or pass its fields (``input_size=5, kernel_size=3,
+        stride=1, padding=0, dilation=1, transposed=False, output_padding=0``).
+        The ``continuous`` view takes none.
+    layout : {'classic', 'flat'}, default 'classic'
+        ``grid`` view only: slanted grids as in conv_arithmetic, or top-down side by side.
+    view : {'grid', '1d', 'continuous', 'values', 'matrix'}, default 'grid'
         ``grid`` draws the layout; the others are the seed post's teaching views.
-    theme : str or Theme
-        ``'classic'``, ``'dark'`` or ``'colorblind'``.
-    cell_px : int, optional
-        Cell size in pixels (default: the layout's).
-    labels, caption : bool
-        Name the grids with their sizes; write the output-size formula.
-    duration_ms : int, optional
-        Time per frame (default: the view's, 1000 ms for the grids). GIF
-        stores 10 ms units, so GIF durations are rounded to 10 ms.
-    hold_first_ms, hold_last_ms : int
-        Extra time on the first / last frame (done by duration, not by
-        duplicate frames).
-    values : 'symbols', 'random' or path, and seed : int
-        Cell values for the ``values``, ``1d`` and ``matrix`` views.
-    flip : bool
+    theme : {'classic', 'dark', 'colorblind'} or Theme, default 'classic'
+        Solarized; Solarized dark; Okabe-Ito.
+    cell_px : int, default None
+        Cell size in pixels, 8 to 400 (None: the view's own). Not for ``continuous``.
+    labels : bool, default False
+        Name the grids with their sizes. Not for ``continuous``.
+    caption : bool, default False
+        Write the output-size formula (``continuous``: the integral) under the drawing.
+    duration_ms : int, default None
+        Time per frame, 10 to 300000 ms (None: the view's, 1000 ms for the
+        grids). GIF stores 10 ms units, so GIF durations are rounded to 10 ms.
+    hold_first_ms : int, default 0
+        Extra time on the first frame (by duration, not by duplicate frames).
+    hold_last_ms : int, default 0
+        Extra time on the last frame.
+    values : str, default 'symbols'
+        ``values``, ``1d`` and ``matrix`` views: ``'symbols'``, ``'random'``
+        (small integers), a ``.npy`` file (the input) or a ``.npz`` file
+        (arrays ``input`` and ``kernel``) of finite real numbers.
+    seed : int, default 0
+        Seed of ``values='random'`` (and of the kernel of a ``.npy`` input).
+    flip : bool, default False
         ``1d`` view: the mathematical convolution (kernel flipped).
-    radius : float
-        ``continuous`` view: the half-disc's radius r.
+    radius : float, default 1.0
+        ``continuous`` view: the half disc's radius r, 0.1 to 10.
+    max_frames : int, default 10000
+        Refuse animations with more frames (`convanim.limits.MAX_FRAMES`).
+    max_pixels : int, default 10000000000
+        Refuse animations with more pixels in all frames together.
+    max_frame_pixels : int, default 16000000
+        Refuse animations with more pixels per frame.
+
+    Returns
+    -------
+    Animation
     """
     from .scene import LAYOUTS, VIEWS, scene_class
     from .scene.base import SceneOptions
     from .themes import get_theme
     from .values import make_values
 
-    if spec is None and view != "continuous":
-        spec = ConvSpec(**spec_fields)
-    elif spec_fields:
+    unknown = sorted(set(spec_fields) - set(_SPEC_FIELDS))
+    if unknown:
+        raise ValueError(f"unknown option {unknown[0]!r}; options are {', '.join(OPTIONS)}, or the "
+                         f"fields of ConvSpec ({', '.join(_SPEC_FIELDS)})")
+    if spec is not None and spec_fields:
         raise ValueError(f"pass either spec or its fields, got spec and {sorted(spec_fields)}")
-    check_options(
-        layout=layout, view=view, theme=theme, cell_px=cell_px, labels=labels, caption=caption,
-        duration_ms=duration_ms, hold_first_ms=hold_first_ms, hold_last_ms=hold_last_ms,
-        values=values, seed=seed, flip=flip, radius=radius,
+    if spec is None and spec_fields:
+        check_applies(view if isinstance(view, str) else "grid", ["spec"])
+        spec = ConvSpec(**spec_fields)
+    if spec is None and view != "continuous":
+        raise ValueError("spec (or input_size and kernel_size) is required for every view but continuous")
+    if spec is not None and not isinstance(spec, ConvSpec):
+        raise ValueError(f"spec must be a ConvSpec, got {type(spec).__name__}")
+    given = {
+        name: value
+        for name, value in dict(
+            layout=layout, view=view, theme=theme, cell_px=cell_px, labels=labels, caption=caption,
+            duration_ms=duration_ms, hold_first_ms=hold_first_ms, hold_last_ms=hold_last_ms,
+            values=values, seed=seed, flip=flip, radius=radius, max_frames=max_frames, max_pixels=max_pixels,
+            max_frame_pixels=max_frame_pixels,
+        ).items()
+        if not (type(value) is type(OPTIONS[name]) and value == OPTIONS[name])
+    }
+    check_options(**given)
+    if spec is not None:
+        check_applies(view, ["spec"])
+    limits.check_render(
+        spec, view, layout, cell_px, labels=labels, caption=caption, radius=radius,
+        max_frames=max_frames, max_pixels=max_pixels, max_frame_pixels=max_frame_pixels,
     )
     options = SceneOptions(theme=get_theme(theme), cell_px=cell_px, labels=labels, caption=caption)
     if view == "grid":
@@ -297,3 +417,6 @@ def animate(
     alt = scene.describe() or (alt_text(spec) if spec is not None else "")
     config = f"{spec!r} layout={layout} view={view} theme={options.theme.name}"
     return Animation(scene, spec=spec, durations=durations, alt=alt, config=config, flat_colours=view == "grid")
+
+
+_SPEC_FIELDS = ("input_size", "kernel_size", "stride", "padding", "dilation", "transposed", "output_padding")

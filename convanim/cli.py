@@ -75,18 +75,31 @@ def _add_spec_flags(parser: argparse.ArgumentParser) -> None:
                    help="input size, e.g. 5 or 5x7 (for --transposed: the ConvTranspose layer's input)")
     g.add_argument("-k", "--kernel-size", type=parse_size, metavar="SIZE",
                    help="kernel size, e.g. 3 or 3x5")
-    g.add_argument("-s", "--stride", type=parse_size, default=1, metavar="SIZE",
+    g.add_argument("-s", "--stride", type=parse_size, metavar="SIZE",
                    help="stride, e.g. 2 or 2x1 (default 1)")
-    g.add_argument("-p", "--padding", type=parse_padding, default=0, metavar="PAD",
+    g.add_argument("-p", "--padding", type=parse_padding, metavar="PAD",
                    help="zero padding: 1; 1,2 (per axis); 0,1,0,1 (top,bottom,left,right); "
                         "valid, same (TensorFlow's rule, any stride) or full (default 0)")
-    g.add_argument("-d", "--dilation", type=parse_size, default=1, metavar="SIZE",
+    g.add_argument("-d", "--dilation", type=parse_size, metavar="SIZE",
                    help="dilation, e.g. 2 (default 1)")
-    g.add_argument("--transposed", action="store_true",
+    g.add_argument("--transposed", action="store_true", default=None,
                    help="a transposed convolution, as torch.nn.ConvTranspose2d")
-    g.add_argument("--output-padding", type=parse_size, default=0, metavar="SIZE",
+    g.add_argument("--output-padding", type=parse_size, metavar="SIZE",
                    help="extra output cells at the bottom/right of a transposed convolution, "
                         "< max(stride, dilation) (default 0)")
+
+
+#: The spec flags, as `spec_from_args` reads them: (dest, flag, default).
+SPEC_FLAGS = (
+    ("input_size", "-i/--input-size", None), ("kernel_size", "-k/--kernel-size", None), ("stride", "-s/--stride", 1),
+    ("padding", "-p/--padding", 0), ("dilation", "-d/--dilation", 1), ("transposed", "--transposed", False),
+    ("output_padding", "--output-padding", 0),
+)
+
+
+def spec_flags_given(args) -> list[str]:
+    """The spec flags on the command line."""
+    return [flag for dest, flag, _ in SPEC_FLAGS if getattr(args, dest, None) is not None]
 
 
 def spec_from_args(args, ndim: int | None = None):
@@ -96,14 +109,9 @@ def spec_from_args(args, ndim: int | None = None):
     for flag, value in (("-i/--input-size", args.input_size), ("-k/--kernel-size", args.kernel_size)):
         if value is None:
             raise UsageError(f"{flag} is required")
-    fields = {
-        "input_size": args.input_size,
-        "kernel_size": args.kernel_size,
-        "stride": args.stride,
-        "dilation": args.dilation,
-        "output_padding": args.output_padding,
-    }
-    padding = args.padding
+    value = {dest: default if getattr(args, dest) is None else getattr(args, dest) for dest, _, default in SPEC_FLAGS}
+    fields = {k: value[k] for k in ("input_size", "kernel_size", "stride", "dilation", "output_padding")}
+    padding = value["padding"]
     if ndim == 1:
         fields = {k: (v,) if isinstance(v, int) else v for k, v in fields.items()}
         if isinstance(padding, _PerAxis):
@@ -114,7 +122,7 @@ def spec_from_args(args, ndim: int | None = None):
             padding = (padding,)
     elif isinstance(padding, _PerAxis):
         padding = tuple(padding)
-    return ConvSpec(**fields, padding=padding, transposed=args.transposed)
+    return ConvSpec(**fields, padding=padding, transposed=value["transposed"])
 
 
 # -- shape -------------------------------------------------------------------
@@ -132,48 +140,119 @@ def _cmd_shape(args) -> int:
 
 # -- render ------------------------------------------------------------------
 
-def _cmd_render(args) -> int:
-    from .animation import animate
+#: render's option flags: dest -> `animate` option (all default to None: None means "not given").
+_RENDER_OPTIONS = (
+    "layout", "view", "theme", "cell_px", "labels", "caption", "duration_ms", "hold_first_ms", "hold_last_ms",
+    "values", "seed", "flip", "radius", "max_frames", "max_pixels", "max_frame_pixels",
+)
 
-    if args.view == "continuous":  # f * g of two functions: no grid, no spec
+
+def _flag(name: str) -> str:
+    return "-i/-k and the other convolution flags" if name == "spec" else "--" + name.replace("_", "-")
+
+
+def _size_text(path) -> str:
+    from pathlib import Path
+
+    n = Path(path).stat().st_size
+    return f"{n / 1000:,.0f} KB" if n >= 1000 else f"{n} bytes"
+
+
+def _cmd_render(args) -> int:
+    import math
+    from pathlib import Path
+
+    from . import limits
+    from .animation import APPLIES, animate, check_options, check_timing
+
+    given = {name: getattr(args, name) for name in _RENDER_OPTIONS if getattr(args, name) is not None}
+    view = given.get("view", "grid")
+    if args.fps is not None:
+        if not (math.isfinite(args.fps) and 1000 / 300_000 <= args.fps <= 100):
+            raise UsageError(f"--fps must be a number from 0.004 to 100, got {args.fps:g}")
+        given["duration_ms"] = round(1000 / args.fps)
+    check_options(_spell=_flag, **given)
+    timed_ext = None if args.step is not None or args.sheet or not args.output else Path(args.output).suffix
+    check_timing(timed_ext, {"duration_ms": 0} if args.fps is not None else given,
+                 spell=lambda name: "--fps" if args.fps is not None else _flag(name))
+    if view not in APPLIES["spec"]:  # f * g of two functions: no grid, no spec
+        flags = spec_flags_given(args)
+        if flags:
+            raise UsageError(f"{flags[0]} only applies to --view {', '.join(APPLIES['spec'][:-1])} "
+                             f"or {APPLIES['spec'][-1]}")
         spec = None
     else:
-        spec = spec_from_args(args, ndim=1 if args.view == "1d" else None)
-    if args.fps is not None:
-        if args.fps <= 0:
-            raise ValueError(f"fps must be > 0, got {args.fps:g}")
-        duration = round(1000 / args.fps)
-    else:
-        duration = args.duration_ms
-    anim = animate(
-        spec,
-        layout=args.layout,
-        view=args.view,
-        theme=args.theme,
-        cell_px=args.cell_px,
-        labels=args.labels,
-        caption=args.caption,
-        duration_ms=duration,
-        hold_first_ms=args.hold_first_ms,
-        hold_last_ms=args.hold_last_ms,
-        values=args.values,
-        seed=args.seed,
-        flip=args.flip,
-        radius=args.radius,
-    )
+        spec = spec_from_args(args, ndim=1 if view == "1d" else None)
+    for flag, value in (("-o", args.output), ("--frames", args.frames)):
+        if value is not None and not value.strip():
+            raise UsageError(f"{flag} needs a {'file' if flag == '-o' else 'folder'} name, got {value!r}")
+    if not (args.output or args.frames or args.alt):
+        raise UsageError("render needs -o OUT, --frames DIR or --alt")
+    if args.frame_format is not None and not args.frames:
+        raise UsageError("--frame-format only applies with --frames DIR")
+    if args.step is not None and not args.output:
+        raise UsageError("--step only applies with -o OUT (--frames DIR writes every step)")
+    if args.step is not None and args.frames:
+        raise UsageError("--step and --frames cannot be combined: --step writes one step to -o, --frames every step")
+    if args.sheet and not args.output:
+        raise UsageError("--sheet only applies with -o OUT")
+    if args.sheet and args.step is not None:
+        raise UsageError("--step and --sheet cannot be combined: a sheet shows every step")
+    anim = animate(spec, **given)
+    if args.sheet:
+        limits.check_sheet(len(anim), anim.size, given.get("max_frame_pixels", limits.MAX_FRAME_PIXELS))
+    if args.step is not None and not 0 <= args.step < len(anim):
+        raise UsageError(f"--step must be between 0 and {len(anim) - 1}, got {args.step}")
+    say = (lambda line: None) if args.quiet else (lambda line: print(line, file=sys.stderr))
+    if args.output:
+        _check_output(args.output, args.step, args.sheet)
     if args.alt:
         print(anim.alt)
-    if args.frames:
-        paths = anim.save_frames(args.frames, fmt=args.frame_format)
-        print(f"wrote {len(paths)} frames to {args.frames}", file=sys.stderr)
+    wrote = []
     if args.output:
-        anim.save(args.output, step=args.step, sheet=args.sheet)
-    elif not args.frames and not args.alt:
-        raise UsageError("render needs -o OUT, --frames DIR or --alt")
+        path = anim.save(args.output, step=args.step, sheet=args.sheet)
+        w, h = anim.size
+        if args.sheet:
+            wrote.append(f"wrote {path}: a contact sheet of {len(anim)} steps, {_size_text(path)}")
+        elif args.step is not None:
+            wrote.append(f"wrote {path}: step {args.step}, {w}x{h} px, {_size_text(path)}")
+        else:
+            wrote.append(f"wrote {path}: {len(anim)} frames, {w}x{h} px, {_size_text(path)}")
+    if args.frames:
+        try:
+            paths = anim.save_frames(args.frames, fmt=args.frame_format or "png")
+        except BaseException:
+            if args.output:  # all or nothing: no -o file without its --frames
+                path.unlink(missing_ok=True)
+            raise
+        wrote.append(f"wrote {len(paths)} frames to {args.frames}")
+    for line in wrote:
+        say(line)
     return 0
 
 
+def _check_output(output: str, step, sheet: bool) -> None:
+    """Refuse an -o file `Animation.save` would refuse, before anything is written."""
+    from pathlib import Path
+
+    from .animation import ANIMATION_FORMATS, SHEET_FORMATS, STEP_FORMATS
+
+    ext = Path(output).suffix.lower()
+    if sheet:
+        allowed, what = SHEET_FORMATS, "a contact sheet"
+    elif step is not None:
+        allowed, what = STEP_FORMATS, "a single step"
+    elif ext == ".svg":
+        raise UsageError("an .svg file holds one step: add --step K, or write every step with "
+                         "--frames DIR --frame-format svg")
+    else:
+        allowed, what = ANIMATION_FORMATS, "an animation"
+    if ext not in allowed:
+        raise UsageError(f"{what} is written as {', '.join(allowed)}, got {ext or 'no extension'!r}")
+
+
 def _add_render_flags(parser: argparse.ArgumentParser) -> None:
+    from . import limits
     from .scene import LAYOUTS, VIEWS
     from .themes import THEMES
 
@@ -182,39 +261,48 @@ def _add_render_flags(parser: argparse.ArgumentParser) -> None:
                              ".apng, .webp, .pdf (one page per step), .mp4 (needs convanim[mp4]); "
                              "with --step also .svg")
     look = parser.add_argument_group("look")
-    look.add_argument("--layout", choices=sorted(LAYOUTS), default="classic",
+    look.add_argument("--layout", choices=sorted(LAYOUTS),
                       help="classic: slanted grids as in conv_arithmetic; flat: top-down, side by side")
-    look.add_argument("--view", choices=list(VIEWS), default="grid",
+    look.add_argument("--view", choices=list(VIEWS),
                       help="grid: the layout; 1d / continuous: the 1-D views; values: cells with numbers "
                            "or symbols; matrix: convolution as a matrix-vector product (default grid)")
-    look.add_argument("--theme", choices=sorted(THEMES), default="classic", help="colours (default classic)")
+    look.add_argument("--theme", choices=sorted(THEMES), help="colours (default classic)")
     look.add_argument("--cell-px", type=int, metavar="N", help="cell size in pixels (default: the layout's)")
-    look.add_argument("--labels", action="store_true", help="name the grids with their sizes")
-    look.add_argument("--caption", action="store_true", help="write the output-size formula under the drawing")
-    look.add_argument("--values", default="symbols", metavar="symbols|random|FILE",
+    look.add_argument("--labels", action="store_true", default=None, help="name the grids with their sizes")
+    look.add_argument("--caption", action="store_true", default=None,
+                      help="write the output-size formula under the drawing")
+    look.add_argument("--values", metavar="symbols|random|FILE",
                       help="cell values for the values/1d/matrix views: symbols, random, a .npy input "
                            "or a .npz with 'input' and 'kernel' (default symbols)")
-    look.add_argument("--seed", type=int, default=0, help="seed for --values random (default 0)")
-    look.add_argument("--flip", action="store_true",
+    look.add_argument("--seed", type=int, help="seed for --values random or a .npy input's kernel (default 0)")
+    look.add_argument("--flip", action="store_true", default=None,
                       help="1d view: the mathematical convolution (kernel flipped) instead of the "
                            "cross-correlation deep-learning layers compute")
-    look.add_argument("--radius", type=float, default=1.0,
-                      help="continuous view: radius r of the half disc g (default 1)")
+    look.add_argument("--radius", type=float,
+                      help="continuous view: radius r of the half disc g, 0.1 to 10 (default 1)")
     timing = parser.add_argument_group("timing (GIF stores 10 ms units: durations are rounded)")
     rate = timing.add_mutually_exclusive_group()
     rate.add_argument("--fps", type=float, help="frames per second")
     rate.add_argument("--duration-ms", type=int, metavar="N", help="time per frame in ms (default: the view's)")
-    timing.add_argument("--hold-first-ms", type=int, default=0, metavar="N",
+    timing.add_argument("--hold-first-ms", type=int, metavar="N",
                         help="extra time on the first frame, in ms")
-    timing.add_argument("--hold-last-ms", type=int, default=0, metavar="N",
+    timing.add_argument("--hold-last-ms", type=int, metavar="N",
                         help="extra time on the last frame, in ms")
     pieces = parser.add_argument_group("pieces for slides")
     pieces.add_argument("--step", type=int, metavar="K", help="write only step K (0-based) to -o")
     pieces.add_argument("--frames", metavar="DIR", help="write one file per step into DIR")
-    pieces.add_argument("--frame-format", choices=("png", "svg", "pdf"), default="png",
+    pieces.add_argument("--frame-format", choices=("png", "svg", "pdf"),
                         help="format of --frames files (default png)")
     pieces.add_argument("--sheet", action="store_true", help="write a numbered contact sheet of all steps to -o")
     pieces.add_argument("--alt", action="store_true", help="print a one-sentence description for alt text")
+    limit = parser.add_argument_group("limits (see the README's Limits section)")
+    limit.add_argument("--max-frames", type=int, metavar="N",
+                       help=f"refuse animations of more than N frames (default {limits.MAX_FRAMES:,})")
+    limit.add_argument("--max-pixels", type=int, metavar="N",
+                       help=f"refuse animations of more than N pixels in all frames (default {limits.MAX_PIXELS:,})")
+    limit.add_argument("--max-frame-pixels", type=int, metavar="N",
+                       help=f"refuse frames of more than N pixels (default {limits.MAX_FRAME_PIXELS:,})")
+    parser.add_argument("-q", "--quiet", action="store_true", help="do not say what was written")
 
 
 # -- gallery -----------------------------------------------------------------
@@ -223,7 +311,18 @@ def _cmd_gallery(args) -> int:
     from pathlib import Path
 
     from .gallery import PRESETS, run_gallery
+    from .limits import cpu_cores
 
+    jobs = args.jobs
+    if jobs is not None and jobs < 1:
+        raise UsageError(f"--jobs must be >= 1, got {jobs}")
+    if jobs is not None and jobs > cpu_cores():
+        if not args.quiet:
+            print(f"convanim gallery: note: --jobs {jobs} is more than the {cpu_cores()} cores here; "
+                  f"using {cpu_cores()}", file=sys.stderr)
+        jobs = cpu_cores()
+    if args.check and args.force:
+        raise UsageError("--force only applies without --check (--check writes nothing)")
     if args.source is None:
         # `convanim gallery --check`: every committed preset gallery under ./gallery.
         found = [name for name in PRESETS if (Path("gallery") / name).is_dir()]
@@ -232,10 +331,11 @@ def _cmd_gallery(args) -> int:
                 "gallery needs PRESET_OR_FILE and -o DIR, "
                 "or --check alone inside a checkout with gallery/PRESET folders"
             )
-        return max(run_gallery(name, Path("gallery") / name, jobs=args.jobs, check=True) for name in found)
-    if args.output is None:
-        raise UsageError("gallery needs -o DIR")
-    return run_gallery(args.source, args.output, jobs=args.jobs, check=args.check)
+        return max(run_gallery(name, Path("gallery") / name, jobs=jobs, check=True) for name in found)
+    if args.output is None or not args.output.strip():
+        raise UsageError("gallery needs -o DIR" if args.output is None
+                         else f"-o needs a folder name, got {args.output!r}")
+    return run_gallery(args.source, args.output, jobs=jobs, check=args.check, force=args.force, quiet=args.quiet)
 
 
 def _add_gallery_flags(parser: argparse.ArgumentParser) -> None:
@@ -243,9 +343,14 @@ def _add_gallery_flags(parser: argparse.ArgumentParser) -> None:
                         help="a bundled preset (classic, extended, post) or a gallery .toml file; "
                              "omitted with --check: every gallery/PRESET folder here")
     parser.add_argument("-o", "--output", metavar="DIR", help="folder to write into")
-    parser.add_argument("--jobs", type=int, metavar="N", help="parallel processes (default: all cores)")
+    parser.add_argument("--jobs", type=int, metavar="N",
+                        help="parallel processes (default and most: the cores of this machine)")
     parser.add_argument("--check", action="store_true",
-                        help="render in memory and list files in DIR that differ (exit 1 if any)")
+                        help="render in memory and list files in DIR that differ, are missing or are extra "
+                             "(exit 1 if any)")
+    parser.add_argument("--force", action="store_true",
+                        help="overwrite a README.md or index.html in DIR that is not a convanim gallery page")
+    parser.add_argument("-q", "--quiet", action="store_true", help="do not say what was written")
 
 
 def build_parser() -> argparse.ArgumentParser:

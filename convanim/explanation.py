@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 
-from .schedule import unread_cells
+from .schedule import unread_count, unread_ranges
 from .spec import ConvSpec
 
 __all__ = [
@@ -24,6 +24,7 @@ __all__ = [
     "relationship",
     "pytorch_layer",
     "alternatives",
+    "alternatives_range",
     "input_label",
     "output_label",
     "caption",
@@ -132,30 +133,55 @@ def pytorch_layer(spec: ConvSpec) -> str:
     return f"torch.nn.Sequential({pad_module}, {layer})" if pad_module else layer
 
 
-def alternatives(spec: ConvSpec, axis: int) -> list[dict]:
-    """Other configs on ``axis`` with the same output, and how to get back.
+#: Most entries `alternatives` lists (the stride can be 10**18); `alternatives_range` gives the rest.
+MAX_ALTERNATIVES = 8
+
+
+def alternatives(spec: ConvSpec, axis: int, limit: int = MAX_ALTERNATIVES) -> list[dict]:
+    """Other configs on ``axis`` with the same output, and how to get back (at most ``limit``).
 
     For a direct convolution with stride > 1: every input size that gives the
     same output, each with the ``output_padding`` that recovers it through the
     transposed convolution (None where the padding is asymmetric, which
     PyTorch's ConvTranspose cannot express). For a transposed convolution: the
-    output size each allowed ``output_padding`` gives.
+    output size each allowed ``output_padding`` gives. Only the first
+    ``limit`` are listed; `alternatives_range` counts them all.
     """
     ax = spec.axes[axis]
     if spec.transposed:
-        limit = max(ax.stride, ax.dilation)
         base = ax.output_size - spec.output_padding[axis]
-        return [{"output_padding": a, "output_size": base + a} for a in range(limit)]
+        count = min(max(ax.stride, ax.dilation), limit)
+        return [{"output_padding": a, "output_size": base + a} for a in range(count)]
     if ax.stride == 1:
         return []
     lo, hi = spec.pads[axis]
     smallest = (ax.output_size - 1) * ax.stride + ax.extent - lo - hi
-    result = []
-    for a in range(ax.stride):
-        size = smallest + a
-        if size >= 1:
-            result.append({"input_size": size, "output_padding": a if lo == hi else None})
-    return result
+    first = max(0, 1 - smallest)  # sizes must be >= 1
+    return [
+        {"input_size": smallest + a, "output_padding": a if lo == hi else None}
+        for a in range(first, min(ax.stride, first + limit))
+    ]
+
+
+def alternatives_range(spec: ConvSpec, axis: int) -> dict | None:
+    """All of `alternatives` as a range: ``{"key": "input_size", "first": 5, "last": 6, "count": 2}``.
+
+    ``key`` is ``input_size`` for a direct convolution, ``output_size`` for a
+    transposed one (one per ``output_padding`` from 0); None when there are none.
+    """
+    ax = spec.axes[axis]
+    if spec.transposed:
+        base = ax.output_size - spec.output_padding[axis]
+        count = max(ax.stride, ax.dilation)
+        return {"key": "output_size", "first": base, "last": base + count - 1, "count": count}
+    if ax.stride == 1:
+        return None
+    lo, hi = spec.pads[axis]
+    smallest = (ax.output_size - 1) * ax.stride + ax.extent - lo - hi
+    first, last = max(smallest, 1), smallest + ax.stride - 1
+    if last < first:
+        return None
+    return {"key": "input_size", "first": first, "last": last, "count": last - first + 1}
 
 
 def input_label(spec: ConvSpec) -> str:
@@ -234,10 +260,25 @@ def alt_text(spec: ConvSpec) -> str:
     return f"transposed convolution: {text}" if spec.transposed else text
 
 
+#: Most unread indices `explain` lists per axis (``unread_count`` and ``unread_ranges`` give the rest).
+MAX_UNREAD_LISTED = 20
+
+
 def explain(spec: ConvSpec) -> dict:
-    """Everything above as plain data (what ``convanim shape --json`` prints)."""
+    """Everything above as plain data (what ``convanim shape --json`` prints).
+
+    Instant for any size: unread indices and alternative sizes are counts and
+    ranges (``unread_count``, ``unread_ranges`` as [first, last] pairs, the
+    first 10; ``alternatives_range``), with at most 20 unread indices and 8
+    alternatives listed. A count is null where it would take marking more than
+    four million cells (a dilated, strided kernel on a huge axis).
+    """
     axes = []
     for a, ax in enumerate(spec.axes):
+        count = unread_count(ax)
+        ranges = unread_ranges(ax, limit=10) if count else []
+        listed = unread_ranges(ax, limit=MAX_UNREAD_LISTED) if count else []
+        unread = [i for lo_hi in (listed or []) for i in range(lo_hi[0], lo_hi[1] + 1)][:MAX_UNREAD_LISTED]
         axes.append(
             {
                 "axis": a,
@@ -250,10 +291,18 @@ def explain(spec: ConvSpec) -> dict:
                 "formula": formula(spec, a),
                 "relationship": relationship(spec, a),
                 "leftover": spec.leftover[a] if not spec.transposed else 0,
-                "unread": ax.unread(),
+                "unread": unread,
+                "unread_count": count,
+                "unread_ranges": [list(r) for r in ranges] if ranges is not None else None,
                 "alternatives": alternatives(spec, a),
+                "alternatives_range": alternatives_range(spec, a),
             }
         )
+    counts = [ax["unread_count"] for ax in axes]
+    if None in counts:
+        total = None
+    else:
+        total = math.prod(spec.input_size) - math.prod(n - u for n, u in zip(spec.input_size, counts))
     return {
         "transposed": spec.transposed,
         "output_padding": list(spec.output_padding),
@@ -261,11 +310,15 @@ def explain(spec: ConvSpec) -> dict:
         "output_shape": list(spec.output_shape),
         "grid_shape": list(spec.grid_shape),
         "steps": math.prod(spec.output_shape),
-        "unread_cells": len(unread_cells(spec)),
+        "unread_cells": total,
         "pytorch": pytorch_layer(spec),
         "alt": alt_text(spec),
         "axes": axes,
     }
+
+
+def _runs(ranges) -> str:
+    return ", ".join(str(a) if a == z else f"{a}-{z}" for a, z in ranges)
 
 
 def render_text(info: dict) -> str:
@@ -289,11 +342,27 @@ def render_text(info: dict) -> str:
         out.append(f"  {ax['formula']}")
         if ax["relationship"]:
             out.append(f"  guide relationship: {ax['relationship']}")
-        if ax["unread"]:
+        count = ax["unread_count"]
+        if count is None:
+            out.append("  never read: not counted (a dilated, strided kernel on an axis this long)")
+        elif count and count == len(ax["unread"]):
             cells = ", ".join(str(u) for u in ax["unread"])
-            out.append(f"  never read: input {'index' if len(ax['unread']) == 1 else 'indices'} {cells}")
-        alts = ax["alternatives"]
-        if alts and not info["transposed"]:
+            out.append(f"  never read: input {'index' if count == 1 else 'indices'} {cells}")
+        elif count:
+            shown = ax["unread_ranges"]
+            more = ", ..." if sum(z - a + 1 for a, z in shown) < count else ""
+            out.append(f"  never read: {count:,} input indices: {_runs(shown)}{more}")
+        alts, span = ax["alternatives"], ax["alternatives_range"]
+        if alts and span["count"] > len(alts):
+            if info["transposed"]:
+                out.append(f"  output sizes: {span['first']:,} to {span['last']:,} ({span['count']:,} sizes, "
+                           f"output_padding = size - {span['first']:,})")
+            else:
+                back = (f"; ConvTranspose output_padding = size - {span['first']:,} gives each back"
+                        if alts[0]["output_padding"] is not None else "")
+                out.append(f"  input sizes giving o={ax['output_size']}: {span['first']:,} to {span['last']:,} "
+                           f"({span['count']:,} sizes{back})")
+        elif alts and not info["transposed"]:
             sizes = ", ".join(
                 f"{alt['input_size']} (ConvTranspose output_padding={alt['output_padding']} gives it back)"
                 if alt["output_padding"] is not None

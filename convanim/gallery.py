@@ -83,13 +83,39 @@ def preset_path(name: str) -> Path:
     return PRESET_DIR / f"{name}.toml"
 
 
+def _name_error(name) -> str | None:
+    if not isinstance(name, str) or not name:
+        return "name must be a non-empty file name"
+    if len(name) > 100 or any(ch in name for ch in '/\\:*?"<>|') or name.startswith(".") \
+            or not name.isprintable():
+        return ("name must be a non-empty file name (no /, \\, leading dot or control characters, "
+                "at most 100 characters)")
+    return None
+
+
+def _table(where: str, what: str, value) -> dict:
+    if not isinstance(value, dict):
+        raise ValueError(f"{where}: {what} must be a table, got {type(value).__name__} {_short(value)}")
+    return value
+
+
+def _short(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
 def load_gallery(source: str | os.PathLike) -> tuple[str, list[Case]]:
-    """(title, cases) of a preset name or a gallery file; every case checked.
+    """(title, cases) of a preset name or a gallery file; every case checked, nothing drawn.
 
     Errors name the file, the case and the key:
-    ``gallery.toml: case "odd": stride must be >= 1, got 0``.
+    ``gallery.toml: case "odd": stride must be >= 1, got 0``. Values files
+    (``values = "x.npy"``) are found relative to the gallery file. Each case
+    is checked against the limits (`convanim.limits`) and for options its
+    view ignores; two cases writing the same file (compared
+    case-insensitively) are refused.
     """
-    from .animation import ANIMATION_FORMATS, check_options
+    from . import limits
+    from .animation import ANIMATION_FORMATS, APPLIES, check_applies, check_options, check_timing
     from .spec import ConvSpec
 
     path = Path(source)
@@ -103,25 +129,34 @@ def load_gallery(source: str | os.PathLike) -> tuple[str, list[Case]]:
         raise ValueError(f"gallery file {str(source)!r} does not exist")
     where = path.name
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"{where}: not UTF-8 text (byte {exc.start})") from None
+    try:
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ValueError(f"{where}: not valid TOML: {exc}") from None
     unknown = sorted(set(data) - {"title", "defaults", "case"})
     if unknown:
         raise ValueError(f"{where}: unknown table {unknown[0]!r} (expected title, [defaults], [[case]])")
-    defaults = data.get("defaults", {})
+    title = data.get("title", path.stem)
+    if not isinstance(title, str):
+        raise ValueError(f"{where}: title must be a string, got {_short(title)}")
+    defaults = _table(where, "[defaults]", data.get("defaults", {}))
     bad = sorted(set(defaults) - set(SPEC_KEYS) - set(OPTION_KEYS))
     if bad:
         raise ValueError(f"{where}: [defaults]: unknown key {bad[0]!r}")
     raw_cases = data.get("case", [])
     if not isinstance(raw_cases, list) or not raw_cases:
         raise ValueError(f"{where}: no cases: add [[case]] tables with at least a name")
-    cases, seen = [], set()
+    cases, seen, files = [], set(), {"readme.md": "README.md", "index.html": "index.html"}
     for n, raw in enumerate(raw_cases):
+        raw = _table(where, f"case #{n + 1}", raw)
         name = raw.get("name")
-        label = f'case "{name}"' if isinstance(name, str) else f"case #{n + 1}"
-        if not isinstance(name, str) or not name or "/" in name or name.startswith("."):
-            raise ValueError(f"{where}: {label}: name must be a non-empty file name, got {name!r}")
+        label = f'case "{name}"' if isinstance(name, str) and name.isprintable() else f"case #{n + 1}"
+        problem = _name_error(name)
+        if problem:
+            raise ValueError(f"{where}: {label}: {problem}, got {_short(name)}")
         if name in seen:
             raise ValueError(f"{where}: {label}: name is used twice")
         seen.add(name)
@@ -132,22 +167,62 @@ def load_gallery(source: str | os.PathLike) -> tuple[str, list[Case]]:
         spec = {k: _tuples(merged[k]) for k in SPEC_KEYS if k in merged}
         options = {k: _tuples(merged[k]) for k in OPTION_KEYS if k in merged}
         file = raw.get("file", f"{name}.gif")
+        description = raw.get("description", "")
         try:
+            if not isinstance(description, str):
+                raise ValueError(f"description must be a string, got {_short(description)}")
             if not isinstance(file, str) or Path(file).suffix.lower() not in ANIMATION_FORMATS \
-                    or Path(file).name != file:
+                    or Path(file).name != file or _name_error(file):
                 raise ValueError(
-                    f"file must be a plain file name ending in {', '.join(ANIMATION_FORMATS)}, got {file!r}"
+                    f"file must be a plain file name ending in {', '.join(ANIMATION_FORMATS)}, got {_short(file)}"
                 )
-            if options.get("view") != "continuous":
+            if file.lower() in files:
+                raise ValueError(f"file {file!r} is also written by {files[file.lower()]}")
+            files[file.lower()] = f"{label}" if file.lower() not in ("readme.md", "index.html") else file
+            values = options.get("values")
+            if isinstance(values, str) and values not in ("symbols", "random") and values:
+                options["values"] = str(path.parent / values) if not Path(values).is_absolute() else values
+            opts = check_options(_applies=False, **options)
+            own = [k for k in raw if k in OPTION_KEYS and k != "view"]
+            if any(k in raw for k in SPEC_KEYS):
+                own.append("spec")
+            check_applies(opts["view"], own, values=opts["values"])
+            check_timing(Path(file).suffix, own)
+            # [defaults] that this case's view ignores are dropped (`_check_defaults_apply` checks the rest).
+            options = {k: v for k, v in options.items() if opts["view"] in APPLIES.get(k, (opts["view"],))}
+            if "seed" in options and options.get("values", "symbols") == "symbols":
+                del options["seed"]
+            if opts["view"] != "continuous":
                 missing = [k for k in ("input_size", "kernel_size") if k not in spec]
                 if missing:
                     raise ValueError(f"input_size and kernel_size are required, missing {' and '.join(missing)}")
-                ConvSpec(**spec)
-            check_options(**options)
+                conv = ConvSpec(**spec)
+            else:
+                conv = None
+            limits.check_render(
+                conv, opts["view"], opts["layout"], opts["cell_px"], labels=opts["labels"], caption=opts["caption"],
+                radius=opts["radius"], max_frames=opts["max_frames"], max_pixels=opts["max_pixels"],
+                max_frame_pixels=opts["max_frame_pixels"],
+            )
         except (ValueError, TypeError) as exc:
             raise ValueError(f"{where}: {label}: {exc}") from None
-        cases.append(Case(name, file, raw.get("description", ""), spec, options, where))
-    return str(data.get("title", path.stem)), cases
+        cases.append(Case(name, file, description, spec if conv is not None else {}, options, where))
+    _check_defaults_apply(where, defaults, cases)
+    return title, cases
+
+
+def _check_defaults_apply(where: str, defaults: dict, cases: list) -> None:
+    """A [defaults] key that changes no case does nothing: refused."""
+    from .animation import APPLIES
+
+    for key in defaults:
+        group = "spec" if key in SPEC_KEYS else key
+        views = {c.options.get("view", "grid") for c in cases}
+        if group in APPLIES and not views & set(APPLIES[group]):
+            raise ValueError(
+                f"{where}: [defaults]: {key} only applies to view {', '.join(APPLIES[group])}, "
+                f"and no case has one of these views"
+            )
 
 
 def _animate_args(case: Case) -> dict:
@@ -215,11 +290,27 @@ def rendered_by() -> str:
     return f"convanim {__version__} ({deps})"
 
 
+#: The first line of the pages `write_pages` writes: `run_gallery` only overwrites pages holding it.
+MARKER = "<!-- written by convanim gallery: it rewrites this page -->"
+_OLD_MARKER = "Rendered by convanim "  # what pages of convanim 0.1.0 say
+PAGES = ("README.md", "index.html")
+
+
+def is_gallery_page(path: Path) -> bool:
+    """True when ``path`` is a page `write_pages` wrote (it holds `MARKER`)."""
+    try:
+        head = path.read_bytes()[:4096].decode("utf-8", errors="replace")
+    except OSError:
+        return False
+    return MARKER in head or _OLD_MARKER in head
+
+
 def write_pages(directory: Path, title: str, cases: list[Case], infos: list[dict]) -> None:
     """``README.md`` (a table GitHub renders) and ``index.html`` (self-contained) in ``directory``."""
     from .encode import atomic_output
 
     md = [
+        MARKER,
         f"# {title}",
         "",
         f"Rendered by {rendered_by()}. Each file loops forever; one frame per kernel position.",
@@ -251,6 +342,7 @@ def write_pages(directory: Path, title: str, cases: list[Case], infos: list[dict
 </figure>"""
         )
     page = f"""<!DOCTYPE html>
+{MARKER}
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -325,34 +417,59 @@ def _cost(case: Case) -> int:
     return math.prod(ConvSpec(**case.spec).output_shape) if case.spec else 60
 
 
-def run_gallery(source, output, *, jobs: int | None = None, check: bool = False) -> int:
-    """Render a gallery into ``output`` (or, with ``check``, compare with it). Returns the exit status."""
+def run_gallery(source, output, *, jobs: int | None = None, check: bool = False, force: bool = False,
+                quiet: bool = False) -> int:
+    """Render a gallery into ``output`` (or, with ``check``, compare with it). Returns the exit status.
+
+    Every case is checked before anything is drawn. A README.md or index.html
+    in ``output`` that is not a gallery page (`MARKER`) is never overwritten
+    unless ``force``. ``check`` prints ``differs:``, ``missing:`` and
+    ``extra:`` (a file no case writes) lines and returns 1 when there are any.
+    ``jobs`` is capped to the cores this process may use.
+    """
+    from . import limits
+
     title, cases = load_gallery(source)
-    if jobs is not None and jobs < 1:
-        raise ValueError(f"jobs must be >= 1, got {jobs}")
-    jobs = jobs or os.cpu_count() or 1
+    if jobs is not None and (not isinstance(jobs, int) or isinstance(jobs, bool) or jobs < 1):
+        raise ValueError(f"jobs must be an integer >= 1, got {jobs!r}")
+    jobs = min(jobs or limits.cpu_cores(), limits.cpu_cores())
     output = Path(output)
-    names = [c.file for c in cases] + ["README.md", "index.html"]
+    names = [c.file for c in cases] + list(PAGES)
     if check:
         if not output.is_dir():
             raise ValueError(f"cannot check {str(output)!r}: it is not a directory")
         with tempfile.TemporaryDirectory(prefix="convanim-check-") as tmp:
             fresh = Path(tmp)
             write_pages(fresh, title, cases, render_all(cases, fresh, jobs, progress=False))
-            stale = [
-                n for n in names
-                if not (output / n).is_file() or (output / n).read_bytes() != (fresh / n).read_bytes()
-            ]
-        for name in stale:
-            print(f"differs: {output / name}")
-        if stale:
-            print(f"{len(stale)} of {len(names)} files differ; re-run: convanim gallery {source} -o {output}")
+            report = []
+            for n in names:
+                if not (output / n).is_file():
+                    report.append(f"missing: {output / n}")
+                elif (output / n).read_bytes() != (fresh / n).read_bytes():
+                    report.append(f"differs: {output / n}")
+        known = {n.lower() for n in names}
+        for entry in sorted(output.iterdir()):
+            if entry.is_file() and not entry.name.startswith(".") and entry.name.lower() not in known:
+                report.append(f"extra: {entry}")
+        for line in report:
+            print(line)
+        if report:
+            print(f"{len(report)} files are stale, missing or extra; re-run: convanim gallery {source} -o {output}")
             return 1
         print(f"all {len(names)} files up to date in {output}")
         return 0
     if output.exists() and not output.is_dir():
         raise ValueError(f"output must be a directory, got the file {str(output)!r}")
+    if not force:
+        for page in PAGES:
+            if (output / page).exists() and not is_gallery_page(output / page):
+                raise ValueError(
+                    f"{output / page} is not a convanim gallery page: not overwriting it "
+                    "(use another folder, or --force to replace it)"
+                )
     output.mkdir(parents=True, exist_ok=True)
-    write_pages(output, title, cases, render_all(cases, output, jobs, progress=sys.stderr.isatty()))
-    print(f"wrote {len(cases)} animations, README.md and index.html to {output}", file=sys.stderr)
+    write_pages(output, title, cases, render_all(cases, output, jobs, progress=sys.stderr.isatty() and not quiet))
+    if not quiet:
+        print(f"wrote {len(cases)} animation{'s' if len(cases) != 1 else ''}, README.md and index.html to {output}",
+              file=sys.stderr)
     return 0

@@ -66,18 +66,47 @@ def make_values(spec: ConvSpec, mode: str = "symbols", seed: int = 0) -> Values 
         raise ValueError(f"values file {mode!r} does not exist")
     try:
         data = np.load(path, allow_pickle=False)
-    except Exception as exc:
+        if path.suffix == ".npz":
+            if not isinstance(data, np.lib.npyio.NpzFile):
+                raise ValueError("not a .npz archive")
+            missing = [k for k in ("input", "kernel") if k not in data.files]
+            if missing:
+                raise ValueError(f"it must hold arrays 'input' and 'kernel', missing {' and '.join(missing)}")
+            x, kernel = data["input"], data["kernel"]
+        else:
+            if not isinstance(data, np.ndarray):
+                raise ValueError("not a .npy array")
+            x = data
+    except ValueError as exc:
         raise ValueError(f"values file {mode!r} could not be read: {exc}") from None
-    if path.suffix == ".npz":
-        missing = [k for k in ("input", "kernel") if k not in data]
-        if missing:
-            raise ValueError(f"values file {mode!r} must hold arrays 'input' and 'kernel', missing {missing}")
-        x, kernel = data["input"], data["kernel"]
-    else:
-        x = data
+    except Exception as exc:  # a corrupt file: zip, header or size errors of every kind
+        raise ValueError(f"values file {mode!r} could not be read: {type(exc).__name__}: {exc}") from None
+    arrays = []
     for name, arr, shape in (("input", x, spec.input_size), ("kernel", kernel, spec.kernel_size)):
-        if tuple(arr.shape) != tuple(shape):
-            raise ValueError(
-                f"values file {mode!r}: {name} must have shape {tuple(shape)}, got {tuple(arr.shape)}"
-            )
-    return Values(np.asarray(x), np.asarray(kernel))
+        arrays.append(_numbers(mode, name, arr, shape))
+    return Values(*arrays)
+
+
+#: Largest magnitude of a value read from a file: products and sums stay exact in float64.
+MAX_VALUE = 1e6
+
+
+def _numbers(mode: str, name: str, arr, shape) -> np.ndarray:
+    """``arr`` as int64 or float64, checked: real, finite, at most `MAX_VALUE`, of ``shape``."""
+    arr = np.asarray(arr)
+    if tuple(arr.shape) != tuple(shape):
+        raise ValueError(f"values file {mode!r}: {name} must have shape {tuple(shape)}, got {tuple(arr.shape)}")
+    kind = arr.dtype.kind
+    if kind not in "biuf":
+        raise ValueError(
+            f"values file {mode!r}: {name} must hold real numbers (integers or floats), got dtype {arr.dtype}"
+        )
+    magnitude = np.abs(arr.astype(np.float64))
+    if not np.all(np.isfinite(magnitude)):
+        raise ValueError(f"values file {mode!r}: {name} must hold finite numbers, got NaN or infinity")
+    if arr.size and magnitude.max() > MAX_VALUE:
+        raise ValueError(
+            f"values file {mode!r}: {name} must hold numbers of magnitude at most {MAX_VALUE:,.0f}, "
+            f"got {magnitude.max():g}"
+        )
+    return arr.astype(np.float64 if kind == "f" else np.int64)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -487,3 +488,132 @@ def test_property_kernel_fit_rule(i, k, d, lo, hi):
         )
     else:
         assert ConvSpec(**kwargs).output_shape == (i + lo + hi - extent + 1,)
+
+
+# -- named limits and options that do nothing (convanim.limits, convanim.animation.APPLIES) -----------
+
+def _animate(**kw):
+    from convanim.animation import animate
+
+    return animate(**kw)
+
+
+@pytest.mark.parametrize(
+    "kw, message",
+    [
+        (dict(input_size=5, kernel_size=3, colour="red"), r"unknown option 'colour'; options are layout, view"),
+        (dict(input_size=5, kernel_size=3, radius=2.0), r"radius only applies to view continuous"),
+        (dict(input_size=5, kernel_size=3, flip=True), r"flip only applies to view 1d"),
+        (dict(input_size=5, kernel_size=3, values="random"), r"values only applies to view values, 1d or matrix"),
+        (dict(input_size=5, kernel_size=3, view="values", seed=3), r"seed only applies with values random"),
+        (dict(input_size=(5,), kernel_size=(3,), view="1d", layout="flat"), r"layout only applies to view grid"),
+        (dict(view="continuous", input_size=5, kernel_size=3), r"spec only applies to view grid, 1d, values or matrix"),
+        (dict(view="continuous", labels=True), r"labels only applies to view grid, 1d, values or matrix"),
+        (dict(input_size=200, kernel_size=3), r"the classic layout draws at most 100 cells per axis"),
+        (dict(input_size=17, kernel_size=3, view="values"), r"the values view draws at most 16 cells per axis"),
+        (dict(input_size=9, kernel_size=8, view="values"), r"writes out sums of at most 49 kernel taps"),
+        (dict(input_size=(65,), kernel_size=(3,), view="1d"), r"the 1-D view draws at most 64 cells"),
+        (dict(input_size=(30,), kernel_size=(17,), view="1d"), r"sums of at most 16 kernel taps"),
+        (dict(input_size=11, kernel_size=3, view="matrix"), r"the matrix view draws at most 100 input cells"),
+        (dict(view="continuous", radius=100.0), r"half disc of radius 0.1 to 10 .* got radius 100"),
+        (dict(view="continuous", radius=float("nan")), r"radius must be a finite number > 0, got nan"),
+        (dict(input_size=64, kernel_size=3), r"3,844 frames of about 3,254x4,066 px .* the limit is 10,000,000,000 "
+                                             r"pixels in all \(--max-pixels N, max_pixels=N\)"),
+        (dict(input_size=30, kernel_size=3, max_frames=100), r"the limit is 100 frames"),
+        (dict(input_size=16, kernel_size=3, cell_px=400), r"16,000,000 pixels per frame"),
+        (dict(input_size=5, kernel_size=3, max_frames=0), r"max_frames must be an integer >= 1, got 0"),
+        (dict(input_size=5, kernel_size=3, duration_ms=10**9), r"duration_ms must be from 10 to 300000"),
+        (dict(input_size=5, kernel_size=3, view="values", values="random", seed=-1), r"seed must be an integer from 0"),
+        (dict(input_size=5, kernel_size=3, layout=3), r"layout must be one of classic, flat, got 3"),
+        (dict(input_size=5, kernel_size=3, theme=[1]), r"theme must be a theme name"),
+        (dict(kernel_size=3, view="grid", spec=None, input_size=None), r"input_size"),
+    ],
+)
+def test_animate_refuses_in_one_sentence_before_drawing(kw, message):
+    with pytest.raises(ValueError, match=message):
+        _animate(**kw)
+
+
+def test_limits_can_be_raised():
+    # refused by default, accepted past the limit (nothing is drawn until a frame is asked for)
+    with pytest.raises(ValueError, match="the limit is 100 frames"):
+        _animate(input_size=12, kernel_size=1, max_frames=100)
+    assert len(_animate(input_size=12, kernel_size=1, max_frames=144)) == 144
+
+
+def test_cifar_sized_render_is_within_the_default_limits():
+    from convanim import ConvSpec
+    from convanim.limits import check_render
+
+    frames, (w, h) = check_render(ConvSpec(32, 3))
+    assert frames == 900 and abs(w - 1650) <= 4 and abs(h - 2036) <= 4  # the real frame is 1650x2036
+
+
+def test_estimated_size_matches_the_grid_scenes():
+    from convanim import ConvSpec
+    from convanim.limits import estimate_size
+
+    for layout, spec in (("classic", ConvSpec(5, 3, stride=2, padding=1)), ("flat", ConvSpec((7, 4), 3, padding=1)),
+                         ("flat", ConvSpec((6,), 3))):
+        w, h = _animate(spec=spec, layout=layout).size
+        ew, eh = estimate_size(spec, "grid", layout)
+        assert abs(ew - w) <= 4 and abs(eh - h) <= 4, (layout, spec)
+
+
+def test_matrix_limit_agrees_with_the_matrix_scene():
+    from convanim.limits import VIEW_LIMITS
+    from convanim.scene.matrix import MAX_CELLS
+
+    assert VIEW_LIMITS["matrix"]["cells"] == MAX_CELLS
+
+
+def test_sheet_limit():
+    from convanim.limits import check_sheet
+
+    with pytest.raises(ValueError, match=r"a contact sheet shows at most 64 steps \(8 rows of 8\), got 65"):
+        check_sheet(65, (100, 100))
+    with pytest.raises(ValueError, match=r"the contact sheet would be about .* pixels, more than the limit"):
+        check_sheet(64, (1000, 1000))
+    check_sheet(9, (395, 381))
+
+
+# -- values files of any dtype ---------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "array, message",
+    [
+        (np.array([["a"] * 3] * 3), r"input must hold real numbers \(integers or floats\), got dtype <U1"),
+        (np.array([[b"a"] * 3] * 3), r"got dtype \|S1"),
+        (np.array([[np.datetime64("2020-01-01")] * 3] * 3), r"got dtype datetime64\[D\]"),
+        (np.zeros((3, 3), dtype=[("a", "i4")]), r"got dtype \[\('a', '<i4'\)\]"),
+        (np.zeros((3, 3), dtype=complex), r"got dtype complex128"),
+        (np.full((3, 3), np.nan), r"input must hold finite numbers, got NaN or infinity"),
+        (np.full((3, 3), -(2**63), dtype=np.int64), r"magnitude at most 1,000,000"),
+        (np.zeros((2, 3)), r"input must have shape \(3, 3\), got \(2, 3\)"),
+    ],
+)
+def test_values_files_of_any_dtype_are_refused_in_one_sentence(tmp_path, array, message):
+    from convanim import ConvSpec
+    from convanim.values import make_values
+
+    path = tmp_path / "v.npy"
+    np.save(path, array)
+    with pytest.raises(ValueError, match=message):
+        make_values(ConvSpec(3, 2), str(path))
+
+
+def test_values_files_refuse_pickles_and_garbage(tmp_path):
+    from convanim import ConvSpec
+    from convanim.values import make_values
+
+    np.save(tmp_path / "o.npy", np.array([[None] * 3] * 3, dtype=object), allow_pickle=True)
+    with pytest.raises(ValueError, match=r"could not be read: Object arrays cannot be loaded"):
+        make_values(ConvSpec(3, 2), str(tmp_path / "o.npy"))
+    (tmp_path / "j.npz").write_bytes(b"PK garbage")
+    with pytest.raises(ValueError, match=r"values file '.*j.npz' could not be read"):
+        make_values(ConvSpec(3, 2), str(tmp_path / "j.npz"))
+    np.savez(tmp_path / "m.npz", input=np.ones((3, 3)))
+    with pytest.raises(ValueError, match=r"must hold arrays 'input' and 'kernel', missing kernel"):
+        make_values(ConvSpec(3, 2), str(tmp_path / "m.npz"))
+    np.save(tmp_path / "u.npy", np.ones((3, 3), np.uint8))
+    assert make_values(ConvSpec(3, 2), str(tmp_path / "u.npy")).x.dtype == np.int64

@@ -1,5 +1,7 @@
 """explain: formulas with numbers, the guide's relationships, the PyTorch layer, labels."""
 
+import random
+
 import pytest
 
 from convanim import ConvSpec
@@ -141,3 +143,60 @@ def test_explain_reports_unread_cells_and_leftover():
     text = render_text(info)
     assert "never read: input index 5" in text
     assert "every axis:" in text
+
+
+# -- unread cells as counts and ranges, for any size -----------------------------------------------
+
+def _brute_unread(ax):
+    """Input indices no (output position, tap) reaches, by walking every pair."""
+    read = set()
+    for o in range(ax.output_size):
+        for j in range(ax.kernel_size):
+            q = o * ax.window_stride + j * ax.dilation - ax.lo
+            if q % ax.step == 0 and 0 <= q // ax.step < ax.input_size:
+                read.add(q // ax.step)
+    return [i for i in range(ax.input_size) if i not in read]
+
+
+def test_unread_count_and_ranges_match_a_brute_force_walk():
+    from convanim.schedule import unread_count, unread_ranges
+
+    rng = random.Random(13)
+    checked = 0
+    while checked < 1500:
+        n, k, s, d = rng.randint(1, 40), rng.randint(1, 5), rng.randint(1, 6), rng.randint(1, 4)
+        lo, hi = rng.randint(0, 4), rng.randint(0, 4)
+        transposed = rng.random() < 0.4
+        try:
+            if transposed:
+                spec = ConvSpec((n,), k, stride=s, dilation=d, padding=lo, transposed=True,
+                                output_padding=rng.randint(0, max(s, d) - 1))
+            else:
+                spec = ConvSpec((n,), k, stride=s, dilation=d, padding=((lo, hi),))
+        except ValueError:
+            continue
+        ax = spec.axes[0]
+        expected = _brute_unread(ax)
+        assert unread_count(ax) == len(expected), spec
+        runs = unread_ranges(ax, limit=1000)
+        assert [i for a, z in runs for i in range(a, z + 1)] == expected, spec
+        assert len(unread_ranges(ax, limit=2)) <= 2
+        checked += 1
+
+
+def test_unread_cells_refuses_to_list_millions():
+    from convanim import unread_cells
+
+    with pytest.raises(ValueError, match=r"998,000,000 input cells are never read, more than the 1,000,000"):
+        unread_cells(ConvSpec((1000, 1_000_000), (1, 2), stride=(1, 1000)))
+
+
+def test_explain_of_huge_sizes_gives_counts_and_ranges():
+    info = explain(ConvSpec((10**6,), 2, stride=1000))
+    ax = info["axes"][0]
+    assert ax["unread_count"] == 998_000 and info["unread_cells"] == 998_000
+    assert ax["unread_ranges"][0] == [2, 999] and len(ax["unread_ranges"]) == 10
+    assert ax["alternatives_range"] == {"key": "input_size", "first": 999_002, "last": 1_000_001, "count": 1000}
+    big = explain(ConvSpec(5, 3, stride=10**18, transposed=True))
+    assert big["axes"][0]["alternatives_range"]["count"] == 10**18
+    assert len(big["axes"][0]["alternatives"]) == 8

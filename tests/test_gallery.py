@@ -1,5 +1,6 @@
 """Galleries: TOML loading and its errors, the bundled presets, rendering, index pages, --check."""
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -8,7 +9,7 @@ import pytest
 from PIL import Image
 
 from convanim import ConvSpec
-from convanim.gallery import load_gallery, rendered_by, run_gallery
+from convanim.gallery import MARKER, load_gallery, rendered_by, run_gallery
 
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE = ROOT.parent / "shared" / "reference" / "conv_arithmetic"
@@ -174,3 +175,97 @@ def test_check_alone_needs_gallery_folders(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "convanim.cli", "gallery", "classic"], capture_output=True,
                           text=True, timeout=120, cwd=tmp_path)
     assert proc.returncode == 2 and proc.stderr.strip() == "convanim gallery: error: gallery needs -o DIR"
+
+
+# -- hostile gallery files, nothing clobbered, --check missing/extra -------------------------------
+
+ONE = '[[case]]\nname = "a"\ninput_size = 3\nkernel_size = 2\n'
+
+
+@pytest.mark.parametrize(
+    "body, message",
+    [
+        ("case = 3\n", "g.toml: no cases"),
+        ("case = [1, 2]\n", "g.toml: case #1 must be a table, got int 1"),
+        ("defaults = 3\n" + ONE, "g.toml: [defaults] must be a table, got int 3"),
+        ("title = 3\n" + ONE, "g.toml: title must be a string, got 3"),
+        (ONE + "description = 5\n", 'g.toml: case "a": description must be a string, got 5'),
+        ('[[case]]\nname = "a"\nview = "values"\n', 'g.toml: case "a": input_size and kernel_size are required'),
+        (ONE + "radius = 2.0\n", 'g.toml: case "a": radius only applies to view continuous'),
+        ('[[case]]\nname = "a"\nview = "continuous"\ninput_size = 3\n',
+         'g.toml: case "a": spec only applies to view grid, 1d, values or matrix'),
+        ("[defaults]\nflip = true\n" + ONE, "g.toml: [defaults]: flip only applies to view 1d"),
+        (ONE + "stride = [1, [2]]\n", 'g.toml: case "a":'),
+        (ONE + 'cell_px = "big"\n', 'g.toml: case "a": cell_px must be an integer from 8 to 400'),
+        (ONE + "radius = nan\n", 'g.toml: case "a": radius must be a finite number > 0, got nan'),
+        ('[[case]]\nname = "a"\ninput_size = 64\nkernel_size = 3\n', 'g.toml: case "a": the animation would have'),
+        (ONE + ONE.replace('"a"', '"b"').replace("kernel_size = 2", 'kernel_size = 2\nfile = "A.GIF"'),
+         'g.toml: case "b": file \'A.GIF\' is also written by case "a"'),
+        (ONE.replace('kernel_size = 2', 'kernel_size = 2\nfile = "readme.md"'), "g.toml: case \"a\": file must be"),
+        ('[[case]]\nname = "a\\u0000"\ninput_size = 3\nkernel_size = 2\n', "g.toml: case #1: name must be"),
+        (ONE + 'file = "a.pdf"\nduration_ms = 500\n',
+         'g.toml: case "a": duration_ms only applies to an animation written as .gif'),
+    ],
+)
+def test_hostile_gallery_files_are_refused_in_one_sentence(tmp_path, body, message):
+    path = tmp_path / "g.toml"
+    path.write_text(body)
+    with pytest.raises(ValueError, match=re.escape(message)):
+        load_gallery(path)
+
+
+def test_gallery_file_that_is_not_utf8(tmp_path):
+    path = tmp_path / "g.toml"
+    path.write_bytes(ONE.encode() + b"# \xff\n")
+    with pytest.raises(ValueError, match=r"g.toml: not UTF-8 text \(byte \d+\)"):
+        load_gallery(path)
+
+
+def test_values_files_are_found_next_to_the_gallery_file(tmp_path, monkeypatch):
+    import numpy as np
+
+    (tmp_path / "sub").mkdir()
+    np.save(tmp_path / "sub" / "x.npy", np.arange(9).reshape(3, 3))
+    (tmp_path / "sub" / "g.toml").write_text(
+        '[[case]]\nname = "a"\nview = "values"\ninput_size = 3\nkernel_size = 2\nvalues = "x.npy"\n'
+    )
+    monkeypatch.chdir(tmp_path)
+    _, cases = load_gallery("sub/g.toml")
+    assert Path(cases[0].options["values"]) == Path("sub") / "x.npy"
+
+
+def test_gallery_never_overwrites_a_page_it_did_not_write(tmp_path):
+    (tmp_path / "g.toml").write_text(ONE)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "README.md").write_text("# my notes\n")
+    with pytest.raises(ValueError, match=r"README.md is not a convanim gallery page: not overwriting it"):
+        run_gallery(tmp_path / "g.toml", out, jobs=1)
+    assert (out / "README.md").read_text() == "# my notes\n"
+    assert sorted(p.name for p in out.iterdir()) == ["README.md"]
+    assert run_gallery(tmp_path / "g.toml", out, jobs=1, force=True) == 0
+    assert (out / "README.md").read_text().startswith(MARKER)
+    assert run_gallery(tmp_path / "g.toml", out, jobs=1) == 0  # our own page: rewritten
+
+
+def test_check_reports_missing_extra_and_differing_files(tmp_path, capsys):
+    (tmp_path / "g.toml").write_text(ONE + ONE.replace('"a"', '"b"'))
+    out = tmp_path / "out"
+    assert run_gallery(tmp_path / "g.toml", out, jobs=1, quiet=True) == 0
+    assert run_gallery(tmp_path / "g.toml", out, jobs=1, check=True) == 0
+    capsys.readouterr()
+    (out / "a.gif").unlink()
+    (out / "b.gif").write_bytes(b"GIF89a")
+    (out / "old.gif").write_bytes(b"x")
+    assert run_gallery(tmp_path / "g.toml", out, jobs=1, check=True) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert f"missing: {out / 'a.gif'}" in lines
+    assert f"differs: {out / 'b.gif'}" in lines
+    assert f"extra: {out / 'old.gif'}" in lines
+
+
+def test_gallery_cases_may_raise_the_limits(tmp_path):
+    path = tmp_path / "g.toml"
+    path.write_text('[[case]]\nname = "big"\ninput_size = 64\nkernel_size = 3\nmax_pixels = 60000000000\n')
+    _, cases = load_gallery(path)
+    assert cases[0].options["max_pixels"] == 60_000_000_000
