@@ -38,7 +38,8 @@ class Animation:
     """
 
     def __init__(
-        self, scene, *, spec: ConvSpec | None, durations: list[int], alt: str, config: str, flat_colours: bool
+        self, scene, *, spec: ConvSpec | None, durations: list[int], alt: str, config: str, flat_colours: bool,
+        credit: str | None = None,
     ):
         self.scene = scene
         # Grid layouts are drawn from the theme's flat colours: their GIFs use
@@ -48,6 +49,9 @@ class Animation:
         self.durations = durations
         self.alt = alt
         self.comment = f"convanim {__version__}: {config}"
+        self.credit = credit
+        if credit:  # first, so that viewers showing one line of the comment show the credit
+            self.comment = f"{credit}\n{self.comment}"
 
     def __len__(self) -> int:
         return len(self.scene)
@@ -134,6 +138,8 @@ class Animation:
             with encode.atomic_output(path) as fh:
                 self.scene.save_pdf_pages(fh)
         elif ext == ".mp4":
+            if self.credit:
+                raise ValueError("credit is not written to .mp4 (it carries no metadata): use .gif, .png or .webp")
             encode.write_mp4(path, self.scene.frames, self.durations)
         elif ext == ".svg":
             raise ValueError(
@@ -153,6 +159,8 @@ class Animation:
 
         if fmt not in _FRAME_FORMATS:
             raise ValueError(f"frame format must be one of {', '.join(_FRAME_FORMATS)}, got {fmt!r}")
+        if fmt == "png" and self.credit:
+            raise ValueError("credit is not written to PNG frames: use --frame-format svg or pdf, or one .png file")
         if fmt == "png":
             return encode.write_frames(directory, self.scene.frames, stem="step")
         return encode.write_files(
@@ -184,7 +192,7 @@ MAX_MS = 300_000
 OPTIONS = {
     "layout": "classic", "view": "grid", "theme": "classic", "cell_px": None, "labels": False,
     "caption": False, "duration_ms": None, "hold_first_ms": 0, "hold_last_ms": 0, "values": "symbols",
-    "seed": 0, "flip": False, "radius": 1.0,
+    "seed": 0, "flip": False, "radius": 1.0, "credit": None,
     "max_frames": limits.MAX_FRAMES, "max_pixels": limits.MAX_PIXELS, "max_frame_pixels": limits.MAX_FRAME_PIXELS,
 }
 
@@ -286,9 +294,18 @@ def check_options(*, _spell=str, _applies=True, **given) -> dict:
         raise ValueError(f"radius must be a finite number > 0, got {radius!r}")
     for name in ("max_frames", "max_pixels", "max_frame_pixels"):
         _positive_int(name, opts[name])
+    check_credit(opts["credit"])
     if _applies:
         check_applies(view, given, _spell, values)
     return opts
+
+
+def check_credit(credit) -> None:
+    """A credit line is None or one line of 1 to 500 printable characters."""
+    if credit is None:
+        return
+    if not isinstance(credit, str) or not 1 <= len(credit) <= 500 or not credit.isprintable():
+        raise ValueError(f"credit must be one line of 1 to 500 printable characters, got {credit!r:.80}")
 
 
 def animate(
@@ -307,6 +324,7 @@ def animate(
     seed: int = 0,
     flip: bool = False,
     radius: float = 1.0,
+    credit: str | None = None,
     max_frames: int = limits.MAX_FRAMES,
     max_pixels: int = limits.MAX_PIXELS,
     max_frame_pixels: int = limits.MAX_FRAME_PIXELS,
@@ -341,7 +359,8 @@ def animate(
     hold_first_ms : int, default 0
         Extra time on the first frame (by duration, not by duplicate frames).
     hold_last_ms : int, default 0
-        Extra time on the last frame.
+        Extra time on the last frame. The ``continuous`` view adds 1500 ms of
+        its own there, where the curve is finished.
     values : str, default 'symbols'
         ``values``, ``1d`` and ``matrix`` views: ``'symbols'``, ``'random'``
         (small integers), a ``.npy`` file (the input) or a ``.npz`` file
@@ -352,6 +371,11 @@ def animate(
         ``1d`` view: the mathematical convolution (kernel flipped).
     radius : float, default 1.0
         ``continuous`` view: the half disc's radius r, 0.1 to 10.
+    credit : str, default None
+        A credit line (``"Figure: A. Author, CC BY 4.0"``) written into the
+        files' metadata, never into the pixels: the GIF comment, the PNG text
+        chunk, WebP's XMP, SVG's dc:rights and dc:description, PDF's Author and
+        Subject. MP4 and folders of PNG frames carry none, and refuse it.
     max_frames : int, default 10000
         Refuse animations with more frames (`convanim.limits.MAX_FRAMES`).
     max_pixels : int, default 10000000000
@@ -386,7 +410,8 @@ def animate(
         for name, value in dict(
             layout=layout, view=view, theme=theme, cell_px=cell_px, labels=labels, caption=caption,
             duration_ms=duration_ms, hold_first_ms=hold_first_ms, hold_last_ms=hold_last_ms,
-            values=values, seed=seed, flip=flip, radius=radius, max_frames=max_frames, max_pixels=max_pixels,
+            values=values, seed=seed, flip=flip, radius=radius, credit=credit, max_frames=max_frames,
+            max_pixels=max_pixels,
             max_frame_pixels=max_frame_pixels,
         ).items()
         if not (type(value) is type(OPTIONS[name]) and value == OPTIONS[name])
@@ -409,14 +434,17 @@ def animate(
             scene = cls(spec, options, flip=flip, values=make_values(spec, values, seed))
         else:
             scene = cls(spec, options, values=make_values(spec, values, seed))
+    scene.credit = credit
     n = len(scene)
     base = _check_ms("duration_ms", duration_ms if duration_ms is not None else scene.frame_ms, 10)
     durations = [base] * n
     durations[0] += _check_ms("hold_first_ms", hold_first_ms, 0)
-    durations[-1] += _check_ms("hold_last_ms", hold_last_ms, 0)
+    durations[-1] += _check_ms("hold_last_ms", hold_last_ms, 0) + scene.hold_last_ms
     alt = scene.describe() or (alt_text(spec) if spec is not None else "")
     config = f"{spec!r} layout={layout} view={view} theme={options.theme.name}"
-    return Animation(scene, spec=spec, durations=durations, alt=alt, config=config, flat_colours=view == "grid")
+    return Animation(
+        scene, spec=spec, durations=durations, alt=alt, config=config, flat_colours=view == "grid", credit=credit
+    )
 
 
 _SPEC_FIELDS = ("input_size", "kernel_size", "stride", "padding", "dilation", "transposed", "output_padding")

@@ -143,7 +143,7 @@ def _cmd_shape(args) -> int:
 #: render's option flags: dest -> `animate` option (all default to None: None means "not given").
 _RENDER_OPTIONS = (
     "layout", "view", "theme", "cell_px", "labels", "caption", "duration_ms", "hold_first_ms", "hold_last_ms",
-    "values", "seed", "flip", "radius", "max_frames", "max_pixels", "max_frame_pixels",
+    "values", "seed", "flip", "radius", "credit", "max_frames", "max_pixels", "max_frame_pixels",
 )
 
 
@@ -288,6 +288,7 @@ def _add_render_flags(parser: argparse.ArgumentParser) -> None:
                         help="extra time on the first frame, in ms")
     timing.add_argument("--hold-last-ms", type=int, metavar="N",
                         help="extra time on the last frame, in ms")
+    _add_credit_flag(look)
     pieces = parser.add_argument_group("pieces for slides")
     pieces.add_argument("--step", type=int, metavar="K", help="write only step K (0-based) to -o")
     pieces.add_argument("--frames", metavar="DIR", help="write one file per step into DIR")
@@ -331,11 +332,18 @@ def _cmd_gallery(args) -> int:
                 "gallery needs PRESET_OR_FILE and -o DIR, "
                 "or --check alone inside a checkout with gallery/PRESET folders"
             )
-        return max(run_gallery(name, Path("gallery") / name, jobs=jobs, check=True) for name in found)
+        return max(run_gallery(name, Path("gallery") / name, jobs=jobs, check=True, credit=args.credit)
+                   for name in found)
     if args.output is None or not args.output.strip():
         raise UsageError("gallery needs -o DIR" if args.output is None
                          else f"-o needs a folder name, got {args.output!r}")
-    return run_gallery(args.source, args.output, jobs=jobs, check=args.check, force=args.force, quiet=args.quiet)
+    return run_gallery(args.source, args.output, jobs=jobs, check=args.check, force=args.force, quiet=args.quiet,
+                       credit=args.credit)
+
+
+def _add_credit_flag(parser) -> None:
+    parser.add_argument("--credit", metavar="TEXT",
+                        help="a credit line written into each file's metadata (never into the pixels)")
 
 
 def _add_gallery_flags(parser: argparse.ArgumentParser) -> None:
@@ -351,6 +359,7 @@ def _add_gallery_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--force", action="store_true",
                         help="overwrite a README.md or index.html in DIR that is not a convanim gallery page")
     parser.add_argument("-q", "--quiet", action="store_true", help="do not say what was written")
+    _add_credit_flag(parser)
 
 
 def build_parser() -> argparse.ArgumentParser:

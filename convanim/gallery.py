@@ -18,7 +18,7 @@ Case keys: ``name``, ``file`` (default ``NAME.gif``), ``description``, the
 `ConvSpec` fields, and any option of `convanim.animate` (``layout``,
 ``view``, ``theme``, ``cell_px``, ``labels``, ``caption``, ``duration_ms``,
 ``hold_first_ms``, ``hold_last_ms``, ``values``, ``seed``, ``flip``,
-``radius``) overriding ``[defaults]``. Lists stand for tuples, so per-side
+``radius``, ``credit``) overriding ``[defaults]``. Lists stand for tuples, so per-side
 padding is ``padding = [[0, 1], [0, 1]]``.
 """
 
@@ -28,7 +28,7 @@ import html
 import os
 import sys
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .animation import OPTIONS
@@ -418,18 +418,24 @@ def _cost(case: Case) -> int:
 
 
 def run_gallery(source, output, *, jobs: int | None = None, check: bool = False, force: bool = False,
-                quiet: bool = False) -> int:
+                quiet: bool = False, credit: str | None = None) -> int:
     """Render a gallery into ``output`` (or, with ``check``, compare with it). Returns the exit status.
 
     Every case is checked before anything is drawn. A README.md or index.html
     in ``output`` that is not a gallery page (`MARKER`) is never overwritten
     unless ``force``. ``check`` prints ``differs:``, ``missing:`` and
     ``extra:`` (a file no case writes) lines and returns 1 when there are any.
-    ``jobs`` is capped to the cores this process may use.
+    ``jobs`` is capped to the cores this process may use. ``credit`` is the
+    credit line of every case that names none of its own.
     """
     from . import limits
 
     title, cases = load_gallery(source)
+    if credit is not None:
+        from .animation import check_credit
+
+        check_credit(credit)
+        cases = [replace(c, options={"credit": credit, **c.options}) for c in cases]
     if jobs is not None and (not isinstance(jobs, int) or isinstance(jobs, bool) or jobs < 1):
         raise ValueError(f"jobs must be an integer >= 1, got {jobs!r}")
     jobs = min(jobs or limits.cpu_cores(), limits.cpu_cores())

@@ -166,9 +166,12 @@ def test_trace_grows_up_to_the_current_t(scene):
 def test_same_inputs_same_pixels():
     a = ContinuousScene(radius=0.7, n_frames=7)
     b = ContinuousScene(radius=0.7, n_frames=7)
+    # drawn in opposite orders, the two agree frame by frame: nothing of one frame leaks into the next
+    forward = [a.frame(k).copy() for k in range(7)]
+    backward = [b.frame(k).copy() for k in reversed(range(7))][::-1]
     for k in range(7):
-        assert np.array_equal(a.frame(k), b.frame(k))
-    assert np.array_equal(a.frame(2), a.frame(2))
+        assert np.array_equal(forward[k], backward[k]), k
+    assert not np.array_equal(forward[2], forward[5])  # the frames do differ
 
 
 def test_other_themes_and_caption_render():
@@ -177,3 +180,51 @@ def test_other_themes_and_caption_render():
         frame = scene.frame(2)
         assert tuple(frame[2, 2]) == rgb(THEMES[name].background)
         assert "radius 0.4" in scene.describe()
+
+
+# -- the post's figure as printed: geometry -------------------------------------------
+
+
+@pytest.mark.parametrize("radius", [0.3, 1.0, 3.0])
+def test_upper_axes_have_equal_aspect_so_g_is_a_semicircle(radius):
+    scene = ContinuousScene(radius=radius, n_frames=5)
+    ax = scene.ax_top
+    (x0, y0), (x1, y1) = ax.transData.transform([(0.0, 0.0), (1.0, 1.0)])
+    assert x1 - x0 == pytest.approx(y1 - y0, rel=1e-9)
+    # and the semicircle's drawn height is half its drawn width, in pixels
+    frame = scene.frame(2)  # t = 0: g centred on τ = 0
+    g = np.array(rgb(THEMES["classic"].output))
+    box = ax.bbox  # inside the upper axes only (the legend has a stroke of g's colour too)
+    top = frame[int(frame.shape[0] - box.y1) : int(frame.shape[0] - box.y0), int(box.x0) : int(box.x1)]
+    ys, xs = np.nonzero(np.abs(top.astype(int) - g).sum(axis=-1) < 40)
+    width, height = xs.max() - xs.min(), ys.max() - ys.min()
+    assert height == pytest.approx(width / 2, abs=3)
+
+
+def test_readout_lies_between_the_axes_where_the_cursor_never_goes():
+    scene = ContinuousScene(radius=1.0, n_frames=9)
+    renderer = scene.fig.canvas.get_renderer()
+    for k in range(len(scene)):
+        scene.frame(k)
+        text = scene.t_text.get_window_extent(renderer)
+        assert text.width > 100  # the readout is written
+        assert text.y0 > scene.ax_bottom.bbox.y1  # above the lower axes, which hold the cursor
+        assert text.y1 < scene.ax_top.bbox.y0  # below the upper axes ...
+        top_labels = scene.ax_top.xaxis.label.get_window_extent(renderer)
+        assert text.y1 < top_labels.y0  # ... and their τ label
+
+
+def test_dot_is_whole_on_the_axis():
+    scene = ContinuousScene(radius=1.0, n_frames=9)
+    frame = scene.frame(0)  # (f⋆g)(t) = 0: the dot's centre is on the t axis
+    accent = np.array(rgb(THEMES["classic"].accent))
+    below = int(frame.shape[0] - scene.ax_bottom.bbox.y0) + 2  # 2 px below the axis line
+    assert (np.abs(frame[below:].astype(int) - accent).sum(axis=-1) < 30).any()
+
+
+def test_finished_curve_holds_before_the_loop_restarts():
+    from convanim import animate
+
+    anim = animate(view="continuous")
+    assert anim.durations[-1] >= anim.durations[0] + 1000
+    assert animate(view="continuous", hold_last_ms=500).durations[-1] == anim.durations[-1] + 500

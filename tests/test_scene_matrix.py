@@ -274,3 +274,13 @@ def test_deterministic():
     for k in (0, 7, 24, 3):
         assert np.array_equal(a.frame(k), b.frame(k))
     assert "transposed" in a.describe()
+
+
+def test_small_grid_labels_read_at_full_size():
+    # conv-flat of the post: the labels of the input, kernel and output grids under the matrix were
+    # about 6 px high; the letter a must reach about 9 px (measured from its outline)
+    from convanim.scene.values import text_extent
+
+    panel = MatrixScene(ConvSpec(5, 3)).panel
+    assert panel.show_labels
+    assert text_extent("$a$", panel.label_pt)[1] * 100 / 72 >= 9

@@ -233,7 +233,7 @@ def test_computed_outputs_show_symbols_or_values():
     scene = OneDScene(CONV2, flip=True)
     scene.frame(3)
     shown = [text.get_text() for _, text in scene.outs if text.get_visible()]
-    assert shown == [rf"$(f{{\star}}g)_{{{n}}}$" for n in range(4)]
+    assert shown == [f"$y_{{{n}}}$" for n in range(4)]
     scene = OneDScene(CONV3, values=VALUES)
     scene.frame(2)
     assert [text.get_text() for _, text in scene.outs] == ["$-1$", "$1$", "$8$"]
@@ -255,12 +255,29 @@ def test_cell_px_sets_the_cell_size():
     assert right - left == 50 and bottom - top == 50
 
 
-def test_same_inputs_same_pixels():
+def test_same_inputs_same_pixels_in_any_order():
+    # Two scenes drawn in opposite orders agree frame by frame: nothing of one frame leaks into the next.
     a = OneDScene(CONV2, flip=True, values=VALUES)
     b = OneDScene(CONV2, flip=True, values=VALUES)
+    forward = [a.frame(k).copy() for k in range(len(a))]
+    backward = [b.frame(k).copy() for k in reversed(range(len(b)))][::-1]
     for k in range(len(a)):
-        assert np.array_equal(a.frame(k), b.frame(k))
-    assert np.array_equal(a.frame(4), a.frame(4))
+        assert np.array_equal(forward[k], backward[k]), k
+    assert not np.array_equal(forward[0], forward[4])  # the frames do differ
+
+
+@pytest.mark.parametrize(("spec", "flip"), [(CONV2, True), (CONV3, False)])
+def test_every_text_reads_at_the_posts_200_px(spec, flip):
+    # The post prints conv-2 and conv-3 200 px wide: every text (cells, row names, the sum) must
+    # keep a font of at least 9 px there (1 pt = 100/72 px at the scene's 100 dpi).
+    scene = OneDScene(spec, flip=flip)
+    shrink = 200 / scene.size[0]
+    texts = [t for t in scene.axes.texts if t.get_text()]
+    scene.frame(len(scene) - 1)
+    texts += [scene.equation]
+    assert len(texts) >= 3 + spec.input_size[0]
+    for text in texts:
+        assert text.get_fontsize() * 100 / 72 * shrink >= 9, (text.get_text(), text.get_fontsize())
 
 
 def test_describe_names_the_operation():

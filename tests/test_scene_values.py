@@ -254,3 +254,12 @@ def test_labels_caption_and_vector_output():
     buf = io.BytesIO()
     scene.save(3, buf, "svg")
     assert b"<svg" in buf.getvalue()[:500]
+
+
+def test_tap_weights_read_at_full_size():
+    # conv-1 of the post: the weight written in each tap cell was about 6 px high; its glyphs must
+    # reach about 9 px (the height of the letter w, measured from its outline), the cell labels too.
+    panel = ValuesScene(ConvSpec(5, 3)).panel
+    assert panel.show_weights
+    assert text_extent("$w$", panel.small_pt)[1] * 100 / 72 >= 9
+    assert text_extent("$a$", panel.label_pt)[1] * 100 / 72 >= 9

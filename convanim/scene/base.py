@@ -17,6 +17,10 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import hashlib
+import io
+import os
+import re
 import threading
 from dataclasses import dataclass, field
 
@@ -56,6 +60,28 @@ _METADATA = {
 }
 
 
+# Where a credit line goes: SVG's dc:rights and dc:description, PDF's Author and Subject, a PNG text chunk.
+_CREDIT_KEYS = {"svg": ("Rights", "Description"), "pdf": ("Author", "Subject"), "png": ("Comment",)}
+
+_CLIP_ID = re.compile(rb'<clipPath id="(p[0-9a-f]{10})">(.*?)</clipPath>', re.S)
+
+
+def _stable_clip_ids(svg: bytes) -> bytes:
+    """``svg`` with every clip path named by a hash of its own outline.
+
+    matplotlib up to 3.8 at least names a clip path by a hash that includes the
+    Python object's address, so two runs write different ids; a hash of the
+    clipPath element's content is the same in every run and every version.
+    """
+    names = {}
+    for match in _CLIP_ID.finditer(svg):
+        digest = hashlib.sha256(b"convanim" + match.group(2)).hexdigest()[:10]
+        names[match.group(1)] = b"p" + digest.encode()
+    if not names:
+        return svg
+    return re.sub(rb"\bp[0-9a-f]{10}\b", lambda m: names.get(m.group(0), m.group(0)), svg)
+
+
 @contextlib.contextmanager
 def style():
     """matplotlib's default rcParams plus convanim's fixed fonts, restored on exit."""
@@ -88,29 +114,55 @@ def _draw(artist, renderer) -> None:
     costs about as much as the drawing itself. With an affine transform and
     without hatches, path effects or sketches it comes down to this call, with
     the same paths, transform, colours, widths and graphics state: the same
-    pixels.
+    pixels. The shortcut leans on matplotlib internals (`_set_gc_clip`, and
+    `get_joinstyle` working while unset, which matplotlib 3.7 does not do): if
+    they are absent or behave differently, it is turned off for the process and
+    `Collection.draw` is used, which gives the same pixels, only slower.
     """
-    plain = isinstance(artist, Collection) and hasattr(artist, "_set_gc_clip") and artist.get_transform().is_affine \
+    global _FAST
+    if _FAST and _plain(artist):
+        try:
+            args = _collection_args(artist)
+        except (AttributeError, TypeError, ValueError):
+            _FAST = False
+        else:
+            gc = renderer.new_gc()
+            try:
+                artist._set_gc_clip(gc)  # as Collection.draw does
+                gc.set_snap(artist.get_snap())
+                if args[0]:
+                    gc.set_joinstyle(args[0])
+                if args[1]:
+                    gc.set_capstyle(args[1])
+                renderer.draw_path_collection(gc, *args[2:])
+                return
+            except (AttributeError, TypeError):
+                _FAST = False  # raised before drawing: nothing drawn, draw the general way below
+            finally:
+                gc.restore()
+    artist.draw(renderer)
+
+
+_FAST = True  # False once the shortcut of `_draw` has failed: matplotlib differs from the one it was written for
+
+
+def _plain(artist) -> bool:
+    """Whether ``artist`` is a collection that `_draw` may draw in one renderer call."""
+    return isinstance(artist, Collection) and hasattr(artist, "_set_gc_clip") and artist.get_transform().is_affine \
         and not (
         artist.get_hatch() or artist.get_path_effects() or artist.get_sketch_params()
         or (isinstance(artist, LineCollection) and artist.get_gapcolor() is not None)
     )
-    if not plain:
-        artist.draw(renderer)
-        return
-    gc = renderer.new_gc()
-    artist._set_gc_clip(gc)  # as Collection.draw does
-    gc.set_snap(artist.get_snap())
-    if artist.get_joinstyle():
-        gc.set_joinstyle(artist.get_joinstyle())
-    if artist.get_capstyle():
-        gc.set_capstyle(artist.get_capstyle())
-    renderer.draw_path_collection(
-        gc, artist.get_transform().get_affine(), artist.get_paths(), artist.get_transforms(),
+
+
+def _collection_args(artist) -> tuple:
+    """(joinstyle, capstyle, then the arguments of `draw_path_collection` after the gc) of a plain collection."""
+    return (
+        artist.get_joinstyle(), artist.get_capstyle(),
+        artist.get_transform().get_affine(), artist.get_paths(), artist.get_transforms(),
         artist.get_offsets(), artist.get_offset_transform(), artist.get_facecolor(), artist.get_edgecolor(),
         artist.get_linewidth(), artist.get_linestyle(), artist.get_antialiased(), artist.get_urls(), "screen",
     )
-    gc.restore()
 
 
 EMPTY = Path(np.zeros((1, 2)))  # draws nothing
@@ -178,6 +230,8 @@ class Scene(metaclass=_BuiltLocked):
 
     #: Default time each frame is shown, in milliseconds.
     frame_ms = 1000
+    #: Extra time on the last frame, in milliseconds (a view whose last frame is the result holds it).
+    hold_last_ms = 0
 
     def __init__(self, width_px: int, height_px: int, background: str, dpi: int = 100):
         self.dpi = dpi
@@ -317,20 +371,40 @@ class Scene(metaclass=_BuiltLocked):
                     artist.set_animated(True)
         return cm()
 
+    #: A credit line for the files' metadata (see `convanim.animate`'s ``credit``), or ``None``.
+    credit = None
+
+    def _metadata(self, fmt: str) -> dict | None:
+        """The metadata matplotlib writes into a ``fmt`` file: fixed, plus the credit line if any."""
+        meta = _METADATA.get(fmt)
+        if self.credit and fmt in _CREDIT_KEYS:
+            meta = {**meta, **dict.fromkeys(_CREDIT_KEYS[fmt], self.credit)}
+        return meta
+
     @_locked
     def save(self, k: int, file, fmt: str) -> None:
         """Write frame ``k`` alone as ``fmt`` ('png', 'svg' or 'pdf') to a path or binary file."""
         k = self._check(k)
         self.update(k)
         with self._static():
-            self.fig.savefig(file, format=fmt, dpi=self.dpi, metadata=_METADATA.get(fmt))
+            if fmt != "svg":
+                self.fig.savefig(file, format=fmt, dpi=self.dpi, metadata=self._metadata(fmt))
+                return
+            buffer = io.BytesIO()
+            self.fig.savefig(buffer, format=fmt, dpi=self.dpi, metadata=self._metadata(fmt))
+        data = _stable_clip_ids(buffer.getvalue())
+        if isinstance(file, (str, os.PathLike)):
+            with open(file, "wb") as fh:
+                fh.write(data)
+        else:
+            file.write(data)
 
     @_locked
     def save_pdf_pages(self, file) -> None:
         """Write every frame as one page of a PDF (a path or binary file)."""
         from matplotlib.backends.backend_pdf import PdfPages
 
-        with self._static(), PdfPages(file, metadata=_METADATA["pdf"]) as pdf:
+        with self._static(), PdfPages(file, metadata=self._metadata("pdf")) as pdf:
             for k in range(len(self)):
                 self.update(k)
                 pdf.savefig(self.fig)

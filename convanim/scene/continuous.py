@@ -105,7 +105,9 @@ class ContinuousScene(Scene):
     """
 
     frame_ms = 90
-    width_px, height_px = 500, 440
+    #: the finished curve stays on screen this much longer before the loop restarts
+    hold_last_ms = 1500
+    width_px = 500
 
     def __init__(self, options: SceneOptions = DEFAULT_OPTIONS, *, radius: float = 1.0, n_frames: int = 60):
         # -- basic checks on arguments
@@ -132,13 +134,36 @@ class ContinuousScene(Scene):
         self.curve_color = theme.line
         self.dot_color = theme.accent
 
+        # -- layout in pixels, top down. The upper axes have equal aspect (g is a semicircle, f a square):
+        # as wide as the figure allows, or narrower when that would make them too tall; the lower axes
+        # span the same x range, so the cursor at t lines up in both. The readout sits between the
+        # axes, above the lower one, where the cursor (drawn inside the axes) never crosses it.
+        x_max = t1 + r + 0.05 * (0.5 + r)
+        y_top = max(1.0, r) * 1.3
+        left_px, room_w, most_h = 60, 420, 170
+        top_h = min(most_h, room_w * y_top / (2 * x_max))
+        axes_w = top_h * 2 * x_max / y_top
+        left_px += (room_w - axes_w) / 2
+        y = 8 + (26 if options.caption else 0)
+        legend_y = y + 12
+        y += 30
+        top_box = (y, top_h)
+        y += top_h + 36
+        readout_y = y + 11
+        y += 22
+        bottom_box = (y, 136)
+        height = int(round(y + 136 + 46))
+        self.height_px = height
+
+        def axes_rect(box):
+            top, h = box
+            return (left_px / self.width_px, 1 - (top + h) / height, axes_w / self.width_px, h / height)
+
         with style():
-            super().__init__(self.width_px, self.height_px, theme.background)
+            super().__init__(self.width_px, height, theme.background)
             fig = self.fig
-            top_h = 0.33 if options.caption else 0.37
-            self.ax_top = fig.add_axes((0.12, 0.53, 0.84, top_h))
-            self.ax_bottom = fig.add_axes((0.12, 0.10, 0.84, 0.31))
-            x_max = t1 + r + 0.05 * (0.5 + r)
+            self.ax_top = fig.add_axes(axes_rect(top_box))
+            self.ax_bottom = fig.add_axes(axes_rect(bottom_box))
             # τ axis and t axis share limits, so the marker at t lines up in both.
             for ax in (self.ax_top, self.ax_bottom):
                 ax.set_xlim(-x_max, x_max)
@@ -148,13 +173,13 @@ class ContinuousScene(Scene):
                 for side in ("left", "bottom"):
                     ax.spines[side].set_color(theme.line)
                 ax.tick_params(colors=theme.text, labelsize=8, length=3)
-            y_top = max(1.0, r) * 1.3
             self.ax_top.set_ylim(0, y_top)
             y_max = float(self._fine_y.max())
             self.ax_bottom.set_ylim(0, y_max * 1.25)
             self.ax_top.set_xlabel(r"$\tau$", color=theme.text, fontsize=11, labelpad=1)
             self.ax_bottom.set_xlabel(r"$t$", color=theme.text, fontsize=11, labelpad=1)
             self.ax_bottom.set_ylabel(r"$(f\star g)(t)$", color=theme.text, fontsize=10)
+            legend_y = 1 - legend_y / height
 
             # -- static: the legend, one row above the upper axes (g sweeps the whole axes)
             legend = [
@@ -162,8 +187,7 @@ class ContinuousScene(Scene):
                 (r"$g(t-\tau)$", self.g_color, "line"),
                 (r"$f(\tau)\,g(t-\tau)$", self.shade_color, "patch"),
             ]
-            legend_y = 0.53 + top_h + 0.035
-            x = 0.12
+            x = left_px / self.width_px
             for text, color, kind in legend:
                 if kind == "patch":
                     fig.add_artist(_rect((x, legend_y - 0.015), 0.04, 0.03, color, fig.transFigure))
@@ -197,12 +221,12 @@ class ContinuousScene(Scene):
             )
             (self.trace,) = self.ax_bottom.plot([], [], color=self.curve_color, lw=1.8, zorder=3)
             self.moving(self.trace)
-            (self.dot,) = self.ax_bottom.plot([], [], "o", color=self.dot_color, ms=6, zorder=4)
+            # not clipped by the axes: the dot sits whole on the t axis where (f⋆g)(t) = 0
+            (self.dot,) = self.ax_bottom.plot([], [], "o", color=self.dot_color, ms=6, zorder=4, clip_on=False)
             self.moving(self.dot)
             self.t_text = self.moving(
-                self.ax_bottom.text(0.01, 0.97, "", transform=self.ax_bottom.transAxes, ha="left",
-                                    va="top", color=theme.text, fontsize=9, zorder=5,
-                                    bbox={"facecolor": theme.background, "edgecolor": "none", "pad": 1})
+                fig.text(left_px / self.width_px, 1 - readout_y / height, "", ha="left", va="center_baseline",
+                         color=theme.text, fontsize=9)
             )
 
     def __len__(self) -> int:

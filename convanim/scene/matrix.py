@@ -152,7 +152,8 @@ class MatrixScene(Scene):
             self.show_labels = label_pt >= 6.0
             m_w, m_h = cols * cw, rows * rh
             below = m_w >= m_h  # the 2-D view goes under a wide matrix, beside a tall one
-            panel_cell = options.cell_px or int(np.clip(240 // max(spec.grid_shape), 20, 34))
+            # cells of 50 px keep the small grids' labels about 10 px high
+            panel_cell = options.cell_px or int(np.clip(300 // max(spec.grid_shape), 20, 50))
             panel = GridPanel(
                 spec,
                 theme,

@@ -78,12 +78,15 @@ def output_index(spec: ConvSpec, out: int, flip: bool) -> int:
 
 
 def output_symbol(spec: ConvSpec, out: int, flip: bool, cell: bool = False) -> str:
-    """Mathtext naming output ``out``: ``o_{n}``, ``(f\\star g)(n)``, or ``(f{\\star}g)_{n}`` in a cell."""
+    """Mathtext naming output ``out``: ``o_{n}``, ``(f\\star g)(n)``, or ``y_{n}`` in a cell.
+
+    In a cell the name must read at the post's printed size (200 px wide), so
+    the flipped view names its outputs ``y_n`` and its output row ``y = f⋆g``.
+    """
     n = output_index(spec, out, flip)
     if not flip:
         return f"o_{{{n}}}"
-    # in a cell the star's spacing is dropped ({\star}): the name must fit one cell
-    return f"(f{{\\star}}g)_{{{n}}}" if cell else f"(f\\star g)({n})"
+    return f"y_{{{n}}}" if cell else f"(f\\star g)({n})"
 
 
 def number(value, paren: bool = False) -> str:
@@ -231,7 +234,7 @@ class OneDScene(Scene):
             w_text = [f"${number(v)}$" for v in np.asarray(self.values.w)]
             out_text = [f"${number(v)}$" for v in out_values]
         if flip:
-            row_names = (r"$f(m)$", r"$g(n-m)$", r"$(f\star g)(n)$")
+            row_names = (r"$f(m)$", r"$g(n-m)$", r"$y = f\star g$")
         else:
             row_names = (r"$f(m)$", r"$g$", r"$o(n)$")
 
@@ -251,13 +254,15 @@ class OneDScene(Scene):
                 widest = max((width(t, size) for t in texts), default=0.0)
                 return size if widest <= room else max(6.0, size * room / widest)
 
-            cell_pt = min(15.0, 0.48 * c * px)  # glyphs about half a cell high
+            # Every text is as large as a cell label: the post prints conv-2 (nine cells) 200 px wide,
+            # where a font of 0.6 cell comes out about 10 px high.
+            cell_pt = min(24.0, 0.6 * c * px)
             room = c - 4
             self.in_pt = fit(in_text, cell_pt, room)
             self.w_pt = fit(w_text, cell_pt, room)
             self.out_pt = fit(out_text, cell_pt, room)
-            self.eq_pt = max(10.0, min(15.0, 0.42 * c * px))
-            name_pt = 12.0
+            self.eq_pt = max(10.0, cell_pt)
+            name_pt = max(10.0, cell_pt)
             small_pt = 10.0
             names_w = max(width(t, name_pt) for t in row_names)
             eq_w = max(width(t, self.eq_pt) for t in self.terms)

@@ -17,7 +17,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from ..themes import hex_to_rgb
-from .base import _METADATA, MATPLOTLIB_LOCK, style
+from .base import MATPLOTLIB_LOCK, style
 
 __all__ = ["sheet_layout", "contact_sheet", "MAX_SHEET_PIXELS"]
 
@@ -103,4 +103,4 @@ def contact_sheet(scene, file, fmt: str, dpi: int = 100) -> None:
                 fontsize=11,
                 color=theme.text,
             )
-        fig.savefig(file, format=fmt, dpi=dpi, metadata=_METADATA.get(fmt))
+        fig.savefig(file, format=fmt, dpi=dpi, metadata=scene._metadata(fmt))

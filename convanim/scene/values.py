@@ -428,8 +428,10 @@ class GridPanel:
             labelled, cell * 0.66, cell * (0.3 if numbers else 0.32), dpi, largest=cell * 0.26
         )
         self.zero_pt = self.label_pt * 0.75
+        # A tap shows its label in the upper half and the weight under it, centred: the weight gets
+        # most of the cell's width and 0.3 of its height (at 52 px cells, a glyph about 10 px high).
         self.small_pt = fit_size(
-            self.wlabels.values(), cell * 0.42, cell * 0.2, dpi, largest=self.label_pt * 0.7
+            self.wlabels.values(), cell * 0.9, cell * 0.3, dpi, largest=self.label_pt * 0.85
         )
         self.show_labels = self.label_pt >= 6.0
         self.show_weights = weights_on_taps and self.small_pt >= 6.0
@@ -530,7 +532,7 @@ class GridPanel:
             board.label(0, 0, "", self.label_pt, theme.text, moving=True) for _ in range(n_taps)
         ]
         self.tap_weights = [
-            board.label(0, 0, "", self.small_pt, theme.text, ha="right", va="bottom", moving=True)
+            board.label(0, 0, "", self.small_pt, theme.text, va="bottom", moving=True)
             for _ in range(n_taps)
         ]
         self.current = board.rect(0, 0, cell, cell, theme.over(theme.output), theme.line, moving=True)
@@ -555,13 +557,13 @@ class GridPanel:
             rect.set_facecolor(face)
             rect.set_linestyle((0, (4, 3)) if kind != "input" else "solid")
             self.tap_texts[n].set(
-                xy=((bx0 + bx1) / 2, (by0 + by1) / 2),
+                xy=((bx0 + bx1) / 2, by0 + self.cell * (0.37 if self.show_weights else 0.5)),
                 text=self.labels[pos],
                 color=ink(theme, face) if kind == "input" else muted(theme, face),
                 size=self.label_pt if kind == "input" else self.zero_pt,
             )
             self.tap_weights[n].set(
-                xy=(bx1 - self.cell * 0.06, by1 - self.cell * 0.04),
+                xy=((bx0 + bx1) / 2, by1 - self.cell * 0.05),
                 text=self.wlabels[tap.kernel],
                 color=ink(theme, face),
                 visible=self.show_weights,
@@ -607,7 +609,7 @@ class ValuesScene(Scene):
         self.steps = schedule(spec)
         dpi = 100
         longest = max(spec.grid_shape)
-        cell = options.cell_px or max(36, min(52, 480 // longest))
+        cell = options.cell_px or max(36, min(60, 480 // longest))
         margin = 24
 
         with style():
