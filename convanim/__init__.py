@@ -13,6 +13,18 @@ from .spec import ConvSpec
 __version__ = "0.1.0"
 
 
+_SCATTER = ("scatter_schedule", "ScatterStep", "overlap_counts", "uneven_sentence")
+
+
+def __getattr__(name):
+    """The scatter names, from `convanim.scatter` (numpy) on first use."""
+    if name in _SCATTER:
+        from . import scatter
+
+        return getattr(scatter, name)
+    raise AttributeError(f"module 'convanim' has no attribute {name!r}")
+
+
 def _lazy_animate():
     import functools
 
@@ -31,5 +43,5 @@ animate = _lazy_animate()
 __all__ = [
     "ConvSpec", "Step", "Tap", "schedule", "unread_cells", "unread_count", "unread_ranges", "cell_source", "cell_kind",
     "animate", "explain",
-    "__version__",
+    "__version__", *_SCATTER,
 ]

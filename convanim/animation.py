@@ -196,17 +196,17 @@ OPTIONS = {
     "max_frames": limits.MAX_FRAMES, "max_pixels": limits.MAX_PIXELS, "max_frame_pixels": limits.MAX_FRAME_PIXELS,
 }
 
-_ALL_VIEWS = ("grid", "1d", "continuous", "values", "matrix")
-_GRIDS = ("grid", "1d", "values", "matrix")  # the views that draw a ConvSpec
+_ALL_VIEWS = ("grid", "1d", "continuous", "values", "matrix", "scatter", "both", "overlap")
+_GRIDS = ("grid", "1d", "values", "matrix", "scatter", "both", "overlap")  # the views that draw a ConvSpec
 #: Which views each option (and the spec, ``"spec"``) changes; an option given for another view
 #: does nothing, and is refused. The command line and gallery files use this one table.
 APPLIES = {
     "spec": _GRIDS,
     "layout": ("grid",),
     "cell_px": _GRIDS,
-    "labels": _GRIDS,
-    "values": ("values", "1d", "matrix"),
-    "seed": ("values", "1d", "matrix"),
+    "labels": ("grid", "1d", "values", "matrix"),
+    "values": ("values", "1d", "matrix", "scatter", "both"),
+    "seed": ("values", "1d", "matrix", "scatter", "both"),
     "flip": ("1d",),
     "radius": ("continuous",),
 }
@@ -343,8 +343,10 @@ def animate(
         The ``continuous`` view takes none.
     layout : {'classic', 'flat'}, default 'classic'
         ``grid`` view only: slanted grids as in conv_arithmetic, or top-down side by side.
-    view : {'grid', '1d', 'continuous', 'values', 'matrix'}, default 'grid'
-        ``grid`` draws the layout; the others are the seed post's teaching views.
+    view : {'grid', '1d', 'continuous', 'values', 'matrix', 'scatter', 'both', 'overlap'}, default 'grid'
+        ``grid`` draws the layout; ``1d`` to ``matrix`` are the seed post's
+        teaching views; ``scatter``, ``both`` and ``overlap`` show a transposed
+        convolution as PyTorch computes it (`convanim.scene.scatter`).
     theme : {'classic', 'dark', 'colorblind'} or Theme, default 'classic'
         Solarized; Solarized dark; Okabe-Ito.
     cell_px : int, default None

@@ -44,11 +44,11 @@ def parse_padding(text: str):
     ``left,right``.
     """
     text = text.strip().lower()
-    if text in ("valid", "same", "full"):
+    if text in ("valid", "same", "full", "causal"):
         return text
     if not re.match(r"^\d+(,\d+)*$", text):
         raise argparse.ArgumentTypeError(
-            f"expected valid, same, full, 1, 1,2 (per axis) or t,b,l,r (per side), got {text!r}"
+            f"expected valid, same, full, causal, 1, 1,2 (per axis) or t,b,l,r (per side), got {text!r}"
         )
     values = [int(p) for p in text.split(",")]
     if len(values) == 1:
@@ -79,7 +79,8 @@ def _add_spec_flags(parser: argparse.ArgumentParser) -> None:
                    help="stride, e.g. 2 or 2x1 (default 1)")
     g.add_argument("-p", "--padding", type=parse_padding, metavar="PAD",
                    help="zero padding: 1; 1,2 (per axis); 0,1,0,1 (top,bottom,left,right); "
-                        "valid, same (TensorFlow's rule, any stride) or full (default 0)")
+                        "valid, same (TensorFlow's rule, any stride), full or causal (1-D: all on the left) "
+                        "(default 0)")
     g.add_argument("-d", "--dilation", type=parse_size, metavar="SIZE",
                    help="dilation, e.g. 2 (default 1)")
     g.add_argument("--transposed", action="store_true", default=None,
@@ -265,7 +266,9 @@ def _add_render_flags(parser: argparse.ArgumentParser) -> None:
                       help="classic: slanted grids as in conv_arithmetic; flat: top-down, side by side")
     look.add_argument("--view", choices=list(VIEWS),
                       help="grid: the layout; 1d / continuous: the 1-D views; values: cells with numbers "
-                           "or symbols; matrix: convolution as a matrix-vector product (default grid)")
+                           "or symbols; matrix: convolution as a matrix-vector product; scatter / both / overlap: a "
+                           "transposed convolution as PyTorch computes it, beside the zero-insertion view, and its "
+                           "overlap counts (default grid)")
     look.add_argument("--theme", choices=sorted(THEMES), help="colours (default classic)")
     look.add_argument("--cell-px", type=int, metavar="N", help="cell size in pixels (default: the layout's)")
     look.add_argument("--labels", action="store_true", default=None, help="name the grids with their sizes")

@@ -314,7 +314,14 @@ def explain(spec: ConvSpec) -> dict:
         "pytorch": pytorch_layer(spec),
         "alt": alt_text(spec),
         "axes": axes,
+        **_scatter_extra(spec),
     }
+
+
+def _scatter_extra(spec: ConvSpec) -> dict:
+    from .scatter import explain_extra  # numpy: imported only when needed
+
+    return explain_extra(spec) if spec.transposed or spec.padding == "causal" else {}
 
 
 def _runs(ranges) -> str:
@@ -373,4 +380,8 @@ def render_text(info: dict) -> str:
         elif alts:
             sizes = ", ".join(f"output_padding={alt['output_padding']} -> {alt['output_size']}" for alt in alts)
             out.append(f"  output sizes: {sizes}")
+    if "overlap" in info or "causal" in info:
+        from .scatter import extra_lines
+
+        out += extra_lines(info)
     return "\n".join(out)

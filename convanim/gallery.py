@@ -45,7 +45,7 @@ OPTION_KEYS = tuple(OPTIONS)
 CASE_KEYS = ("name", "file", "description") + SPEC_KEYS + OPTION_KEYS
 
 PRESET_DIR = Path(__file__).resolve().parent.parent / "assets" / "galleries"
-PRESETS = ("classic", "extended", "post")
+PRESETS = ("classic", "extended", "post", "transposed")
 
 
 @dataclass(frozen=True)

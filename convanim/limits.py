@@ -60,6 +60,10 @@ def frame_count(spec, view: str) -> int:
     """Frames of the animation: one per output cell (60 for the ``continuous`` view)."""
     if view == "continuous" or spec is None:
         return _CONTINUOUS_FRAMES
+    if view in ("scatter", "both"):  # one frame per input cell
+        return math.prod(spec.input_size)
+    if view == "overlap":
+        return 1
     return math.prod(spec.output_shape)
 
 
@@ -100,6 +104,8 @@ def estimate_size(spec, view: str, layout: str = "classic", cell_px: int | None 
         height = (max(ys) - min(ys) + 2 * margin + text_lines * line) * cell
         return round(width), round(height)
     kr, kc = _rows_cols(spec.kernel_size)
+    if view in ("scatter", "both", "overlap"):  # `convanim.scene.scatter`, `both`, `overlap` (text estimated)
+        return _scatter_size(spec, view, cell_px, gr, gc, kr, kc, orow, ocol)
     if view == "values":
         cell = cell_px or max(36, min(52, 480 // max(gr, gc)))
         sum_lines = 1 + math.prod(spec.kernel_size) // 6
@@ -121,6 +127,23 @@ def estimate_size(spec, view: str, layout: str = "classic", cell_px: int | None 
     return int(max(width, 600)), int(height)
 
 
+def _scatter_size(spec, view, cell_px, gr, gc, kr, kc, orow, ocol) -> tuple[int, int]:
+    """Frame size of the scatter, both and overlap views: their grids plus room for the text (an upper bound)."""
+    rr, rc = _rows_cols([(i - 1) * s + d * (k - 1) + 1 + a for i, k, s, d, a in zip(
+        spec.input_size, spec.kernel_size, spec.stride, spec.dilation, spec.output_padding)])
+    ir, ic = _rows_cols(spec.input_size)
+    if view == "overlap":
+        cell = cell_px or 40
+        return int((rc + 2) * cell + 400), int((rr + 3) * cell + 160)
+    cell = cell_px or 56
+    width = (ic + kc + rc) * cell + 4 * cell + 600
+    height = max(ir, kr, rr) * cell + 3 * cell + 60
+    if view == "both":
+        width = max(width, (gc + kc + ocol) * cell + 4 * cell + 600)
+        height += max(gr, kr, orow) * cell + 3 * cell + 60
+    return int(width), int(height)
+
+
 def _n(value: float) -> str:
     return f"{value:,.0f}"
 
@@ -137,6 +160,11 @@ def check_view(spec, view: str, *, radius: float = 1.0, layout: str = "classic")
             )
         return
     if spec is None:
+        return
+    if view in ("scatter", "both", "overlap"):
+        from .scatter import check_drawable
+
+        check_drawable(spec, view)
         return
     if view == "matrix":
         for name, shape in (("input", spec.input_size), ("output", spec.output_shape)):

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 __all__ = ["ConvSpec", "Axis", "PADDING_MODES"]
 
-PADDING_MODES = ("valid", "same", "full")
+PADDING_MODES = ("valid", "same", "full", "causal")
 
 IntOrTuple = int | tuple
 
@@ -61,6 +61,18 @@ def _padding_axes(padding) -> int | None:
     if isinstance(padding, (tuple, list)):
         return len(padding)
     return None
+
+
+def _is_causal(padding) -> bool:
+    return isinstance(padding, str) and padding.lower() == "causal"
+
+
+def _check_causal(ndim: int, transposed: bool) -> None:
+    """padding='causal' pads the start of a 1-D sequence; anything else is refused in one sentence."""
+    if ndim != 1:
+        raise ValueError(f"padding='causal' is for 1-D convolutions (a sequence), got {ndim} axes")
+    if transposed:
+        raise ValueError("padding='causal' is not supported with transposed=True; give the padding as numbers")
 
 
 @dataclass(frozen=True)
@@ -155,7 +167,8 @@ class ConvSpec:
     ``padding`` is an int, a per-axis tuple, per-side pairs per axis
     (``((top, bottom), (left, right))``), or one of ``'valid'``, ``'same'``
     (TensorFlow's rule, valid for any stride: the odd cell goes to the end) and
-    ``'full'`` (``dilation*(kernel_size-1)`` on each side).
+    ``'full'`` (``dilation*(kernel_size-1)`` on each side), and for 1-D only
+    ``'causal'`` (``dilation*(kernel_size-1)`` on the left; bare ints then mean 1-D).
 
     ``transposed=True`` means ``torch.nn.ConvTranspose{1,2,3}d``:
     ``input_size`` is that layer's input, and ``output_padding`` (smaller than
@@ -202,7 +215,8 @@ class ConvSpec:
                 for n, a in given.items()
             )
             raise ValueError(f"all sizes must have the same number of axes, got {listed}")
-        ndim = next(iter(given.values()), 2)
+        # padding='causal' is 1-D only, so there bare ints mean 1-D
+        ndim = next(iter(given.values()), 1 if _is_causal(self.padding) else 2)
         if not 1 <= ndim <= 3:
             name = next(iter(given))
             raise ValueError(f"{name} must have 1 to 3 axes, got {_fmt(self._raw(name))}")
@@ -228,8 +242,11 @@ class ConvSpec:
             mode = padding.lower()
             if mode not in PADDING_MODES:
                 raise ValueError(
-                    f"padding must be an int, a tuple, or one of 'valid', 'same', 'full', got {_fmt(padding)}"
+                    "padding must be an int, a tuple, or one of 'valid', 'same', 'full', 'causal', "
+                    f"got {_fmt(padding)}"
                 )
+            if mode == "causal":
+                _check_causal(ndim, self.transposed)
             if self.transposed and mode == "same":
                 raise ValueError(
                     "padding='same' is not supported with transposed=True; give the padding as numbers"
@@ -313,6 +330,8 @@ class ConvSpec:
             return ((0, 0),) * self.ndim
         if mode == "full":
             return tuple((d * (k - 1),) * 2 for k, d in zip(self.kernel_size, self.dilation))
+        if mode == "causal":  # every zero on the left: output t sees inputs up to t only
+            return ((self.dilation[0] * (self.kernel_size[0] - 1), 0),)
         if mode == "same":
             pads = []
             for i, k, s, d in zip(self.input_size, self.kernel_size, self.stride, self.dilation):

@@ -108,7 +108,7 @@ def test_negative_output_padding():
 @pytest.mark.parametrize("value", ["half", "3", "", "same "])
 def test_unknown_padding_string(value):
     raises(
-        f"padding must be an int, a tuple, or one of 'valid', 'same', 'full', got {value!r}",
+        f"padding must be an int, a tuple, or one of 'valid', 'same', 'full', 'causal', got {value!r}",
         **base(padding=value),
     )
 
@@ -401,7 +401,7 @@ def test_empty_tuple():
 def test_non_integer_parameter(name, value):
     if name == "padding" and isinstance(value, str):
         raises(
-            f"padding must be an int, a tuple, or one of 'valid', 'same', 'full', got {value!r}",
+            f"padding must be an int, a tuple, or one of 'valid', 'same', 'full', 'causal', got {value!r}",
             **base(padding=value),
         )
         return
@@ -504,10 +504,12 @@ def _animate(**kw):
         (dict(input_size=5, kernel_size=3, colour="red"), r"unknown option 'colour'; options are layout, view"),
         (dict(input_size=5, kernel_size=3, radius=2.0), r"radius only applies to view continuous"),
         (dict(input_size=5, kernel_size=3, flip=True), r"flip only applies to view 1d"),
-        (dict(input_size=5, kernel_size=3, values="random"), r"values only applies to view values, 1d or matrix"),
+        (dict(input_size=5, kernel_size=3, values="random"),
+         r"values only applies to view values, 1d, matrix, scatter or both"),
         (dict(input_size=5, kernel_size=3, view="values", seed=3), r"seed only applies with values random"),
         (dict(input_size=(5,), kernel_size=(3,), view="1d", layout="flat"), r"layout only applies to view grid"),
-        (dict(view="continuous", input_size=5, kernel_size=3), r"spec only applies to view grid, 1d, values or matrix"),
+        (dict(view="continuous", input_size=5, kernel_size=3),
+         r"spec only applies to view grid, 1d, values, matrix, scatter, both or overlap"),
         (dict(view="continuous", labels=True), r"labels only applies to view grid, 1d, values or matrix"),
         (dict(input_size=200, kernel_size=3), r"the classic layout draws at most 100 cells per axis"),
         (dict(input_size=17, kernel_size=3, view="values"), r"the values view draws at most 16 cells per axis"),

@@ -157,7 +157,7 @@ def test_cli_gallery_error_is_one_line(tmp_path):
     assert not (tmp_path / "o").exists()
 
 
-@pytest.mark.parametrize("preset", ["classic", "extended", "post"])
+@pytest.mark.parametrize("preset", ["classic", "extended", "post", "transposed"])
 def test_committed_gallery_is_up_to_date(preset):
     """The README shows gallery/: it must be what the current code renders."""
     directory = ROOT / "gallery" / preset
@@ -205,7 +205,7 @@ ONE = '[[case]]\nname = "a"\ninput_size = 3\nkernel_size = 2\n'
         ('[[case]]\nname = "a"\nview = "values"\n', 'g.toml: case "a": input_size and kernel_size are required'),
         (ONE + "radius = 2.0\n", 'g.toml: case "a": radius only applies to view continuous'),
         ('[[case]]\nname = "a"\nview = "continuous"\ninput_size = 3\n',
-         'g.toml: case "a": spec only applies to view grid, 1d, values or matrix'),
+         'g.toml: case "a": spec only applies to view grid, 1d, values, matrix, scatter, both or overlap'),
         ("[defaults]\nflip = true\n" + ONE, "g.toml: [defaults]: flip only applies to view 1d"),
         (ONE + "stride = [1, [2]]\n", 'g.toml: case "a":'),
         (ONE + 'cell_px = "big"\n', 'g.toml: case "a": cell_px must be an integer from 8 to 400'),

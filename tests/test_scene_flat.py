@@ -340,9 +340,11 @@ def test_describe():
 # -- errors -----------------------------------------------------------------------------
 
 
-def test_three_d_raises():
-    with pytest.raises(ValueError, match=r"^layout 'flat' draws 1-D and 2-D convolutions, got 3 axes$"):
-        FlatScene(ConvSpec((4, 4, 4), 3))
+def test_three_d_goes_to_the_depth_slice_scene():
+    from convanim.scene.flat3d import Flat3DScene
+
+    scene = FlatScene(ConvSpec((4, 4, 4), 3))
+    assert isinstance(scene, Flat3DScene) and len(scene) == 8
 
 
 @pytest.mark.parametrize("cell_px", [0, 7, 12.5, "40", True])

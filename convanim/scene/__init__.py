@@ -23,6 +23,9 @@ VIEWS = {
     "continuous": "continuous:ContinuousScene",
     "values": "values:ValuesScene",
     "matrix": "matrix:MatrixScene",
+    "scatter": "scatter:ScatterScene",
+    "both": "both:BothScene",
+    "overlap": "overlap:OverlapScene",
 }
 
 

@@ -122,6 +122,13 @@ class FlatScene(Scene):
     the canvas grows to fit the text.
     """
 
+    def __new__(cls, spec=None, options: SceneOptions = _DEFAULTS):
+        if cls is FlatScene and isinstance(spec, ConvSpec) and spec.ndim == 3:  # rows of depth slices
+            from .flat3d import Flat3DScene
+
+            return Flat3DScene(spec, options)
+        return super().__new__(cls)
+
     def __init__(self, spec: ConvSpec, options: SceneOptions = _DEFAULTS):
         # -- basic checks on arguments
         if not isinstance(spec, ConvSpec):

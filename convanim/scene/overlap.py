@@ -1,0 +1,133 @@
+"""The overlap view: how many input cells feed each output cell of a transposed convolution, as a heat map.
+
+One frame: the scattered region (`convanim.scatter.region_shape`) with every
+cell's count written in it and filled from a sequential scale of the theme's
+output colour (background at 0, the full colour at the maximum), the kept
+output outlined and the cropped border hatched, as in the scatter view. The
+per-axis counts run along the top and the left: each cell's count is their
+product. When ``kernel_size`` is not a multiple of ``stride`` the counts
+alternate, and the checkerboard appears by itself; the sentence of
+`convanim.scatter.uneven_sentence` is written underneath.
+
+>>> from convanim import ConvSpec
+>>> len(OverlapScene(ConvSpec(3, 3, stride=2, transposed=True)))
+1
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .. import explanation as explain
+from ..scatter import kept_slices, region_shape, uneven_sentence
+from ..spec import ConvSpec
+from ..themes import blend
+from .base import SceneOptions
+from .panels import Frame, PaintedScene, Panel, sequential
+from .scatter import _Measure, check_transposed
+from .values import ink
+
+__all__ = ["OverlapScene", "region_counts"]
+
+DEFAULT_OPTIONS = SceneOptions()
+
+
+def region_counts(spec: ConvSpec, axis: int) -> np.ndarray:
+    """Per cell of the scattered region on ``axis``: how many input indices land there."""
+    i, k, s, d = spec.input_size[axis], spec.kernel_size[axis], spec.stride[axis], spec.dilation[axis]
+    q = np.arange(region_shape(spec)[axis])[:, None] - np.arange(k)[None, :] * d
+    return ((q >= 0) & (q % s == 0) & (q // s < i)).sum(axis=1)
+
+
+class OverlapScene(PaintedScene):
+    """One frame: the overlap counts of a transposed convolution as a heat map (see the module docstring)."""
+
+    frame_ms = 1000
+
+    def __init__(self, spec: ConvSpec, options: SceneOptions = DEFAULT_OPTIONS, values=None):
+        spec = check_transposed(spec, "overlap")
+        if options.cell_px is not None and options.cell_px < 16:
+            raise ValueError(f"cell_px must be >= 16 for the overlap view, got {options.cell_px}")
+        cell = options.cell_px or 40
+        cell -= cell % 2
+        self.spec, self.options, self.theme = spec, options, options.theme
+        self.cell = cell
+        per_axis = [region_counts(spec, a) for a in range(spec.ndim)]
+        self.rows_counts, self.cols_counts = ([np.ones(1, int)] * (2 - spec.ndim) + per_axis)[:2]
+        self.counts = np.outer(self.rows_counts, self.cols_counts)
+        self.top = int(self.counts.max())
+        measure = _Measure()
+        font = max(8.0, min(0.34 * cell, 16.0))
+        self.font, self.cell_font = font, measure.fit([str(self.top)], cell - 8, cell * 0.42)
+        margin = round(0.5 * cell)
+        title_h = round(2.4 * font)
+        side = cell if spec.ndim == 2 else 0  # the row counts' column
+        rows, cols = self.counts.shape
+        self.panel = Panel(margin + side, margin + title_h + cell, rows, cols, cell)
+        width = self.panel.x + self.panel.width + margin
+        kept = explain.dims(spec.output_shape)
+        title = f"overlap: input cells feeding each cell (kept {kept} outlined)"
+        sentence = uneven_sentence(spec) or (
+            "Even overlap: kernel_size is a multiple of stride on every axis, so every cell away from the edges "
+            f"receives the same number of products, {self.top}.")
+        lines = self._wrap(measure, sentence, font, max(width - 2 * margin, 360))
+        width = max(width, math.ceil(max(measure.width(t, font) for t in [title, *lines])) + 2 * margin)
+        self.panel = Panel((width - self.panel.width + side) // 2, self.panel.y, rows, cols, cell)
+        y_text = self.panel.y + self.panel.height + 1.4 * font
+        titles = [(width / 2, margin + font, title, font, "center")]
+        titles += [(width / 2, y_text + n * 1.3 * font, line, font, "center") for n, line in enumerate(lines)]
+        height = math.ceil(y_text + len(lines) * 1.3 * font + margin)
+        self.line_px = max(1, round(cell / 40))
+        self.bold_px = max(3, round(cell / 12))
+        self._setup(width + width % 2, height + height % 2, titles, rows * cols + rows + cols)
+
+    @staticmethod
+    def _wrap(measure, text: str, font: float, limit: float) -> list[str]:
+        lines = [""]
+        for word in text.split(" "):
+            joined = f"{lines[-1]} {word}".strip()
+            if lines[-1] and measure.width(joined, font) > limit:
+                lines.append(word)
+            else:
+                lines[-1] = joined
+        return lines
+
+    def __len__(self) -> int:
+        return 1
+
+    def paint(self, k: int, frame: Frame) -> None:
+        theme, spec, panel = self.theme, self.spec, self.panel
+        kept = [range(lo, hi) for lo, hi in kept_slices(spec)]
+        kept = [range(0, 1)] * (2 - spec.ndim) + kept
+        for r, c in panel.cells():
+            n = int(self.counts[r, c])
+            face = sequential(theme, n, self.top)
+            inside = r in kept[0] and c in kept[1]
+            if not inside:
+                face = blend(face, theme.unread, 0.55)
+            box = panel.box(r, c)
+            frame.fill(box, face)
+            if not inside:
+                frame.hatch(box, blend(face, theme.line, 0.35), self.line_px)
+            colour = ink(theme, face) if inside else blend(face, ink(theme, face), 0.6)
+            frame.text(*panel.center(r, c), str(n), colour, self.cell_font, bold=inside)
+        frame.grid(panel, theme.line, self.line_px)
+        rows, cols = kept
+        frame.outline(panel.box(rows.start, cols.start, rows.stop - 1, cols.stop - 1), theme.line, self.bold_px)
+        # The per-axis counts: columns above, rows on the left (2-D).
+        small = self.font * 0.9
+        for c, n in enumerate(self.cols_counts):
+            x, _ = panel.center(0, c)
+            frame.text(x, panel.y - self.cell / 2, str(int(n)), theme.text, small)
+        if spec.ndim == 2:
+            for r, n in enumerate(self.rows_counts):
+                _, y = panel.center(r, 0)
+                frame.text(panel.x - self.cell / 2, y, str(int(n)), theme.text, small)
+
+    def describe(self) -> str:
+        kept = self.counts[tuple(slice(lo, hi) for lo, hi in ([(0, 1)] * (2 - self.spec.ndim)
+                                                              + list(kept_slices(self.spec))))]
+        return (explain.alt_text(self.spec) + f": how many input cells feed each output cell, "
+                f"{int(kept.min())} to {int(kept.max())}")
