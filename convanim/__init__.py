@@ -6,7 +6,10 @@ a scene (``convanim.scene``, matplotlib) draws each step -> ``convanim.encode``
 writes GIF, APNG, WebP or PNG frames. `animate` ties them together.
 """
 
+from .evaluate import evaluate
 from .explanation import explain
+from .pool import PoolSpec, pool_argmax, pool_evaluate
+from .pytorch import from_torch, parse_layer
 from .schedule import Step, Tap, cell_kind, cell_source, schedule, unread_cells, unread_count, unread_ranges
 from .spec import ConvSpec
 
@@ -14,14 +17,15 @@ __version__ = "0.1.0"
 
 
 _SCATTER = ("scatter_schedule", "ScatterStep", "overlap_counts", "uneven_sentence")
+_NETWORK = ("Network", "receptive_field")
 
 
 def __getattr__(name):
-    """The scatter names, from `convanim.scatter` (numpy) on first use."""
-    if name in _SCATTER:
-        from . import scatter
+    """The scatter and network names import numpy: loaded on first use, so that `convanim shape` starts fast."""
+    if name in _SCATTER or name in _NETWORK:
+        import importlib
 
-        return getattr(scatter, name)
+        return getattr(importlib.import_module(f".{'scatter' if name in _SCATTER else 'network'}", __name__), name)
     raise AttributeError(f"module 'convanim' has no attribute {name!r}")
 
 
@@ -42,6 +46,6 @@ animate = _lazy_animate()
 
 __all__ = [
     "ConvSpec", "Step", "Tap", "schedule", "unread_cells", "unread_count", "unread_ranges", "cell_source", "cell_kind",
-    "animate", "explain",
-    "__version__", *_SCATTER,
+    "animate", "explain", "evaluate", "PoolSpec", "pool_evaluate", "pool_argmax",
+    "parse_layer", "from_torch", "__version__", *_SCATTER, *_NETWORK,
 ]

@@ -192,7 +192,7 @@ MAX_MS = 300_000
 OPTIONS = {
     "layout": "classic", "view": "grid", "theme": "classic", "cell_px": None, "labels": False,
     "caption": False, "duration_ms": None, "hold_first_ms": 0, "hold_last_ms": 0, "values": "symbols",
-    "seed": 0, "flip": False, "radius": 1.0, "credit": None,
+    "seed": 0, "flip": False, "radius": 1.0, "credit": None, "channel_order": "channel",
     "max_frames": limits.MAX_FRAMES, "max_pixels": limits.MAX_PIXELS, "max_frame_pixels": limits.MAX_FRAME_PIXELS,
 }
 
@@ -209,6 +209,7 @@ APPLIES = {
     "seed": ("values", "1d", "matrix", "scatter", "both"),
     "flip": ("1d",),
     "radius": ("continuous",),
+    "channel_order": ("grid", "values"),
 }
 
 
@@ -292,6 +293,8 @@ def check_options(*, _spell=str, _applies=True, **given) -> dict:
         raise ValueError(f"values must be 'symbols', 'random' or a file path, got {values!r}")
     if not isinstance(radius, (int, float)) or isinstance(radius, bool) or not math.isfinite(radius) or radius <= 0:
         raise ValueError(f"radius must be a finite number > 0, got {radius!r}")
+    if opts["channel_order"] not in ("channel", "position"):
+        raise ValueError(f"channel_order must be 'channel' or 'position', got {opts['channel_order']!r}")
     for name in ("max_frames", "max_pixels", "max_frame_pixels"):
         _positive_int(name, opts[name])
     check_credit(opts["credit"])
@@ -306,6 +309,12 @@ def check_credit(credit) -> None:
         return
     if not isinstance(credit, str) or not 1 <= len(credit) <= 500 or not credit.isprintable():
         raise ValueError(f"credit must be one line of 1 to 500 printable characters, got {credit!r:.80}")
+
+
+def _is_pool(spec) -> bool:
+    from .pool import PoolSpec
+
+    return isinstance(spec, PoolSpec)
 
 
 def animate(
@@ -328,6 +337,7 @@ def animate(
     max_frames: int = limits.MAX_FRAMES,
     max_pixels: int = limits.MAX_PIXELS,
     max_frame_pixels: int = limits.MAX_FRAME_PIXELS,
+    channel_order: str = "channel",
     **spec_fields,
 ) -> Animation:
     """Build the animation of ``spec`` (or of ``ConvSpec(**spec_fields)``).
@@ -337,8 +347,8 @@ def animate(
 
     Parameters
     ----------
-    spec : ConvSpec, optional
-        The convolution; or pass its fields (``input_size=5, kernel_size=3,
+    spec : ConvSpec or PoolSpec, optional
+        The convolution (or pooling: grid and values views); or pass its fields (``input_size=5, kernel_size=3,
         stride=1, padding=0, dilation=1, transposed=False, output_padding=0``).
         The ``continuous`` view takes none.
     layout : {'classic', 'flat'}, default 'classic'
@@ -384,6 +394,13 @@ def animate(
         Refuse animations with more pixels in all frames together.
     max_frame_pixels : int, default 16000000
         Refuse animations with more pixels per frame.
+    channel_order : {'channel', 'position'}, default 'channel'
+        ``grid`` and ``values`` views of a spec with channels, groups or bias
+        (`ConvSpec.multichannel`), drawn slice by slice (``convanim.scene.channels``;
+        the ``values`` view writes the numbers in, from `convanim.evaluate`):
+        one frame per output cell of one output channel in PyTorch's memory
+        order (``'channel'``), or every output channel at once per position
+        (``'position'``).
 
     Returns
     -------
@@ -405,16 +422,17 @@ def animate(
         spec = ConvSpec(**spec_fields)
     if spec is None and view != "continuous":
         raise ValueError("spec (or input_size and kernel_size) is required for every view but continuous")
-    if spec is not None and not isinstance(spec, ConvSpec):
-        raise ValueError(f"spec must be a ConvSpec, got {type(spec).__name__}")
+    if spec is not None and not isinstance(spec, ConvSpec) and not _is_pool(spec):
+        raise ValueError(f"spec must be a ConvSpec or a PoolSpec, got {type(spec).__name__}")
+    if _is_pool(spec) and view not in ("grid", "values"):
+        raise ValueError(f"a pooling is drawn by the grid or values view, got view={view!r}")
     given = {
         name: value
         for name, value in dict(
             layout=layout, view=view, theme=theme, cell_px=cell_px, labels=labels, caption=caption,
             duration_ms=duration_ms, hold_first_ms=hold_first_ms, hold_last_ms=hold_last_ms,
             values=values, seed=seed, flip=flip, radius=radius, credit=credit, max_frames=max_frames,
-            max_pixels=max_pixels,
-            max_frame_pixels=max_frame_pixels,
+            max_pixels=max_pixels, max_frame_pixels=max_frame_pixels, channel_order=channel_order,
         ).items()
         if not (type(value) is type(OPTIONS[name]) and value == OPTIONS[name])
     }
@@ -426,7 +444,16 @@ def animate(
         max_frames=max_frames, max_pixels=max_pixels, max_frame_pixels=max_frame_pixels,
     )
     options = SceneOptions(theme=get_theme(theme), cell_px=cell_px, labels=labels, caption=caption)
-    if view == "grid":
+    if _is_pool(spec):  # grid view: numbers from seed 0; values view: --values / --seed
+        from .pool import make_pool_values
+        from .scene.pool import pool_scene
+
+        scene = pool_scene(spec, options, layout, view, make_pool_values(spec, values, seed))
+    elif spec is not None and spec.multichannel:
+        from .scene.channel_values import layer_scene
+
+        scene = layer_scene(spec, options, view=view, layout=layout, values=values, seed=seed, order=channel_order)
+    elif view == "grid":
         scene = scene_class(layout, LAYOUTS, "layout")(spec, options)
     else:
         cls = scene_class(view, VIEWS, "view")
@@ -444,9 +471,11 @@ def animate(
     durations[-1] += _check_ms("hold_last_ms", hold_last_ms, 0) + scene.hold_last_ms
     alt = scene.describe() or (alt_text(spec) if spec is not None else "")
     config = f"{spec!r} layout={layout} view={view} theme={options.theme.name}"
+    flat = view == "grid" and not getattr(scene, "numbers", False)  # numbers' text needs free colours
     return Animation(
-        scene, spec=spec, durations=durations, alt=alt, config=config, flat_colours=view == "grid", credit=credit
+        scene, spec=spec, durations=durations, alt=alt, config=config, flat_colours=flat, credit=credit
     )
 
 
-_SPEC_FIELDS = ("input_size", "kernel_size", "stride", "padding", "dilation", "transposed", "output_padding")
+_SPEC_FIELDS = ("input_size", "kernel_size", "stride", "padding", "dilation", "transposed", "output_padding",
+                "in_channels", "out_channels", "groups", "bias")

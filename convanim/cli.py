@@ -76,7 +76,7 @@ def _add_spec_flags(parser: argparse.ArgumentParser) -> None:
     g.add_argument("-k", "--kernel-size", type=parse_size, metavar="SIZE",
                    help="kernel size, e.g. 3 or 3x5")
     g.add_argument("-s", "--stride", type=parse_size, metavar="SIZE",
-                   help="stride, e.g. 2 or 2x1 (default 1)")
+                   help="stride, e.g. 2 or 2x1 (default 1; with --pool: the kernel size)")
     g.add_argument("-p", "--padding", type=parse_padding, metavar="PAD",
                    help="zero padding: 1; 1,2 (per axis); 0,1,0,1 (top,bottom,left,right); "
                         "valid, same (TensorFlow's rule, any stride), full or causal (1-D: all on the left) "
@@ -88,6 +88,16 @@ def _add_spec_flags(parser: argparse.ArgumentParser) -> None:
     g.add_argument("--output-padding", type=parse_size, metavar="SIZE",
                    help="extra output cells at the bottom/right of a transposed convolution, "
                         "< max(stride, dilation) (default 0)")
+    ch = parser.add_argument_group("channels", "PyTorch's in_channels, out_channels, groups and bias.")
+    ch.add_argument("--in-channels", type=int, metavar="N", help="input channels (default 1)")
+    ch.add_argument("--out-channels", type=int, metavar="N", help="output channels (default 1)")
+    ch.add_argument("--groups", type=int, metavar="N",
+                    help="channel groups; must divide both channel counts (default 1; = in-channels: depthwise)")
+    ch.add_argument("--bias", action="store_true", default=None,
+                    help="the layer adds a learned bias per output channel")
+    g.add_argument("--layer", metavar="TEXT",
+                   help='a PyTorch layer instead of the flags above, e.g. "nn.Conv2d(3, 8, 3, stride=2)" (with -i)')
+    parser.set_defaults(spec_parser=parser)
 
 
 #: The spec flags, as `spec_from_args` reads them: (dest, flag, default).
@@ -95,18 +105,72 @@ SPEC_FLAGS = (
     ("input_size", "-i/--input-size", None), ("kernel_size", "-k/--kernel-size", None), ("stride", "-s/--stride", 1),
     ("padding", "-p/--padding", 0), ("dilation", "-d/--dilation", 1), ("transposed", "--transposed", False),
     ("output_padding", "--output-padding", 0),
+    ("in_channels", "--in-channels", 1), ("out_channels", "--out-channels", 1), ("groups", "--groups", 1),
+    ("bias", "--bias", False),
 )
 
 
 def spec_flags_given(args) -> list[str]:
     """The spec flags on the command line."""
-    return [flag for dest, flag, _ in SPEC_FLAGS if getattr(args, dest, None) is not None]
+    return [flag for dest, flag, _ in SPEC_FLAGS + POOL_FLAGS if getattr(args, dest, None) is not None]
+
+
+# -- pooling: --pool max|avg makes the spec flags a PoolSpec ---------------------------------
+
+#: The pooling flags: (dest, flag, default).
+POOL_FLAGS = (
+    ("pool", "--pool", None), ("ceil_mode", "--ceil-mode", False),
+    ("count_include_pad", "--count-include-pad/--no-count-include-pad", None),
+)
+#: Spec flags a pooling has no use for.
+_CONV_ONLY = ("transposed", "output_padding", "in_channels", "out_channels", "groups", "bias")
+
+
+def _add_pool_flags(parser: argparse.ArgumentParser) -> None:
+    g = parser.add_argument_group("pooling", "PyTorch's MaxPool/AvgPool (-i, -k, -s, -p, -d as above).")
+    g.add_argument("--pool", choices=("max", "avg"), help="a pooling layer instead of a convolution")
+    g.add_argument("--ceil-mode", action="store_true", default=None,
+                   help="round the output size up, as ceil_mode=True")
+    g.add_argument("--count-include-pad", action=argparse.BooleanOptionalAction, default=None,
+                   help="average pooling: count padding cells in the divisor (default: yes, as PyTorch)")
+
+
+def _pooling(args) -> bool:
+    return any(getattr(args, dest, None) is not None for dest, _, _ in POOL_FLAGS)
+
+
+def pool_spec_from_args(args):
+    """The `PoolSpec` of ``--pool`` and the spec flags (stride: the kernel size unless given)."""
+    from .pool import PoolSpec
+
+    if not args.pool:
+        flag = "--ceil-mode" if args.ceil_mode else "--count-include-pad/--no-count-include-pad"
+        raise UsageError(f"{flag} is for pooling: add --pool max or --pool avg")
+    for flag, value in (("-i/--input-size", args.input_size), ("-k/--kernel-size", args.kernel_size)):
+        if value is None:
+            raise UsageError(f"{flag} is required")
+    conv_only = [flag for dest, flag, _ in SPEC_FLAGS if dest in _CONV_ONLY and getattr(args, dest) is not None]
+    if getattr(args, "compare_separable", False):
+        conv_only.append("--compare-separable")
+    if conv_only:
+        raise UsageError(f"{conv_only[0]} is for convolutions, not --pool")
+    padding = 0 if args.padding is None else args.padding
+    if isinstance(padding, str) or (isinstance(padding, tuple) and not isinstance(padding, _PerAxis)):
+        raise UsageError(f"a pooling's padding is one number or one per axis (both sides alike), got {padding!r}")
+    extra = {} if args.count_include_pad is None else {"count_include_pad": args.count_include_pad}
+    return PoolSpec(args.pool, args.input_size, args.kernel_size, stride=args.stride,
+                    padding=tuple(padding) if isinstance(padding, _PerAxis) else padding,
+                    dilation=1 if args.dilation is None else args.dilation, ceil_mode=bool(args.ceil_mode), **extra)
 
 
 def spec_from_args(args, ndim: int | None = None):
-    """The `ConvSpec` the spec flags describe; ``ndim=1`` reads bare sizes as 1-D."""
+    """The `ConvSpec` the spec flags describe; ``ndim=1`` reads bare sizes as 1-D; with --pool the `PoolSpec`."""
     from .spec import ConvSpec
 
+    if getattr(args, "layer", None) is not None:
+        return _spec_from_layer(args)
+    if _pooling(args):
+        return pool_spec_from_args(args)
     for flag, value in (("-i/--input-size", args.input_size), ("-k/--kernel-size", args.kernel_size)):
         if value is None:
             raise UsageError(f"{flag} is required")
@@ -123,19 +187,53 @@ def spec_from_args(args, ndim: int | None = None):
             padding = (padding,)
     elif isinstance(padding, _PerAxis):
         padding = tuple(padding)
-    return ConvSpec(**fields, padding=padding, transposed=value["transposed"])
+    channels = {n: value[n] for n in ("in_channels", "out_channels", "groups", "bias")}
+    return ConvSpec(**fields, padding=padding, transposed=value["transposed"], **channels)
+
+
+_LAYER_GIVES = ("kernel_size", "stride", "padding", "dilation", "transposed", "output_padding", "in_channels",
+                "out_channels", "groups", "bias", "pool", "ceil_mode", "count_include_pad")
+
+
+def _spec_from_layer(args):
+    """The spec of ``--layer TEXT`` over ``-i``; the other spec flags are refused."""
+    from .pytorch import parse_layer
+
+    for action in args.spec_parser._actions:  # every spec flag but -i, whoever added it
+        if action.dest in _LAYER_GIVES and getattr(args, action.dest, action.default) != action.default:
+            raise UsageError(f"--layer gives the whole layer: leave out {'/'.join(action.option_strings)}")
+    if args.input_size is None:
+        raise UsageError("-i/--input-size is required with --layer (the spatial size of the layer's input)")
+    return parse_layer(args.layer, args.input_size)
 
 
 # -- shape -------------------------------------------------------------------
 
 def _cmd_shape(args) -> int:
+    if _pooling(args):
+        return _cmd_shape_pool(args)
     from .explanation import explain, render_text
 
-    info = explain(spec_from_args(args))
+    spec = spec_from_args(args)
+    info = explain(spec)
+    if type(spec).__name__ == "PoolSpec":  # --layer "nn.MaxPool2d(...)"
+        from .pool_text import render_text
+    if args.compare_separable:
+        from .layers import compare_separable
+
+        info["separable"] = compare_separable(spec)
     if args.json:
         print(json.dumps(info, indent=2, ensure_ascii=False))
     else:
         print(render_text(info))
+    return 0
+
+
+def _cmd_shape_pool(args) -> int:
+    from .pool_text import explain, render_text
+
+    info = explain(pool_spec_from_args(args))
+    print(json.dumps(info, indent=2, ensure_ascii=False) if args.json else render_text(info))
     return 0
 
 
@@ -144,7 +242,7 @@ def _cmd_shape(args) -> int:
 #: render's option flags: dest -> `animate` option (all default to None: None means "not given").
 _RENDER_OPTIONS = (
     "layout", "view", "theme", "cell_px", "labels", "caption", "duration_ms", "hold_first_ms", "hold_last_ms",
-    "values", "seed", "flip", "radius", "credit", "max_frames", "max_pixels", "max_frame_pixels",
+    "values", "seed", "flip", "radius", "credit", "max_frames", "max_pixels", "max_frame_pixels", "channel_order",
 )
 
 
@@ -276,13 +374,17 @@ def _add_render_flags(parser: argparse.ArgumentParser) -> None:
                       help="write the output-size formula under the drawing")
     look.add_argument("--values", metavar="symbols|random|FILE",
                       help="cell values for the values/1d/matrix views: symbols, random, a .npy input "
-                           "or a .npz with 'input' and 'kernel' (default symbols)")
+                           "or a .npz with 'input' and 'kernel' (default symbols); for a layer with channels "
+                           "a .npz with 'input', 'weight' and 'bias'")
     look.add_argument("--seed", type=int, help="seed for --values random or a .npy input's kernel (default 0)")
     look.add_argument("--flip", action="store_true", default=None,
                       help="1d view: the mathematical convolution (kernel flipped) instead of the "
                            "cross-correlation deep-learning layers compute")
     look.add_argument("--radius", type=float,
                       help="continuous view: radius r of the half disc g, 0.1 to 10 (default 1)")
+    look.add_argument("--channel-order", choices=("channel", "position"),
+                      help="a layer with channels: one output channel at a time, in PyTorch's memory order "
+                           "(channel), or every output channel per position (position) (default channel)")
     timing = parser.add_argument_group("timing (GIF stores 10 ms units: durations are rounded)")
     rate = timing.add_mutually_exclusive_group()
     rate.add_argument("--fps", type=float, help="frames per second")
@@ -351,7 +453,7 @@ def _add_credit_flag(parser) -> None:
 
 def _add_gallery_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("source", metavar="PRESET_OR_FILE", nargs="?",
-                        help="a bundled preset (classic, extended, post) or a gallery .toml file; "
+                        help="a bundled preset (classic, extended, post, layers) or a gallery .toml file; "
                              "omitted with --check: every gallery/PRESET folder here")
     parser.add_argument("-o", "--output", metavar="DIR", help="folder to write into")
     parser.add_argument("--jobs", type=int, metavar="N",
@@ -363,6 +465,56 @@ def _add_gallery_flags(parser: argparse.ArgumentParser) -> None:
                         help="overwrite a README.md or index.html in DIR that is not a convanim gallery page")
     parser.add_argument("-q", "--quiet", action="store_true", help="do not say what was written")
     _add_credit_flag(parser)
+
+
+# -- network -----------------------------------------------------------------
+
+def _parse_cell(text: str):
+    """``5`` or ``5,5`` (negative from the end): an output cell."""
+    if not re.match(r"^-?\d+(,-?\d+){0,2}$", text.strip()):
+        raise argparse.ArgumentTypeError(f"expected a cell like 5 or 5,5, got {text!r}")
+    parts = tuple(int(p) for p in text.split(","))
+    return parts[0] if len(parts) == 1 else parts
+
+
+def _cmd_network(args) -> int:
+    from .netpages import summary_text, write_network
+    from .network import Network, load_network
+
+    if (args.file is None) == (args.layers is None):
+        raise UsageError('network needs --layers "nn.Conv2d(...); ..." or a preset or FILE.toml, not both')
+    if args.file is not None:
+        title, network = load_network(args.file, args.input_size)
+    else:
+        if args.input_size is None:
+            raise UsageError("-i/--input-size is required with --layers")
+        title, network = "Network", Network(args.input_size, args.layers)
+    info = network.summary(args.cell)
+    print(json.dumps(info, indent=2, ensure_ascii=False) if args.json else summary_text(info))
+    if args.output:
+        written = write_network(network, args.output, title=title, output_index=args.cell, theme=args.theme)
+        print(f"wrote {len(written) - 2} animations, README.md and index.html to {args.output}", file=sys.stderr)
+        if len(written) - 2 < len(network) + 1:
+            print(f"some layers are not drawn: {args.output}/README.md says why", file=sys.stderr)
+    return 0
+
+
+def _add_network_flags(parser: argparse.ArgumentParser) -> None:
+    from .themes import THEMES
+
+    parser.add_argument("file", metavar="PRESET_OR_FILE", nargs="?",
+                        help="a bundled network (wavenet, three_3x3, one_7x7) or a .toml file: input_size and "
+                             "[[layer]] tables (layer = \"nn.Conv2d(...)\")")
+    parser.add_argument("--layers", metavar="TEXT",
+                        help='layers separated by ";", e.g. "nn.Conv2d(1,1,3); nn.MaxPool2d(2)"')
+    parser.add_argument("-i", "--input-size", type=parse_size, metavar="SIZE",
+                        help="the spatial input size, e.g. 32 or 32x24 (overrides the file's)")
+    parser.add_argument("--cell", type=_parse_cell, metavar="I[,J]",
+                        help="the output cell of the last layer whose receptive field is traced (default: centre)")
+    parser.add_argument("--json", action="store_true", help="print the summary as JSON")
+    parser.add_argument("-o", "--output", metavar="DIR",
+                        help="write one animation per layer, the receptive-field animation, README.md and index.html")
+    parser.add_argument("--theme", choices=sorted(THEMES), default="classic", help="colours (default classic)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -382,7 +534,10 @@ def build_parser() -> argparse.ArgumentParser:
                     "same output. Example: convanim shape -i 5 -k 3 -s 2 -p 1",
     )
     _add_spec_flags(shape)
+    _add_pool_flags(shape)
     shape.add_argument("--json", action="store_true", help="print the same as JSON")
+    shape.add_argument("--compare-separable", action="store_true",
+                       help="also print the layer's depthwise + pointwise replacement: parameters, MACs, ratio")
     shape.set_defaults(func=_cmd_shape)
 
     render = sub.add_parser(
@@ -390,6 +545,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Render one animation. Example: convanim render -i 5 -k 3 -s 2 -p 1 -o padding_strides.gif",
     )
     _add_spec_flags(render)
+    _add_pool_flags(render)
     _add_render_flags(render)
     render.set_defaults(func=_cmd_render)
 
@@ -399,6 +555,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_gallery_flags(gallery)
     gallery.set_defaults(func=_cmd_gallery)
+
+    network = sub.add_parser(
+        "network", help="summarise a stack of layers and trace a receptive field; -o DIR animates it",
+        description='Per layer: output shape, parameters, MACs, receptive field, jump and start. Example: '
+                    'convanim network --layers "nn.Conv2d(1,1,3); nn.Conv2d(1,1,3,stride=2)" -i 32',
+    )
+    _add_network_flags(network)
+    network.set_defaults(func=_cmd_network)
     return parser
 
 

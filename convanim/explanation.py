@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 
+from .layers import layer_info, layer_lines
 from .schedule import unread_count, unread_ranges
 from .spec import ConvSpec
 
@@ -107,7 +108,11 @@ def relationship(spec: ConvSpec, axis: int) -> str | None:
 
 
 def pytorch_layer(spec: ConvSpec) -> str:
-    """The equivalent PyTorch module, as Python source (1 channel in and out)."""
+    """The equivalent PyTorch module, as Python source, with the spec's channels, groups and bias.
+
+    A spec with every channel field at its default (one channel in and out)
+    keeps the short form, without ``bias=False``.
+    """
     n = spec.ndim
     args = [f"kernel_size={_py(spec.kernel_size)}"]
     if any(s != 1 for s in spec.stride):
@@ -128,8 +133,12 @@ def pytorch_layer(spec: ConvSpec) -> str:
         args.append(f"output_padding={_py(spec.output_padding)}")
     if any(d != 1 for d in spec.dilation):
         args.append(f"dilation={_py(spec.dilation)}")
+    if spec.groups > 1:
+        args.append(f"groups={spec.groups}")
+    if spec.multichannel and not spec.bias:  # a one-channel spec keeps the short form
+        args.append("bias=False")
     kind = "ConvTranspose" if spec.transposed else "Conv"
-    layer = f"torch.nn.{kind}{n}d(1, 1, {', '.join(args)})"
+    layer = f"torch.nn.{kind}{n}d({spec.in_channels}, {spec.out_channels}, {', '.join(args)})"
     return f"torch.nn.Sequential({pad_module}, {layer})" if pad_module else layer
 
 
@@ -265,7 +274,7 @@ MAX_UNREAD_LISTED = 20
 
 
 def explain(spec: ConvSpec) -> dict:
-    """Everything above as plain data (what ``convanim shape --json`` prints).
+    """Everything above as plain data (what ``convanim shape --json`` prints); a pooling's from `pool_text`.
 
     Instant for any size: unread indices and alternative sizes are counts and
     ranges (``unread_count``, ``unread_ranges`` as [first, last] pairs, the
@@ -273,6 +282,10 @@ def explain(spec: ConvSpec) -> dict:
     alternatives listed. A count is null where it would take marking more than
     four million cells (a dilated, strided kernel on a huge axis).
     """
+    if not isinstance(spec, ConvSpec):
+        from .pool_text import explain as explain_pool
+
+        return explain_pool(spec)
     axes = []
     for a, ax in enumerate(spec.axes):
         count = unread_count(ax)
@@ -314,6 +327,7 @@ def explain(spec: ConvSpec) -> dict:
         "pytorch": pytorch_layer(spec),
         "alt": alt_text(spec),
         "axes": axes,
+        "layer": layer_info(spec),
         **_scatter_extra(spec),
     }
 
@@ -338,6 +352,7 @@ def render_text(info: dict) -> str:
         f"({info['steps']} kernel positions, drawn grid {dims(info['grid_shape'])})",
         f"PyTorch: {info['pytorch']}",
     ]
+    out += layer_lines(info)
     axes = info["axes"]
     strip = [{k: v for k, v in ax.items() if k != "axis"} for ax in axes]
     if len(axes) > 1 and all(a == strip[0] for a in strip):

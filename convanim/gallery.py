@@ -40,12 +40,38 @@ except ModuleNotFoundError:  # Python 3.10
 
 __all__ = ["Case", "load_gallery", "preset_path", "PRESETS", "run_gallery", "render_case"]
 
-SPEC_KEYS = ("input_size", "kernel_size", "stride", "padding", "dilation", "transposed", "output_padding")
+SPEC_KEYS = ("input_size", "kernel_size", "stride", "padding", "dilation", "transposed", "output_padding",
+             "in_channels", "out_channels", "groups", "bias")
 OPTION_KEYS = tuple(OPTIONS)
-CASE_KEYS = ("name", "file", "description") + SPEC_KEYS + OPTION_KEYS
+CASE_KEYS = ("name", "file", "description", "layer") + SPEC_KEYS + OPTION_KEYS
 
 PRESET_DIR = Path(__file__).resolve().parent.parent / "assets" / "galleries"
-PRESETS = ("classic", "extended", "post", "transposed")
+PRESETS = ("classic", "extended", "post", "transposed", "layers")
+
+# A case with `pool = "max"` or `"avg"` is a `PoolSpec`: the size keys above, dilation (max), and these two.
+POOL_KEYS = ("pool", "ceil_mode", "count_include_pad")
+CASE_KEYS += POOL_KEYS
+_POOL_FIELDS = ("input_size", "kernel_size", "stride", "padding", "dilation", "ceil_mode", "count_include_pad")
+
+
+def make_spec(fields: dict):
+    """The `ConvSpec`, or with a ``pool`` key the `PoolSpec`, of a case's spec keys."""
+    from .spec import ConvSpec
+
+    if "pool" not in fields:
+        for key in POOL_KEYS[1:]:
+            if key in fields:
+                raise ValueError(f"{key} is for pooling: add pool = \"max\" or pool = \"avg\"")
+        return ConvSpec(**fields)
+    from .pool import PoolSpec
+
+    fields = dict(fields)
+    mode = fields.pop("pool")
+    extra = sorted(set(fields) - set(_POOL_FIELDS))
+    if extra:
+        raise ValueError(f"{extra[0]} is for convolutions, not for pool = {mode!r}")
+    return PoolSpec(mode, **fields)
+
 
 
 @dataclass(frozen=True)
@@ -116,7 +142,6 @@ def load_gallery(source: str | os.PathLike) -> tuple[str, list[Case]]:
     """
     from . import limits
     from .animation import ANIMATION_FORMATS, APPLIES, check_applies, check_options, check_timing
-    from .spec import ConvSpec
 
     path = Path(source)
     if not path.suffix and str(source) in PRESETS:
@@ -164,11 +189,13 @@ def load_gallery(source: str | os.PathLike) -> tuple[str, list[Case]]:
         if bad:
             raise ValueError(f"{where}: {label}: unknown key {bad[0]!r}")
         merged = {**defaults, **raw}
-        spec = {k: _tuples(merged[k]) for k in SPEC_KEYS if k in merged}
+        spec = {k: _tuples(merged[k]) for k in SPEC_KEYS + POOL_KEYS if k in merged}
         options = {k: _tuples(merged[k]) for k in OPTION_KEYS if k in merged}
         file = raw.get("file", f"{name}.gif")
         description = raw.get("description", "")
         try:
+            if "layer" in merged:  # a PyTorch layer: its spec keys
+                spec = _layer_spec(merged)
             if not isinstance(description, str):
                 raise ValueError(f"description must be a string, got {_short(description)}")
             if not isinstance(file, str) or Path(file).suffix.lower() not in ANIMATION_FORMATS \
@@ -184,7 +211,7 @@ def load_gallery(source: str | os.PathLike) -> tuple[str, list[Case]]:
                 options["values"] = str(path.parent / values) if not Path(values).is_absolute() else values
             opts = check_options(_applies=False, **options)
             own = [k for k in raw if k in OPTION_KEYS and k != "view"]
-            if any(k in raw for k in SPEC_KEYS):
+            if any(k in raw for k in SPEC_KEYS + POOL_KEYS):
                 own.append("spec")
             check_applies(opts["view"], own, values=opts["values"])
             check_timing(Path(file).suffix, own)
@@ -196,7 +223,7 @@ def load_gallery(source: str | os.PathLike) -> tuple[str, list[Case]]:
                 missing = [k for k in ("input_size", "kernel_size") if k not in spec]
                 if missing:
                     raise ValueError(f"input_size and kernel_size are required, missing {' and '.join(missing)}")
-                conv = ConvSpec(**spec)
+                conv = make_spec(spec)
             else:
                 conv = None
             limits.check_render(
@@ -216,7 +243,7 @@ def _check_defaults_apply(where: str, defaults: dict, cases: list) -> None:
     from .animation import APPLIES
 
     for key in defaults:
-        group = "spec" if key in SPEC_KEYS else key
+        group = "spec" if key in SPEC_KEYS + POOL_KEYS else key
         views = {c.options.get("view", "grid") for c in cases}
         if group in APPLIES and not views & set(APPLIES[group]):
             raise ValueError(
@@ -225,12 +252,26 @@ def _check_defaults_apply(where: str, defaults: dict, cases: list) -> None:
             )
 
 
-def _animate_args(case: Case) -> dict:
+def _layer_spec(merged: dict) -> dict:
+    """The spec keys of ``layer = "nn.Conv2d(...)"`` over ``input_size``."""
+    from .pytorch import parse_layer
     from .spec import ConvSpec
 
+    other = sorted(k for k in SPEC_KEYS + POOL_KEYS if k in merged and k != "input_size")
+    if other:
+        raise ValueError(f"layer gives the whole layer: leave out {other[0]!r}")
+    if "input_size" not in merged:
+        raise ValueError("input_size is required with layer (the spatial size of its input)")
+    spec = parse_layer(merged["layer"], _tuples(merged["input_size"]))
+    if not isinstance(spec, ConvSpec):
+        return {"pool": spec.mode, **{k: getattr(spec, k) for k in _POOL_FIELDS}}
+    return {k: getattr(spec, k) for k in SPEC_KEYS}
+
+
+def _animate_args(case: Case) -> dict:
     args = dict(case.options)
     if case.spec:
-        args["spec"] = ConvSpec(**case.spec)
+        args["spec"] = make_spec(case.spec)
     return args
 
 
@@ -245,6 +286,11 @@ def render_case(case: Case, directory: str) -> dict:
     except ValueError as exc:
         raise ValueError(f"{case.label}: {exc}") from None
     spec = anim.spec
+    if "pool" in case.spec:  # a PoolSpec: its own formula and layer
+        from .pool_text import caption as pool_caption
+
+        return {"alt": anim.alt, "frames": len(anim), "size": anim.size, "params": _params(case),
+                "formula": pool_caption(spec), "pytorch": spec.pytorch_layer}
     return {
         "alt": anim.alt,
         "frames": len(anim),
@@ -262,8 +308,11 @@ def _params(case: Case) -> str:
     short = {"input_size": "i", "kernel_size": "k", "stride": "s", "padding": "p", "dilation": "d",
              "output_padding": "a"}
     parts = [f"{short[k]}={_show(v)}" for k, v in spec.items() if k in short]
+    parts = ([f"{spec['pool']} pooling"] if "pool" in spec else []) + parts
+    parts += [f"{k}={v}" for k, v in spec.items() if k in POOL_KEYS[1:]]
     if spec.get("transposed"):
         parts.append("transposed")
+    parts += [f"{k}={_show(spec[k])}" for k in ("in_channels", "out_channels", "groups", "bias") if k in spec]
     view = case.options.get("view")
     if view and view != "grid":
         parts.append(f"view={view}")
@@ -305,8 +354,11 @@ def is_gallery_page(path: Path) -> bool:
     return MARKER in head or _OLD_MARKER in head
 
 
-def write_pages(directory: Path, title: str, cases: list[Case], infos: list[dict]) -> None:
-    """``README.md`` (a table GitHub renders) and ``index.html`` (self-contained) in ``directory``."""
+def write_pages(directory: Path, title: str, cases: list[Case], infos: list[dict], intro: str = "") -> None:
+    """``README.md`` (a table GitHub renders) and ``index.html`` (self-contained) in ``directory``.
+
+    ``intro`` (preformatted text, e.g. a network's summary) goes above the table.
+    """
     from .encode import atomic_output
 
     md = [
@@ -315,6 +367,7 @@ def write_pages(directory: Path, title: str, cases: list[Case], infos: list[dict
         "",
         f"Rendered by {rendered_by()}. Each file loops forever; one frame per kernel position.",
         "",
+        *([f"```\n{intro}\n```", ""] if intro else []),
         "| animation | name | parameters | output size |",
         "|:---:|---|---|---|",
     ]
@@ -360,7 +413,7 @@ pre {{ background: #f4f4f4; padding: 0.5rem; white-space: pre-wrap; overflow-wra
 <body>
 <h1>{html.escape(title)}</h1>
 <p>Rendered by {html.escape(rendered_by())}. Each animation loops; one frame per kernel position.</p>
-<main>
+{f"<pre>{html.escape(intro)}</pre>" if intro else ""}<main>
 {chr(10).join(cards)}
 </main>
 </body>
@@ -412,9 +465,7 @@ def render_all(cases: list[Case], directory: Path, jobs: int, progress: bool) ->
 def _cost(case: Case) -> int:
     import math
 
-    from .spec import ConvSpec
-
-    return math.prod(ConvSpec(**case.spec).output_shape) if case.spec else 60
+    return math.prod(make_spec(case.spec).output_shape) if case.spec else 60
 
 
 def run_gallery(source, output, *, jobs: int | None = None, check: bool = False, force: bool = False,

@@ -64,7 +64,9 @@ def frame_count(spec, view: str) -> int:
         return math.prod(spec.input_size)
     if view == "overlap":
         return 1
-    return math.prod(spec.output_shape)
+    frames = math.prod(spec.output_shape)
+    # A layer with channels: one frame per output cell of each output channel (channel order, the most).
+    return frames * spec.out_channels if getattr(spec, "multichannel", False) else frames
 
 
 def _rows_cols(shape) -> tuple[int, int]:
@@ -82,6 +84,14 @@ def estimate_size(spec, view: str, layout: str = "classic", cell_px: int | None 
     """
     if view == "continuous" or spec is None:
         return _CONTINUOUS_SIZE
+    if getattr(spec, "multichannel", False):  # slices in a row (classic) or a column (flat): a bound
+        from dataclasses import replace
+
+        one = replace(spec, in_channels=1, out_channels=1, groups=1, bias=False)
+        flat = view != "grid" or layout == "flat"
+        w, h = estimate_size(one, "grid", "flat" if flat else "classic", cell_px, labels, caption)
+        n = max(spec.in_channels, spec.out_channels)
+        return (2 * w, n * h) if flat else (n * w, 2 * h)
     text_lines = int(bool(labels)) * 2 + int(bool(caption)) * spec.ndim
     (gr, gc), (orow, ocol) = _rows_cols(spec.grid_shape), _rows_cols(spec.output_shape)
     if view == "grid" and layout == "flat":

@@ -71,8 +71,14 @@ def schedule(spec: ConvSpec) -> list[Step]:
     -------
     list of Step
         ``len(result) == prod(spec.output_shape)``; each step's taps are in
-        row-major order of their grid cells.
+        row-major order of their grid cells. A `convanim.pool.PoolSpec` gets
+        its windows (`convanim.pool.pool_schedule`).
     """
+    if not isinstance(spec, ConvSpec):
+        from .pool import PoolSpec, pool_schedule
+
+        if isinstance(spec, PoolSpec):
+            return pool_schedule(spec)
     axes = spec.axes
     windows = [
         [
@@ -232,7 +238,8 @@ def unread_cells(spec: ConvSpec, limit: int = MAX_LISTED_CELLS) -> list[tuple[in
     (a million by default) raise ValueError: count them with `unread_count`
     per axis, or list runs with `unread_ranges`.
     """
-    counts = [unread_count(ax) for ax in spec.axes]
+    pool = not isinstance(spec, ConvSpec)  # a `PoolSpec`'s axes list their unread indices themselves
+    counts = [len(ax.unread()) if pool else unread_count(ax) for ax in spec.axes]
     if None in counts:
         raise ValueError(f"unread cells of {spec!r} are not enumerated: an axis is too large to mark cell by cell")
     total = math.prod(spec.input_size) - math.prod(n - u for n, u in zip(spec.input_size, counts))
@@ -240,7 +247,7 @@ def unread_cells(spec: ConvSpec, limit: int = MAX_LISTED_CELLS) -> list[tuple[in
         raise ValueError(f"{total:,} input cells are never read, more than the {limit:,} unread_cells lists")
     if total == 0:
         return []
-    unread = [_unread_set(ax, u) for ax, u in zip(spec.axes, counts)]
+    unread = [set(ax.unread()) if pool else _unread_set(ax, u) for ax, u in zip(spec.axes, counts)]
     sizes = spec.input_size
     found: list[tuple[int, ...]] = []
 
@@ -273,7 +280,10 @@ def cell_source(spec: ConvSpec, cell: tuple[int, ...]) -> tuple[int, ...] | None
 
 
 def cell_kind(spec: ConvSpec, cell: tuple[int, ...]) -> str:
-    """``'input'``, ``'padding'`` or ``'zero'`` (inserted between input cells)."""
+    """``'input'``, ``'padding'`` or ``'zero'`` (inserted between input cells); for a pooling
+    `convanim.pool.PoolSpec.cell_kind` (``'beyond'`` past the padded input)."""
+    if not isinstance(spec, ConvSpec):
+        return spec.cell_kind(cell)
     kinds = [ax.kind(c) for ax, c in zip(spec.axes, cell)]
     if "padding" in kinds:
         return "padding"

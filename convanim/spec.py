@@ -15,13 +15,15 @@ from __future__ import annotations
 
 import math
 import numbers
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 __all__ = ["ConvSpec", "Axis", "PADDING_MODES"]
 
 PADDING_MODES = ("valid", "same", "full", "causal")
 
 IntOrTuple = int | tuple
+
+_CHANNEL_DEFAULTS = {"in_channels": 1, "out_channels": 1, "groups": 1, "bias": False}
 
 
 def _fmt(value) -> str:
@@ -170,6 +172,11 @@ class ConvSpec:
     ``'full'`` (``dilation*(kernel_size-1)`` on each side), and for 1-D only
     ``'causal'`` (``dilation*(kernel_size-1)`` on the left; bare ints then mean 1-D).
 
+    ``in_channels``, ``out_channels``, ``groups`` and ``bias`` are those of
+    PyTorch's layer: ``groups`` divides both channel counts, and output
+    channel ``o`` reads the ``in_channels/groups`` input channels of its group
+    (`weight_shape`, `parameters`, `macs`).
+
     ``transposed=True`` means ``torch.nn.ConvTranspose{1,2,3}d``:
     ``input_size`` is that layer's input, and ``output_padding`` (smaller than
     ``max(stride, dilation)``) is added at the end of each axis.
@@ -194,11 +201,16 @@ class ConvSpec:
     dilation: IntOrTuple = 1
     transposed: bool = False
     output_padding: IntOrTuple = 0
+    in_channels: int = 1
+    out_channels: int = 1
+    groups: int = 1
+    bias: bool = False
 
     def __post_init__(self) -> None:
         # -- basic checks on arguments
         if not isinstance(self.transposed, bool):
             raise ValueError(f"transposed must be True or False, got {_fmt(self.transposed)}")
+        self._check_channels()
         named = {
             "input_size": self.input_size,
             "kernel_size": self.kernel_size,
@@ -235,6 +247,25 @@ class ConvSpec:
 
     def _raw(self, name: str):
         return getattr(self, name)
+
+    def __repr__(self) -> str:
+        # The dataclass form, with the channel fields only where they differ from
+        # their defaults (so a one-channel spec reads, and is stored, as before).
+        names = [f.name for f in fields(self)]
+        shown = [n for n in names if n not in _CHANNEL_DEFAULTS or getattr(self, n) != _CHANNEL_DEFAULTS[n]]
+        return f"ConvSpec({', '.join(f'{n}={getattr(self, n)!r}' for n in shown)})"
+
+    def _check_channels(self) -> None:
+        for name in ("in_channels", "out_channels", "groups"):
+            value = _check_int(name, getattr(self, name), getattr(self, name))
+            if value < 1:
+                raise ValueError(f"{name} must be >= 1, got {value}")
+            object.__setattr__(self, name, value)
+        if not isinstance(self.bias, bool):
+            raise ValueError(f"bias must be True or False, got {_fmt(self.bias)}")
+        for name in ("in_channels", "out_channels"):
+            if getattr(self, name) % self.groups:
+                raise ValueError(f"groups={self.groups} must divide {name}={getattr(self, name)}")
 
     def _normalise_padding(self, ndim: int):
         padding = self.padding
@@ -383,3 +414,45 @@ class ConvSpec:
         return tuple(
             (ax.grid_size - ax.extent) % ax.window_stride for ax in self.axes
         )
+
+    # -- channels -----------------------------------------------------------
+
+    @property
+    def weight_shape(self) -> tuple[int, ...]:
+        """PyTorch's weight shape: ``(C_out, C_in/groups, *k)``, transposed ``(C_in, C_out/groups, *k)``."""
+        if self.transposed:
+            return (self.in_channels, self.out_channels // self.groups, *self.kernel_size)
+        return (self.out_channels, self.in_channels // self.groups, *self.kernel_size)
+
+    @property
+    def parameters(self) -> int:
+        """Learned numbers: the weight's elements plus ``out_channels`` biases when ``bias``."""
+        return math.prod(self.weight_shape) + (self.out_channels if self.bias else 0)
+
+    @property
+    def macs(self) -> int:
+        """Multiply-adds for one input (bias additions not counted).
+
+        A convolution: output cells x ``C_out`` x ``C_in/groups`` x kernel
+        cells. A transposed one counts the real multiplications (no inserted
+        zeros): input cells x ``C_in`` x ``C_out/groups`` x kernel cells.
+        """
+        kernel = math.prod(self.kernel_size)
+        if self.transposed:
+            return math.prod(self.input_size) * self.in_channels * (self.out_channels // self.groups) * kernel
+        return math.prod(self.output_shape) * self.out_channels * (self.in_channels // self.groups) * kernel
+
+    @property
+    def depthwise(self) -> bool:
+        """``groups == in_channels``: every input channel has its own filters (PyTorch's depthwise)."""
+        return self.groups == self.in_channels
+
+    @property
+    def pointwise(self) -> bool:
+        """Every kernel size is 1 (a 1x1 convolution mixes channels only)."""
+        return all(k == 1 for k in self.kernel_size)
+
+    @property
+    def multichannel(self) -> bool:
+        """True when the spec has more than one channel, groups or a bias (anything beyond one map)."""
+        return any(getattr(self, n) != d for n, d in _CHANNEL_DEFAULTS.items())

@@ -157,7 +157,7 @@ def test_cli_gallery_error_is_one_line(tmp_path):
     assert not (tmp_path / "o").exists()
 
 
-@pytest.mark.parametrize("preset", ["classic", "extended", "post", "transposed"])
+@pytest.mark.parametrize("preset", ["classic", "extended", "post", "transposed", "layers"])
 def test_committed_gallery_is_up_to_date(preset):
     """The README shows gallery/: it must be what the current code renders."""
     directory = ROOT / "gallery" / preset

@@ -12,7 +12,11 @@ The convention (apply it to every image added to README.md):
    are compared by ``tests/test_gallery.py::test_committed_gallery_is_up_to_date`` (the
    ``convanim gallery PRESET --check`` of each preset), which CI runs for real.
 
-An image under neither rule fails `test_every_image_has_its_command`.
+3. Or PATH is ``gallery/networks/NETWORK/receptive_field.gif`` of a bundled network and the README
+   writes ``convanim network NETWORK -o gallery/networks/NETWORK``; its bytes are compared by
+   ``tests/test_network.py::test_committed_network_presets_are_fresh``.
+
+An image under none of these rules fails `test_every_image_has_its_command`.
 """
 
 from __future__ import annotations
@@ -69,6 +73,8 @@ def test_the_readme_shows_images_and_names_their_commands():
 
 def test_every_image_has_its_command():
     from convanim.gallery import PRESETS, load_gallery
+    from convanim.netpages import RF_FILE
+    from convanim.network import NETWORK_PRESETS
 
     text = readme()
     commands = render_commands(text)
@@ -83,6 +89,12 @@ def test_every_image_has_its_command():
             files = {case.file for case in load_gallery(parts[1])[1]}
             if parts[2] in files and (parts[1], f"gallery/{parts[1]}") in galleries:
                 continue
+        # rule 3: gallery/networks/PRESET/receptive_field.gif of a bundled network, written by
+        # `convanim network PRESET -o gallery/networks/PRESET` (bytes: test_network's freshness check)
+        made_by = f"convanim network {parts[2]} -o gallery/networks/{parts[2]}" if len(parts) == 4 else None
+        if len(parts) == 4 and parts[:2] == ("gallery", "networks") and parts[3] == RF_FILE \
+                and parts[2] in NETWORK_PRESETS and made_by in text:
+            continue
         orphans.append(path)
     assert not orphans, f"README images without the command that makes them: {orphans}"
 

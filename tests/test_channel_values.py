@@ -1,0 +1,133 @@
+"""Numbers in the channel drawing: every one shown is what torch computes for the same layer."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+
+from convanim import ConvSpec, animate
+from convanim.layer_values import make_layer_values
+from convanim.scene.channel_values import ChannelValuesScene
+
+torch.set_num_threads(1)
+
+
+def torch_output(spec, v):
+    x = torch.from_numpy(v.x.astype(np.float64))[None]
+    w = torch.from_numpy(v.w.astype(np.float64))
+    b = None if v.b is None else torch.from_numpy(v.b.astype(np.float64))
+    conv = {1: F.conv1d, 2: F.conv2d}[spec.ndim] if not spec.transposed else \
+        {1: F.conv_transpose1d, 2: F.conv_transpose2d}[spec.ndim]
+    pad = tuple(p for p, _ in spec.pads)
+    return conv(x, w, b, stride=spec.stride, padding=pad, groups=spec.groups)[0].numpy()
+
+
+def shown(scene, key):
+    return scene.shown_numbers()[key]
+
+
+def number(v) -> str:
+    return str(int(v)).replace("-", "\u2212")
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_outputs_weights_and_biases_shown_are_torchs(seed):
+    rng = random.Random(seed)
+    groups = rng.choice([1, 2])
+    spec = ConvSpec(rng.choice([4, 5, (6,)]), 3 if rng.random() < 0.7 else 1, padding=rng.choice([0, 1]),
+                    stride=rng.choice([1, 2]), in_channels=groups * rng.randint(1, 2),
+                    out_channels=groups * rng.randint(1, 2), groups=groups, bias=rng.random() < 0.6)
+    values = make_layer_values(spec, "random", seed)
+    scene = ChannelValuesScene(spec, values=values)
+    y = torch_output(spec, values).reshape(spec.out_channels, -1)
+    n = len(scene.steps)
+    for k in sorted({0, n - 1, len(scene) - 1, rng.randrange(len(scene))}):
+        scene.update(k)
+        o, s = k // n, k % n
+        # Outputs: channels before o whole, channel o up to position s, each torch's number.
+        expected = [number(y[c, p]) for c in range(spec.out_channels) for p in range(n)
+                    if c < o or (c == o and p <= s)]
+        assert shown(scene, 'y') == expected
+        # Weights: the taps of output channel o's kernel slices, from torch's weight layout.
+        weights = torch.from_numpy(values.w)
+        g = o // (spec.out_channels // groups)
+        cin_g = spec.in_channels // groups
+        taps = scene.steps[s].taps
+        expected_w = [f"×{number(weights[o, j][t.kernel])}" for j in range(cin_g) for t in taps]
+        assert shown(scene, 'w') == expected_w, (spec, k, g)
+        if spec.bias:
+            b = int(values.b[o])
+            assert shown(scene, "b") == [number(b)]
+            assert scene._node_texts[0].get_text() == f"$\\Sigma{{{'-' if b < 0 else '+'}}}{abs(b)}$"
+
+
+def test_inputs_shown_are_the_input():
+    spec = ConvSpec(4, 3, padding=1, in_channels=2, out_channels=2, bias=True)
+    values = make_layer_values(spec, "random", 3)
+    scene = ChannelValuesScene(spec, values=values)
+    scene.update(0)
+    assert shown(scene, 'x') == [number(v) for v in values.x.reshape(-1)]
+
+
+def test_transposed_grouped_values_match_torch():
+    spec = ConvSpec(3, 3, stride=2, padding=1, transposed=True, in_channels=2, out_channels=4, groups=2, bias=True)
+    values = make_layer_values(spec, "random", 1)
+    np.testing.assert_array_equal(values.y, torch_output(spec, values))
+    scene = ChannelValuesScene(spec, values=values)
+    scene.update(len(scene) - 1)
+    assert shown(scene, 'y') == [number(v) for v in torch_output(spec, values).reshape(-1)]
+
+
+def test_the_values_view_of_a_layer_draws_its_numbers():
+    anim = animate(ConvSpec(4, 3, in_channels=2, out_channels=2, bias=True), view="values", values="random", seed=2)
+    assert isinstance(anim.scene, ChannelValuesScene) and len(anim) == 8
+
+
+def test_values_from_a_file(tmp_path):
+    spec = ConvSpec((5,), 3, in_channels=2, out_channels=2, groups=2, bias=True)
+    x = np.arange(10).reshape(2, 5)
+    w = np.array([[[1, 0, -1]], [[2, 2, 2]]])
+    path = tmp_path / "layer.npz"
+    np.savez(path, input=x, weight=w, bias=np.array([5, -5]))
+    values = make_layer_values(spec, str(path))
+    np.testing.assert_array_equal(values.y, [[-2 + 5] * 3, [2 * (18 + 3 * k) - 5 for k in range(3)]])
+    anim = animate(spec, view="values", values=str(path))
+    assert len(anim) == 6
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        ({"view": "values"},
+         "the values view of a layer with channels writes numbers: give values 'random' or a .npz file"),
+        ({"view": "values", "values": "nums.txt"},
+         "values must be 'symbols', 'random' or a .npy/.npz file, got 'nums.txt'"),
+        ({"view": "values", "values": "missing.npz"}, "values file 'missing.npz' does not exist"),
+    ],
+)
+def test_value_errors(args, message, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ValueError) as info:
+        animate(ConvSpec(5, 3, in_channels=2, out_channels=2, bias=True), **args)
+    assert str(info.value) == message
+
+
+def test_file_errors(tmp_path):
+    spec = ConvSpec(5, 3, in_channels=2, out_channels=2, bias=True)
+    path = tmp_path / "v.npz"
+    np.savez(path, input=np.zeros((2, 5, 5)), weight=np.zeros((2, 2, 3, 3)))
+    with pytest.raises(ValueError) as info:
+        make_layer_values(spec, str(path))
+    assert str(info.value) == f"values file {str(path)!r} must hold arrays input, weight, bias, missing bias"
+    np.savez(path, input=np.zeros((2, 4, 4)), weight=np.zeros((2, 2, 3, 3)), bias=np.zeros(2))
+    with pytest.raises(ValueError) as info:
+        make_layer_values(spec, str(path))
+    assert str(info.value) == "values: x must have shape (2, 5, 5), got (2, 4, 4)"
+    bad = tmp_path / "bad.npy"
+    bad.write_bytes(b"not numpy")
+    with pytest.raises(ValueError, match=r"^values file '.*bad.npy' could not be read: "):
+        make_layer_values(spec, str(bad))

@@ -1,0 +1,152 @@
+"""The channel scene: frame counts in both orders, routing, and colours probed at known cell centres."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from convanim import ConvSpec, animate
+from convanim.scene.channels import ChannelScene
+from convanim.scene.classic import ClassicScene
+from convanim.scene.flat import FlatScene
+from convanim.themes import THEMES, hex_to_rgb
+
+THEME = THEMES["classic"]
+GROUPED = ConvSpec(5, 3, in_channels=2, out_channels=4, groups=2)
+
+
+def rgb(frame, xy):
+    x, y = (int(round(v)) for v in xy)
+    return tuple(int(v) for v in frame[y, x])
+
+
+@pytest.mark.parametrize(
+    "spec, channel, position",
+    [
+        (GROUPED, 36, 9),
+        (ConvSpec(5, 3, in_channels=3, out_channels=2, bias=True), 18, 9),
+        (ConvSpec((6,), 3, stride=2, in_channels=2, out_channels=2, groups=2), 4, 2),
+        (ConvSpec(3, 3, stride=2, transposed=True, in_channels=4, out_channels=2, groups=2), 98, 49),
+        (ConvSpec(4, 1, in_channels=3, out_channels=2), 32, 16),
+    ],
+)
+def test_frame_counts_in_both_orders(spec, channel, position):
+    for layout in ("classic", "flat"):
+        assert len(animate(spec, layout=layout)) == channel
+        assert len(animate(spec, layout=layout, channel_order="position")) == position
+
+
+def test_only_layers_with_channels_use_the_channel_scene():
+    assert isinstance(animate(ConvSpec(5, 3)).scene, ClassicScene)
+    assert isinstance(animate(ConvSpec(5, 3), layout="flat").scene, FlatScene)
+    for spec in (GROUPED, ConvSpec(5, 3, bias=True), ConvSpec(5, 3, out_channels=2)):
+        assert isinstance(animate(spec).scene, ChannelScene)
+
+
+def test_memory_order():
+    scene = ChannelScene(GROUPED)
+    assert scene.frame_content(0) == ([0], 0)
+    assert scene.frame_content(10) == ([1], 1)  # output channel 1, second position
+    assert scene.frame_content(35) == ([3], 8)
+    scene = ChannelScene(GROUPED, order="position")
+    assert scene.frame_content(4) == ([0, 1, 2, 3], 4)
+
+
+def test_classic_colours_at_cell_centres():
+    scene = ChannelScene(GROUPED)
+    over_in, over_out = hex_to_rgb(THEME.over(THEME.input)), hex_to_rgb(THEME.over(THEME.output))
+    # Frame 10: output channel 1 (group 0) at position (0, 1): the window covers input columns 1..3.
+    frame = scene.frame(10)
+    assert rgb(frame, scene.cell_center("input", 0, (0, 1))) == over_in  # a tap
+    assert rgb(frame, scene.cell_center("input", 0, (2, 3))) == over_in
+    assert rgb(frame, scene.cell_center("input", 0, (0, 0))) == hex_to_rgb(THEME.input)  # not a tap
+    assert rgb(frame, scene.cell_center("input", 1, (2, 2))) == hex_to_rgb(THEME.unread)  # group 1: idle
+    assert rgb(frame, scene.cell_center("output", 1, (0, 1))) == over_out  # the cell being written
+    assert rgb(frame, scene.cell_center("output", 0, (2, 2))) == hex_to_rgb(THEME.output)
+    assert rgb(frame, scene.cell_center("output", 3, (1, 1))) == hex_to_rgb(THEME.unread)
+    # Frame 27: output channel 3 (group 1) at the first position.
+    frame = scene.frame(27)
+    assert rgb(frame, scene.cell_center("input", 1, (1, 1))) == over_in
+    assert rgb(frame, scene.cell_center("input", 0, (1, 1))) == hex_to_rgb(THEME.unread)
+    assert rgb(frame, scene.cell_center("output", 3, (0, 0))) == over_out
+
+
+def test_flat_fills_the_output_in_memory_order():
+    scene = ChannelScene(GROUPED, layout="flat")
+    frame = scene.frame(10)  # channel 0 done, channel 1 at its second cell
+    assert rgb(frame, scene.cell_center("output", 0, (2, 2))) == hex_to_rgb(THEME.output)
+    assert rgb(frame, scene.cell_center("output", 1, (0, 0))) == hex_to_rgb(THEME.output)
+    assert rgb(frame, scene.cell_center("output", 1, (0, 1))) == hex_to_rgb(THEME.over(THEME.output))
+    assert rgb(frame, scene.cell_center("output", 1, (0, 2))) == hex_to_rgb(THEME.background)
+    assert rgb(frame, scene.cell_center("output", 2, (0, 0))) == hex_to_rgb(THEME.background)
+    scene = ChannelScene(GROUPED, layout="flat", order="position")
+    frame = scene.frame(1)
+    for o in range(4):
+        assert rgb(frame, scene.cell_center("output", o, (0, 0))) == hex_to_rgb(THEME.output)
+        assert rgb(frame, scene.cell_center("output", o, (0, 1))) == hex_to_rgb(THEME.over(THEME.output))
+
+
+def test_frames_are_deterministic_and_padding_taps_are_shaded():
+    spec = ConvSpec(4, 3, padding=1, in_channels=2, out_channels=2, groups=2, bias=True)
+    a, b = ChannelScene(spec), ChannelScene(spec)
+    assert np.array_equal(a.frame(0), b.frame(0))
+    frame = a.frame(0)  # the first window: its top row lies on padding
+    assert rgb(frame, a.cell_center("input", 0, (0, 0))) == hex_to_rgb(THEME.over(THEME.padding))
+    assert rgb(frame, a.cell_center("input", 0, (2, 2))) == hex_to_rgb(THEME.over(THEME.input))
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"layout": "matrix"}, "layout must be 'classic' or 'flat' for a layer with channels, got 'matrix'"),
+        ({"order": "row"}, "channel_order must be one of channel, position, got 'row'"),
+    ],
+)
+def test_scene_errors(kwargs, message):
+    with pytest.raises(ValueError) as info:
+        ChannelScene(GROUPED, **kwargs)
+    assert str(info.value) == message
+
+
+def test_scene_refuses_3d_and_bad_cells():
+    with pytest.raises(ValueError, match=r"^layout 'classic' draws 1-D and 2-D convolutions, got 3 axes$"):
+        ChannelScene(ConvSpec((3, 3, 3), 2, in_channels=2))
+    scene = ChannelScene(GROUPED)
+    with pytest.raises(ValueError, match=r"^channel must be between 0 and 3, got 4$"):
+        scene.cell_center("output", 4, (0, 0))
+    with pytest.raises(ValueError, match=r"^which must be 'input' or 'output', got 'kernel'$"):
+        scene.cell_center("kernel", 0, (0, 0))
+
+
+def test_too_many_channels_to_draw_is_one_sentence():
+    with pytest.raises(ValueError) as info:
+        animate(ConvSpec(5, 3, in_channels=64, out_channels=8))
+    assert str(info.value) == ("the channel drawing shows at most 16 input and output channels, got in_channels=64; "
+                               "convanim shape gives the numbers of any layer")
+
+
+@pytest.mark.parametrize("view", ["matrix", "1d"])
+def test_one_channel_views_refuse_a_layer_with_channels(view):
+    with pytest.raises(ValueError) as info:
+        animate(ConvSpec((5,), 3, in_channels=2) if view == "1d" else GROUPED, view=view, values="random")
+    assert str(info.value) == (
+        f"view {view!r} draws one channel; a layer with in_channels, out_channels, groups or bias "
+        "is drawn by the grid and values views"
+    )
+
+
+def test_channel_order_option_is_checked():
+    with pytest.raises(ValueError, match=r"^channel_order must be 'channel' or 'position', got 'x'$"):
+        animate(GROUPED, channel_order="x")
+
+
+def test_alt_text_names_channels_groups_and_bias():
+    anim = animate(ConvSpec(5, 3, in_channels=2, out_channels=4, groups=2, bias=True))
+    assert anim.alt == ("2 input channels to 4 output channels in 2 groups (depthwise) with bias: "
+                        "3×3 kernel over a 5×5 input, giving 3×3")
+
+
+def test_the_frame_limit_counts_every_output_channel():
+    with pytest.raises(ValueError, match=r"^the animation would have 36 frames"):
+        animate(GROUPED, max_frames=35)
+    assert len(animate(GROUPED, max_frames=36)) == 36
