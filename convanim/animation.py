@@ -85,7 +85,7 @@ class Animation:
         """The GIF `save` would write, in memory."""
         from .encode import encode_gif_bytes
 
-        return encode_gif_bytes(list(self.scene.frames()), self.durations, comment=self.comment, **self.encoder_options)
+        return encode_gif_bytes(self.scene.frames, self.durations, comment=self.comment, **self.encoder_options)
 
     @property
     def encoder_options(self) -> dict:
@@ -109,7 +109,9 @@ class Animation:
         ``step=K``: only step K, as ``.png``, ``.svg`` or ``.pdf``.
         ``sheet=True``: a numbered contact sheet of all steps, ``.png`` or ``.pdf``.
         The file is written to a temporary name and renamed: a failed save
-        leaves nothing behind.
+        leaves nothing behind. Frames stream from the scene to the encoder one
+        at a time (``self.scene.frames`` is re-read where the format needs two
+        passes), so memory does not grow with the number of frames.
         """
         from . import encode
 
@@ -141,7 +143,7 @@ class Animation:
         elif ext == ".mp4":
             if self.credit:
                 raise ValueError("credit is not written to .mp4 (it carries no metadata): use .gif, .png or .webp")
-            encode.write_mp4(path, self.scene.frames(), self.durations)
+            encode.write_mp4(path, self.scene.frames, self.durations)
         elif ext == ".svg":
             raise ValueError(
                 "an .svg file holds one step: add step=K (--step K), or write every step with "
@@ -150,7 +152,7 @@ class Animation:
         else:
             _need(ext, ANIMATION_FORMATS, "an animation")
             encode.write_animation(
-                path, list(self.scene.frames()), self.durations, comment=self.comment, **self.encoder_options
+                path, self.scene.frames, self.durations, comment=self.comment, **self.encoder_options
             )
         return path
 
@@ -175,7 +177,7 @@ class Animation:
         if fmt == "png" and self.credit:
             raise ValueError("credit is not written to PNG frames: use --frame-format svg or pdf, or one .png file")
         if fmt == "png":
-            return encode.write_frames(directory, list(self.scene.frames()), stem="step")
+            return encode.write_frames(directory, self.scene.frames, stem="step")
         return encode.write_files(
             directory,
             len(self),

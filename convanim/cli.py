@@ -576,6 +576,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv=None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command not in ("shape", "explain"):  # commands that write files (the import costs ~0.1 s)
+        from .encode.files import terminate_as_exception
+
+        terminate_as_exception()  # SIGTERM unwinds like Ctrl-C: temporary files are removed
     try:
         return args.func(args)
     except (ValueError, OSError) as exc:

@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-import convanim.encode
+import convanim.encode.gif
 from convanim.encode import (
     FORMATS,
     atomic_output,
@@ -458,7 +458,7 @@ def _explode_mid_save(monkeypatch):
         raise RuntimeError("disk on fire")
 
     monkeypatch.setattr(Image.Image, "save", save)
-    monkeypatch.setattr(convanim.encode, "_lzw", lzw)
+    monkeypatch.setattr(convanim.encode.gif, "_lzw", lzw)
 
 
 @pytest.mark.parametrize("ext", EXTS)

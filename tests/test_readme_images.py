@@ -35,7 +35,7 @@ _IMAGE = re.compile(r"!\[(?:[^\[\]]|\[[^\]]*\])*\]\(([^)\s]+)\)|<img\s[^>]*src=\
 # a command runs to the end of its inline code span or its line; a trailing shell comment is dropped
 _RENDER = re.compile(r"convanim render ([^`\n]*)")
 _GALLERY = re.compile(r"convanim gallery (\S+) -o (\S+)")
-_SCRIPT = re.compile(r"python (scripts/\w+\.py) ([^`\s]+)")
+_SCRIPT = re.compile(r"python (scripts/\w+\.py) ([^`\s]+\.(?:png|gif|webp|svg))")
 
 
 def readme() -> str:

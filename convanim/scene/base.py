@@ -5,6 +5,12 @@ redrawn over a cached background (blitting), and the Agg buffer is copied out.
 Parts that only grow (an output grid filling up) are drawn once too, into a
 second cached layer, and each frame copies the part shown so far.
 Nothing else in convanim imports matplotlib.
+
+matplotlib is not thread-safe (global rcParams, mathtext's parser, font
+caches), so all of its work is serialised on one process-wide lock,
+`MATPLOTLIB_LOCK`: building a scene, each frame, each saved file. Frames from
+different threads interleave frame by frame, and the encoding of the frames
+runs in parallel.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ import hashlib
 import io
 import os
 import re
+import threading
 from dataclasses import dataclass, field
 
 import matplotlib
@@ -27,7 +34,10 @@ from matplotlib.transforms import Affine2D
 
 from ..themes import THEMES, Theme
 
-__all__ = ["Scene", "SceneOptions", "style", "boxes_path", "EMPTY", "VECTOR_FORMATS"]
+__all__ = ["Scene", "SceneOptions", "style", "boxes_path", "EMPTY", "VECTOR_FORMATS", "MATPLOTLIB_LOCK"]
+
+#: Held around every use of matplotlib (re-entrant: a scene's drawing may call more drawing).
+MATPLOTLIB_LOCK = threading.RLock()
 
 VECTOR_FORMATS = ("svg", "pdf")
 
@@ -192,7 +202,24 @@ class SceneOptions:
     caption: bool = False
 
 
-class Scene:
+def _locked(method):
+    """``method`` run while holding `MATPLOTLIB_LOCK`."""
+    @functools.wraps(method)
+    def run(*args, **kwargs):
+        with MATPLOTLIB_LOCK:
+            return method(*args, **kwargs)
+    return run
+
+
+class _BuiltLocked(type):
+    """Scene classes build their figure while holding `MATPLOTLIB_LOCK` (the whole of ``__init__``)."""
+
+    def __call__(cls, *args, **kwargs):
+        with MATPLOTLIB_LOCK:
+            return super().__call__(*args, **kwargs)
+
+
+class Scene(metaclass=_BuiltLocked):
     """Frames of one animation, drawn on one reused matplotlib figure.
 
     Subclasses build the figure in ``__init__`` (inside `style`), register
@@ -283,6 +310,7 @@ class Scene:
             raise ValueError(f"step must be between 0 and {n - 1}, got {k}")
         return k % n
 
+    @_locked
     def frame(self, k: int) -> np.ndarray:
         """Frame ``k`` as a fresh (height, width, 3) uint8 array."""
         k = self._check(k)
@@ -321,7 +349,11 @@ class Scene:
             self._layer = np.asarray(canvas.buffer_rgba()).copy()
 
     def frames(self):
-        """Every frame, in order (a generator: one frame in memory at a time)."""
+        """Every frame, in order (a generator: one frame in memory at a time).
+
+        Each call starts a new pass, so the bound method ``scene.frames`` is a
+        re-iterable frame source for the encoder (rendered again per pass).
+        """
         for k in range(len(self)):
             yield self.frame(k)
 
@@ -349,6 +381,7 @@ class Scene:
             meta = {**meta, **dict.fromkeys(_CREDIT_KEYS[fmt], self.credit)}
         return meta
 
+    @_locked
     def save(self, k: int, file, fmt: str) -> None:
         """Write frame ``k`` alone as ``fmt`` ('png', 'svg' or 'pdf') to a path or binary file."""
         k = self._check(k)
@@ -366,6 +399,7 @@ class Scene:
         else:
             file.write(data)
 
+    @_locked
     def save_pdf_pages(self, file) -> None:
         """Write every frame as one page of a PDF (a path or binary file)."""
         from matplotlib.backends.backend_pdf import PdfPages

@@ -1,20 +1,31 @@
-"""Contact sheets: every step of a scene in one numbered grid, for print and handouts."""
+"""Contact sheets: every step of a scene in one numbered grid, for print and handouts.
+
+The frames stream into the sheet: a PNG sheet is drawn by matplotlib with one
+artist that copies each frame into the canvas as it is rendered, a PDF sheet
+is composed frame by frame into one uint8 image. Memory is the sheet's pixels
+(4 bytes each for PNG, about 8 for PDF), so a sheet is refused past
+`MAX_SHEET_PIXELS`.
+"""
 
 from __future__ import annotations
 
 import math
 
 import numpy as np
+from matplotlib.artist import Artist
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from ..themes import hex_to_rgb
-from .base import style
+from .base import MATPLOTLIB_LOCK, style
 
-__all__ = ["sheet_layout", "contact_sheet"]
+__all__ = ["sheet_layout", "contact_sheet", "MAX_SHEET_PIXELS"]
 
 GAP_PX = 16
 LABEL_PX = 22
+#: The largest sheet drawn, in pixels: 40 Mpx is a 6,300 px square, already past what prints readably
+#: (about 53 cm at 300 dpi), and keeps the sheet's memory near 160 MB (PNG) or 320 MB (PDF).
+MAX_SHEET_PIXELS = 40_000_000
 
 
 def sheet_layout(n: int, width: int, height: int) -> tuple[int, int, int, int]:
@@ -32,27 +43,57 @@ def sheet_layout(n: int, width: int, height: int) -> tuple[int, int, int, int]:
     return cols, rows, sheet_w, sheet_h
 
 
+def check_sheet(n: int, width: int, height: int) -> None:
+    """ValueError, in one sentence, if the sheet of ``n`` frames of ``width`` x ``height`` is too large."""
+    _, _, sheet_w, sheet_h = sheet_layout(n, width, height)
+    if sheet_w * sheet_h > MAX_SHEET_PIXELS:
+        raise ValueError(
+            f"a contact sheet of {n:,} steps of {width}x{height} px would be {sheet_w:,}x{sheet_h:,} px "
+            f"({sheet_w * sheet_h / 1e6:,.0f} Mpx); the limit is {MAX_SHEET_PIXELS / 1e6:.0f} Mpx: "
+            "use a smaller input or --cell-px, or write the steps with --frames DIR"
+        )
+
+
+class _FrameTiles(Artist):
+    """Draws the scene's frames at their places on the sheet, copying each into an Agg canvas as it is rendered."""
+
+    def __init__(self, scene, places):
+        super().__init__()
+        self.scene, self.places = scene, places
+        self.set_zorder(0)
+
+    def draw(self, renderer):
+        w, h = self.scene.size
+        buffer = np.asarray(renderer.buffer_rgba())
+        for (x, y), frame in zip(self.places, self.scene.frames(), strict=True):
+            tile = buffer[y : y + h, x : x + w]
+            tile[..., :3] = frame
+            tile[..., 3] = 255
+
+
 def contact_sheet(scene, file, fmt: str, dpi: int = 100) -> None:
     """Write every frame of ``scene`` into one numbered sheet (``fmt`` 'png' or 'pdf')."""
     w, h = scene.size
     n = len(scene)
+    check_sheet(n, w, h)
     cols, rows, sheet_w, sheet_h = sheet_layout(n, w, h)
     theme = scene.options.theme
-    background = np.array(hex_to_rgb(theme.background), dtype=np.uint8)
-    canvas = np.empty((sheet_h, sheet_w, 3), dtype=np.uint8)
-    canvas[:] = background
-    positions = []
-    for k, frame in enumerate(scene.frames()):
+    places = []
+    for k in range(n):
         r, c = divmod(k, cols)
-        x = GAP_PX + c * (w + GAP_PX)
-        y = GAP_PX + r * (h + LABEL_PX + GAP_PX) + LABEL_PX
-        canvas[y : y + h, x : x + w] = frame
-        positions.append((x, y))
-    with style():
+        places.append((GAP_PX + c * (w + GAP_PX), GAP_PX + r * (h + LABEL_PX + GAP_PX) + LABEL_PX))
+    with MATPLOTLIB_LOCK, style():
         fig = Figure(figsize=(sheet_w / dpi, sheet_h / dpi), dpi=dpi, facecolor=theme.background)
         FigureCanvasAgg(fig)
-        fig.figimage(canvas, xo=0, yo=0, origin="upper")
-        for k, (x, y) in enumerate(positions):
+        if fmt == "png":
+            fig.add_artist(_FrameTiles(scene, places))
+        else:
+            canvas = np.empty((sheet_h, sheet_w, 3), dtype=np.uint8)
+            canvas[:] = np.array(hex_to_rgb(theme.background), dtype=np.uint8)
+            for (x, y), frame in zip(places, scene.frames(), strict=True):
+                canvas[y : y + h, x : x + w] = frame
+            fig.figimage(canvas, xo=0, yo=0, origin="upper")
+        for k, (x, y) in enumerate(places):
             fig.text(
                 x / sheet_w,
                 1 - (y - 4) / sheet_h,
