@@ -7,7 +7,9 @@ traceback; nothing is left behind.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
 import re
 import sys
 
@@ -582,6 +584,10 @@ def main(argv=None) -> int:
         terminate_as_exception()  # SIGTERM unwinds like Ctrl-C: temporary files are removed
     try:
         return args.func(args)
+    except BrokenPipeError:  # `convanim shape ... | head`: the reader left; say nothing more
+        with contextlib.suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except (ValueError, OSError) as exc:
         if isinstance(exc, ValueError) or exc.strerror is None:
             message = str(exc) or type(exc).__name__

@@ -21,6 +21,7 @@ import os
 
 __all__ = [
     "MAX_FRAMES", "MAX_PIXELS", "MAX_FRAME_PIXELS", "VIEW_LIMITS", "SHEET_MAX_STEPS",
+    "sheet_layout",
     "frame_count", "estimate_size", "check_view", "check_render", "check_sheet", "cpu_cores",
 ]
 
@@ -232,22 +233,38 @@ def check_render(spec, view: str = "grid", layout: str = "classic", cell_px: int
     return frames, (width, height)
 
 
+#: A contact sheet's gap between frames and the height of the "step K" label above each, in pixels.
+SHEET_GAP_PX = 16
+SHEET_LABEL_PX = 22
+
+
+def sheet_layout(n: int, width: int, height: int) -> tuple[int, int, int, int]:
+    """(columns, rows, width, height) in pixels of a contact sheet of ``n`` frames of ``width`` x ``height``.
+
+    Columns: as many as make the sheet about square (at most 8, for print).
+
+    >>> sheet_layout(9, 100, 100)
+    (3, 3, 364, 430)
+    """
+    cols = max(1, min(n, 8, round(math.sqrt(n * (height + SHEET_LABEL_PX) / width))))
+    rows = math.ceil(n / cols)
+    sheet_w = cols * width + (cols + 1) * SHEET_GAP_PX
+    sheet_h = rows * (height + SHEET_LABEL_PX + SHEET_GAP_PX) + SHEET_GAP_PX
+    return cols, rows, sheet_w, sheet_h
+
+
 def check_sheet(steps: int, size: tuple[int, int], max_frame_pixels: int = MAX_FRAME_PIXELS) -> None:
     """Refuse a contact sheet of more than `SHEET_MAX_STEPS` steps or past the per-frame pixel limit."""
-    from math import ceil, sqrt
-
     if steps > SHEET_MAX_STEPS:
         raise ValueError(
             f"a contact sheet shows at most {SHEET_MAX_STEPS} steps (8 rows of 8), got {steps:,}; "
             "use --frames DIR for every step"
         )
-    w, h = size
-    cols = max(1, min(steps, 8, round(sqrt(steps * (h + 22) / max(w, 1)))))
-    rows = ceil(steps / cols)
-    pixels = (cols * (w + 16) + 16) * (rows * (h + 38) + 16)
+    _, _, sheet_w, sheet_h = sheet_layout(steps, *size)
+    pixels = sheet_w * sheet_h
     if pixels > max_frame_pixels:
         raise ValueError(
-            f"the contact sheet would be about {_n(pixels)} pixels, more than the limit of "
+            f"the contact sheet would be {sheet_w:,}x{sheet_h:,} px ({_n(pixels)} pixels), more than the limit of "
             f"{_n(max_frame_pixels)} (--max-frame-pixels N); use a smaller --cell-px or input"
         )
 

@@ -574,7 +574,9 @@ def test_sheet_limit():
 
     with pytest.raises(ValueError, match=r"a contact sheet shows at most 64 steps \(8 rows of 8\), got 65"):
         check_sheet(65, (100, 100))
-    with pytest.raises(ValueError, match=r"the contact sheet would be about .* pixels, more than the limit"):
+    # 8 columns of 1,000 px and 9 gaps of 16; 8 rows of 1,000 + 22 (label) + 16 (gap), and one more gap
+    too_big = r"the contact sheet would be 8,144x8,320 px \(67,758,080 pixels\), more than the limit"
+    with pytest.raises(ValueError, match=too_big):
         check_sheet(64, (1000, 1000))
     check_sheet(9, (395, 381))
 

@@ -216,19 +216,6 @@ def test_failed_render_keeps_the_existing_file(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["keep.gif"]
 
 
-def test_mp4_without_ffmpeg_says_what_to_install(tmp_path):
-    try:
-        import imageio_ffmpeg  # noqa: F401
-    except ImportError:
-        code, _, err = run("render", *PADDING_STRIDES, "-o", str(tmp_path / "a.mp4"))
-        assert code == 2
-        assert "pip install 'convanim[mp4]'" in err
-        assert list(tmp_path.iterdir()) == []
-    else:
-        assert main(["render", *PADDING_STRIDES, "-o", str(tmp_path / "a.mp4")]) == 0
-        assert (tmp_path / "a.mp4").stat().st_size > 1000
-
-
 def test_classic_gif_is_small_and_visually_lossless(tmp_path):
     """The GIF keeps only the theme's colours and their anti-aliasing shades, with no visible loss."""
     anim = convanim.animate(input_size=5, kernel_size=3, stride=2, padding=1)

@@ -4,55 +4,23 @@ The frames stream into the sheet: a PNG sheet is drawn by matplotlib with one
 artist that copies each frame into the canvas as it is rendered, a PDF sheet
 is composed frame by frame into one uint8 image. Memory is the sheet's pixels
 (4 bytes each for PNG, about 8 for PDF), so a sheet is refused past
-`MAX_SHEET_PIXELS`.
+`convanim.limits.check_sheet`'s limits (64 steps, the per-frame pixel limit).
 """
 
 from __future__ import annotations
-
-import math
 
 import numpy as np
 from matplotlib.artist import Artist
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from ..limits import SHEET_GAP_PX as GAP_PX
+from ..limits import SHEET_LABEL_PX as LABEL_PX
+from ..limits import check_sheet, sheet_layout
 from ..themes import hex_to_rgb
 from .base import MATPLOTLIB_LOCK, style
 
-__all__ = ["sheet_layout", "contact_sheet", "MAX_SHEET_PIXELS"]
-
-GAP_PX = 16
-LABEL_PX = 22
-#: The largest sheet drawn, in pixels: 40 Mpx is a 6,300 px square, already past what prints readably
-#: (about 53 cm at 300 dpi), and keeps the sheet's memory near 160 MB (PNG) or 320 MB (PDF).
-MAX_SHEET_PIXELS = 40_000_000
-
-
-def sheet_layout(n: int, width: int, height: int) -> tuple[int, int, int, int]:
-    """(columns, rows, sheet width, sheet height) in pixels for ``n`` frames of ``width`` x ``height``.
-
-    Columns: as many as make the sheet about square (at most 8, for print).
-
-    >>> sheet_layout(9, 100, 100)
-    (3, 3, 364, 430)
-    """
-    cols = max(1, min(n, 8, round(math.sqrt(n * (height + LABEL_PX) / width))))
-    rows = math.ceil(n / cols)
-    sheet_w = cols * width + (cols + 1) * GAP_PX
-    sheet_h = rows * (height + LABEL_PX + GAP_PX) + GAP_PX
-    return cols, rows, sheet_w, sheet_h
-
-
-def check_sheet(n: int, width: int, height: int) -> None:
-    """ValueError, in one sentence, if the sheet of ``n`` frames of ``width`` x ``height`` is too large."""
-    _, _, sheet_w, sheet_h = sheet_layout(n, width, height)
-    if sheet_w * sheet_h > MAX_SHEET_PIXELS:
-        raise ValueError(
-            f"a contact sheet of {n:,} steps of {width}x{height} px would be {sheet_w:,}x{sheet_h:,} px "
-            f"({sheet_w * sheet_h / 1e6:,.0f} Mpx); the limit is {MAX_SHEET_PIXELS / 1e6:.0f} Mpx: "
-            "use a smaller input or --cell-px, or write the steps with --frames DIR"
-        )
-
+__all__ = ["sheet_layout", "contact_sheet"]
 
 class _FrameTiles(Artist):
     """Draws the scene's frames at their places on the sheet, copying each into an Agg canvas as it is rendered."""
@@ -75,7 +43,7 @@ def contact_sheet(scene, file, fmt: str, dpi: int = 100) -> None:
     """Write every frame of ``scene`` into one numbered sheet (``fmt`` 'png' or 'pdf')."""
     w, h = scene.size
     n = len(scene)
-    check_sheet(n, w, h)
+    check_sheet(n, (w, h))
     cols, rows, sheet_w, sheet_h = sheet_layout(n, w, h)
     theme = scene.options.theme
     places = []
