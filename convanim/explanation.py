@@ -349,7 +349,8 @@ def render_text(info: dict) -> str:
     kind = "transposed convolution" if info["transposed"] else "convolution"
     out = [
         f"{kind}: input {dims(info['input_shape'])} -> output {dims(info['output_shape'])} "
-        f"({info['steps']:,} kernel position{'' if info['steps'] == 1 else 's'}, drawn grid {dims(info['grid_shape'])})",
+        f"({info['steps']:,} kernel position{'' if info['steps'] == 1 else 's'}, "
+        f"drawn grid {dims(info['grid_shape'])})",
         f"PyTorch: {info['pytorch']}",
     ]
     out += layer_lines(info)
