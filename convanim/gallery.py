@@ -54,6 +54,10 @@ CASE_KEYS += POOL_KEYS
 _POOL_FIELDS = ("input_size", "kernel_size", "stride", "padding", "dilation", "ceil_mode", "count_include_pad")
 
 
+#: What a frame of a gallery animation is, as the pages say it.
+FRAMES_NOTE = "one frame per step: a kernel position, or an input cell in the scatter views"
+
+
 def make_spec(fields: dict):
     """The `ConvSpec`, or with a ``pool`` key the `PoolSpec`, of a case's spec keys."""
     from .spec import ConvSpec
@@ -371,7 +375,7 @@ def write_pages(directory: Path, title: str, cases: list[Case], infos: list[dict
         MARKER,
         f"# {title}",
         "",
-        f"Rendered by {rendered_by()}. Each file loops forever; one frame per kernel position.",
+        f"Rendered by {rendered_by()}. Each file loops forever; {FRAMES_NOTE}.",
         "",
         *([f"```\n{intro}\n```", ""] if intro else []),
         "| animation | name | parameters | output size |",
@@ -425,7 +429,7 @@ pre {{ background: #f4f4f4; padding: 0.5rem; white-space: pre-wrap; overflow-wra
 </head>
 <body>
 <h1>{html.escape(title)}</h1>
-<p>Rendered by {html.escape(rendered_by())}. Each animation loops; one frame per kernel position.</p>
+<p>Rendered by {html.escape(rendered_by())}. Each animation loops; {FRAMES_NOTE}.</p>
 {f"<pre>{html.escape(intro)}</pre>" if intro else ""}<main>
 {chr(10).join(cards)}
 </main>
