@@ -13,7 +13,7 @@ from .pytorch import from_torch, parse_layer
 from .schedule import Step, Tap, cell_kind, cell_source, schedule, unread_cells, unread_count, unread_ranges
 from .spec import ConvSpec
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 
 _SCATTER = ("scatter_schedule", "ScatterStep", "overlap_counts", "uneven_sentence")

@@ -336,7 +336,7 @@ def _show(value) -> str:
 
 
 def rendered_by() -> str:
-    """``convanim 0.1.0 (matplotlib 3.11.2, Pillow 13.0.0, numpy 2.4.6)``: what the bytes depend on.
+    """``convanim 0.2.0 (matplotlib 3.11.2, Pillow 13.0.0, numpy 2.4.6)``: what the bytes depend on.
 
     The same config and these versions give byte-identical files; another
     matplotlib may anti-alias differently.
