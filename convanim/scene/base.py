@@ -82,6 +82,15 @@ def _stable_clip_ids(svg: bytes) -> bytes:
     return re.sub(rb"\bp[0-9a-f]{10}\b", lambda m: names.get(m.group(0), m.group(0)), svg)
 
 
+def pixel_axes(fig, width: float, height: float):
+    """Axes over the whole of ``fig`` in pixel coordinates, origin top-left, without frame or ticks."""
+    ax = fig.add_axes((0, 0, 1, 1))
+    ax.set_axis_off()
+    ax.set_xlim(0, width)
+    ax.set_ylim(height, 0)
+    return ax
+
+
 @contextlib.contextmanager
 def style():
     """matplotlib's default rcParams plus convanim's fixed fonts, restored on exit."""

@@ -25,7 +25,7 @@ from matplotlib.path import Path
 from .. import explanation as explain
 from ..schedule import cell_kind, schedule, unread_cells
 from ..spec import ConvSpec
-from .base import EMPTY, Scene, SceneOptions, boxes_path, style
+from .base import EMPTY, Scene, SceneOptions, boxes_path, pixel_axes, style
 
 __all__ = ["FlatScene", "DEFAULT_CELL_PX"]
 
@@ -154,11 +154,7 @@ class FlatScene(Scene):
         with style():
             self._layout(cell)
             super().__init__(self._width, self._height, theme.background, dpi=_DPI)
-            ax = self.fig.add_axes((0, 0, 1, 1))
-            ax.set_axis_off()
-            ax.set_xlim(0, self._width)
-            ax.set_ylim(self._height, 0)  # pixel coordinates, origin top-left
-            self.ax = ax
+            self.ax = pixel_axes(self.fig, self._width, self._height)
             self._draw_static()
             self._make_moving()
 

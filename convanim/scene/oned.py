@@ -24,7 +24,7 @@ from ..schedule import Step, schedule
 from ..spec import ConvSpec
 from ..themes import hex_to_rgb
 from ..values import Values, convolve
-from .base import Scene, SceneOptions, style
+from .base import Scene, SceneOptions, pixel_axes, style
 
 __all__ = ["OneDScene", "terms", "outputs", "kernel_index", "output_index", "output_symbol"]
 
@@ -304,11 +304,7 @@ class OneDScene(Scene):
             self.width_px, self.height_px = width_px, height_px
             self.x0 = x0
 
-            axes = fig.add_axes((0, 0, 1, 1))
-            axes.set_xlim(0, width_px)
-            axes.set_ylim(height_px, 0)
-            axes.set_axis_off()
-            self.axes = axes
+            axes = self.axes = pixel_axes(fig, width_px, height_px)
 
             def rect(box, face, dashed=False, edge=theme.line):
                 x_a, y_a, x_b, y_b = box

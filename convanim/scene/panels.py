@@ -18,7 +18,7 @@ from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.font_manager import FontProperties
 
 from ..themes import Theme, blend
-from .base import Scene, style
+from .base import Scene, pixel_axes, style
 from .values import ink
 
 __all__ = ["Panel", "Frame", "PaintedScene", "sub", "sequential", "place_row", "shape2", "DPI"]
@@ -180,11 +180,7 @@ class PaintedScene(Scene):
     def _setup(self, width: int, height: int, titles, max_texts: int) -> None:
         super().__init__(width, height, self.theme.background, dpi=DPI)
         with style():
-            ax = self.fig.add_axes((0, 0, 1, 1))
-            ax.set_axis_off()
-            ax.set_xlim(0, width)
-            ax.set_ylim(height, 0)
-            self.ax = ax
+            ax = self.ax = pixel_axes(self.fig, width, height)
             for x, y, text, size, ha in titles:
                 ax.text(x, y, text, ha=ha, va="center", color=self.theme.text, fontsize=pt(size), parse_math=False)
             static = Frame()

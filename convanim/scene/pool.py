@@ -29,7 +29,7 @@ from matplotlib.transforms import Affine2D
 from ..pool import PoolSpec, pool_argmax, pool_evaluate
 from ..pool_text import alt_text, caption, ceil_rule, describe_window
 from ..themes import hex_to_rgb
-from .base import Scene, SceneOptions, boxes_path, style
+from .base import Scene, SceneOptions, boxes_path, pixel_axes, style
 from .flat import _ceil_even, _even, _pt, _rect, _Text
 from .values import cell_number
 
@@ -93,11 +93,7 @@ class PoolScene(Scene):
         with style():
             self._layout()
             super().__init__(self._width, self._height, self.theme.background, dpi=_DPI)
-            ax = self.fig.add_axes((0, 0, 1, 1))
-            ax.set_axis_off()
-            ax.set_xlim(0, self._width)
-            ax.set_ylim(self._height, 0)  # pixel coordinates, origin top-left
-            self.ax = ax
+            self.ax = pixel_axes(self.fig, self._width, self._height)
             self._draw_static()
             self._make_moving()
 

@@ -19,7 +19,7 @@ from matplotlib.font_manager import FontProperties
 from matplotlib.textpath import TextPath
 
 from ..themes import blend
-from .base import EMPTY, Scene, SceneOptions, boxes_path, style
+from .base import EMPTY, Scene, SceneOptions, boxes_path, pixel_axes, style
 
 __all__ = ["ReceptiveScene", "field_label"]
 
@@ -89,11 +89,7 @@ class ReceptiveScene(Scene):
         with style():
             self._layout()
             super().__init__(self._width, self._height, self.theme.background, dpi=_DPI)
-            ax = self.fig.add_axes((0, 0, 1, 1))
-            ax.set_axis_off()
-            ax.set_xlim(0, self._width)
-            ax.set_ylim(self._height, 0)
-            self.ax = ax
+            self.ax = pixel_axes(self.fig, self._width, self._height)
             self._draw()
 
     # -- geometry -------------------------------------------------------------

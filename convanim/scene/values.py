@@ -26,7 +26,7 @@ from ..schedule import Step, cell_kind, cell_source, schedule
 from ..spec import ConvSpec
 from ..themes import Theme, blend, get_theme, hex_to_rgb
 from ..values import Values, convolve
-from .base import Scene, SceneOptions, style
+from .base import Scene, SceneOptions, pixel_axes, style
 
 __all__ = ["ValuesScene", "sum_text", "sum_terms"]
 
@@ -321,11 +321,7 @@ class Board:
     def __init__(self, scene: Scene, width: int, height: int):
         self.scene = scene
         self.pt = 72 / scene.dpi  # points per pixel
-        ax = scene.fig.add_axes((0, 0, 1, 1))
-        ax.set_xlim(0, width)
-        ax.set_ylim(height, 0)
-        ax.set_axis_off()
-        self.ax = ax
+        self.ax = pixel_axes(scene.fig, width, height)
 
     def rect(self, x, y, w, h, face, edge=None, *, dashed=False, lw=1.0, moving=False, z=1.0):
         patch = Rectangle(
