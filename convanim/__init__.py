@@ -12,9 +12,7 @@ from .pool import PoolSpec, pool_argmax, pool_evaluate
 from .pytorch import from_torch, parse_layer
 from .schedule import Step, Tap, cell_kind, cell_source, schedule, unread_cells, unread_count, unread_ranges
 from .spec import ConvSpec
-
-__version__ = "0.2.0"
-
+from .version import __version__
 
 _SCATTER = ("scatter_schedule", "ScatterStep", "overlap_counts", "uneven_sentence")
 _NETWORK = ("Network", "receptive_field")

@@ -14,9 +14,10 @@ import base64
 import math
 from pathlib import Path
 
-from . import __version__, limits
+from . import limits, views
 from .explanation import alt_text
 from .spec import ConvSpec
+from .version import __version__
 
 __all__ = ["Animation", "animate", "ANIMATION_FORMATS", "STEP_FORMATS"]
 
@@ -39,9 +40,11 @@ class Animation:
 
     def __init__(
         self, scene, *, spec: ConvSpec | None, durations: list[int], alt: str, config: str, flat_colours: bool,
-        credit: str | None = None,
+        credit: str | None = None, options: dict | None = None,
     ):
         self.scene = scene
+        #: `animate`'s checked options (``view``, ``layout`` ...): the view's page reads them.
+        self.options = {**OPTIONS, **(options or {})}
         # Grid layouts are drawn from the theme's flat colours: their GIFs use
         # exactly those and the anti-aliasing shades between them.
         self._palette_only = flat_colours
@@ -157,16 +160,11 @@ class Animation:
         return path
 
     def _save_page(self, path: Path) -> None:
-        """One self-contained interactive HTML page (see `convanim.html`); `animate` sets the scene's page_options."""
-        from .html import check_view, write_page
-
-        opts = getattr(self.scene, "page_options", {})
-        check_view(opts.get("view", "grid"))
+        """One self-contained interactive HTML page: the view's (`convanim.views.View.page`)."""
+        view = views.check_page(self.options["view"])
         if self.spec is None:
             raise ValueError("an interactive page needs a convolution: give input_size and kernel_size")
-        write_page(path, self.spec, layout=opts.get("layout", "classic"), view=opts.get("view", "grid"),
-                   theme=self.scene.options.theme, values=getattr(self.scene, "values", None), durations=self.durations,
-                   alt=self.alt)
+        view.page(path, self)
 
     def save_frames(self, directory, *, fmt: str = "png") -> list[Path]:
         """One file per step in ``directory`` (``step_000.png`` ...), ``fmt`` png, svg or pdf."""
@@ -211,26 +209,10 @@ OPTIONS = {
     "max_frames": limits.MAX_FRAMES, "max_pixels": limits.MAX_PIXELS, "max_frame_pixels": limits.MAX_FRAME_PIXELS,
 }
 
-_ALL_VIEWS = ("grid", "1d", "continuous", "values", "matrix", "scatter", "both", "overlap")
-_GRIDS = ("grid", "1d", "values", "matrix", "scatter", "both", "overlap")  # the views that draw a ConvSpec
-#: Which views each option (and the spec, ``"spec"``) changes; an option given for another view
-#: does nothing, and is refused. The command line and gallery files use this one table.
-APPLIES = {
-    "spec": _GRIDS,
-    "layout": ("grid",),
-    "cell_px": _GRIDS,
-    "labels": ("grid", "1d", "values", "matrix"),
-    "values": ("values", "1d", "matrix", "scatter", "both"),
-    "seed": ("values", "1d", "matrix", "scatter", "both"),
-    "flip": ("1d",),
-    "radius": ("continuous",),
-    "channel_order": ("grid", "values"),
-}
-
-
-def _or(names) -> str:
-    names = list(names)
-    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
+#: Which views each option (and the spec, ``"spec"``) changes, from the views' declarations
+#: (`convanim.views.applies`); an option given for another view does nothing, and is refused. The
+#: command line and gallery files use this one table.
+APPLIES = {name: views.applies(name) for name in views.VIEW_OPTIONS}
 
 
 def check_applies(view: str, given, spell=str, values: str = "symbols") -> None:
@@ -241,9 +223,9 @@ def check_applies(view: str, given, spell=str, values: str = "symbols") -> None:
     needs ``values`` to be random or a file.
     """
     for name in given:
-        views = APPLIES.get(name, _ALL_VIEWS)
-        if view not in views:
-            raise ValueError(f"{spell(name)} only applies to {spell('view')} {_or(views)}")
+        taking = views.applies(name)
+        if view not in taking:
+            raise ValueError(f"{spell(name)} only applies to {spell('view')} {views.or_list(taking)}")
     if "seed" in given and (values == "symbols" or str(values).lower().endswith(".npz")):
         raise ValueError(f"{spell('seed')} only applies with {spell('values')} random or a .npy file")
 
@@ -274,7 +256,6 @@ def check_options(*, _spell=str, _applies=True, **given) -> dict:
     ignores are refused (`APPLIES`; ``_applies=False`` skips this, for gallery
     defaults). Returns the options merged with the defaults.
     """
-    from .scene import LAYOUTS, VIEWS, check_name
     from .themes import Theme, get_theme
 
     unknown = sorted(set(given) - set(OPTIONS))
@@ -282,12 +263,9 @@ def check_options(*, _spell=str, _applies=True, **given) -> dict:
         raise ValueError(f"unknown option {unknown[0]!r}; options are {', '.join(OPTIONS)}")
     opts = {**OPTIONS, **given}
     layout, view, theme, cell_px = opts["layout"], opts["view"], opts["theme"], opts["cell_px"]
-    if not isinstance(layout, str):
-        raise ValueError(f"layout must be one of {', '.join(LAYOUTS)}, got {layout!r}")
-    if not isinstance(view, str):
-        raise ValueError(f"view must be one of {', '.join(VIEWS)}, got {view!r}")
-    check_name(layout, LAYOUTS, "layout")
-    check_name(view, VIEWS, "view")
+    if layout not in views.LAYOUTS:
+        raise ValueError(f"layout must be one of {', '.join(views.LAYOUTS)}, got {layout!r}")
+    views.get(view)  # ValueError naming the views
     if not isinstance(theme, (str, Theme)):
         raise ValueError(f"theme must be a theme name, got {theme!r}")
     get_theme(theme)
@@ -324,12 +302,6 @@ def check_credit(credit) -> None:
         return
     if not isinstance(credit, str) or not 1 <= len(credit) <= 500 or not credit.isprintable():
         raise ValueError(f"credit must be one line of 1 to 500 printable characters, got {credit!r:.80}")
-
-
-def _is_pool(spec) -> bool:
-    from .pool import PoolSpec
-
-    return isinstance(spec, PoolSpec)
 
 
 def animate(
@@ -421,10 +393,8 @@ def animate(
     -------
     Animation
     """
-    from .scene import LAYOUTS, VIEWS, scene_class
-    from .scene.base import SceneOptions
+    from .scene.base import SceneOptions  # matplotlib: loaded on the first animation
     from .themes import get_theme
-    from .values import make_values
 
     unknown = sorted(set(spec_fields) - set(_SPEC_FIELDS))
     if unknown:
@@ -435,12 +405,7 @@ def animate(
     if spec is None and spec_fields:
         check_applies(view if isinstance(view, str) else "grid", ["spec"])
         spec = ConvSpec(**spec_fields)
-    if spec is None and view != "continuous":
-        raise ValueError("spec (or input_size and kernel_size) is required for every view but continuous")
-    if spec is not None and not isinstance(spec, ConvSpec) and not _is_pool(spec):
-        raise ValueError(f"spec must be a ConvSpec or a PoolSpec, got {type(spec).__name__}")
-    if _is_pool(spec) and view not in ("grid", "values"):
-        raise ValueError(f"a pooling is drawn by the grid or values view, got view={view!r}")
+    views.check_spec(spec, view)
     given = {
         name: value
         for name, value in dict(
@@ -451,45 +416,26 @@ def animate(
         ).items()
         if not (type(value) is type(OPTIONS[name]) and value == OPTIONS[name])
     }
-    check_options(**given)
+    opts = check_options(**given)
     if spec is not None:
         check_applies(view, ["spec"])
+    declared = views.get(view)
     limits.check_render(
         spec, view, layout, cell_px, labels=labels, caption=caption, radius=radius,
         max_frames=max_frames, max_pixels=max_pixels, max_frame_pixels=max_frame_pixels,
     )
     options = SceneOptions(theme=get_theme(theme), cell_px=cell_px, labels=labels, caption=caption)
-    if _is_pool(spec):  # grid view: numbers from seed 0; values view: --values / --seed
-        from .pool import make_pool_values
-        from .scene.pool import pool_scene
-
-        scene = pool_scene(spec, options, layout, view, make_pool_values(spec, values, seed))
-    elif spec is not None and spec.multichannel:
-        from .scene.channel_values import layer_scene
-
-        scene = layer_scene(spec, options, view=view, layout=layout, values=values, seed=seed, order=channel_order)
-    elif view == "grid":
-        scene = scene_class(layout, LAYOUTS, "layout")(spec, options)
-    else:
-        cls = scene_class(view, VIEWS, "view")
-        if view == "continuous":
-            scene = cls(options, radius=radius)
-        elif view == "1d":
-            scene = cls(spec, options, flip=flip, values=make_values(spec, values, seed))
-        else:
-            scene = cls(spec, options, values=make_values(spec, values, seed))
+    scene = views.build_scene(spec, opts, options)
     scene.credit = credit
-    n = len(scene)
     base = _check_ms("duration_ms", duration_ms if duration_ms is not None else scene.frame_ms, 10)
-    scene.page_options = {"layout": layout, "view": view}  # for an interactive page (`Animation.save`)
-    durations = [base] * n
+    durations = [base] * len(scene)
     durations[0] += _check_ms("hold_first_ms", hold_first_ms, 0)
     durations[-1] += _check_ms("hold_last_ms", hold_last_ms, 0) + scene.hold_last_ms
     alt = scene.describe() or (alt_text(spec) if spec is not None else "")
     config = f"{spec!r} layout={layout} view={view} theme={options.theme.name}"
-    flat = view == "grid" and not getattr(scene, "numbers", False)  # numbers' text needs free colours
+    flat = declared.palette_only and not getattr(scene, "numbers", False)  # numbers' text needs free colours
     return Animation(
-        scene, spec=spec, durations=durations, alt=alt, config=config, flat_colours=flat, credit=credit
+        scene, spec=spec, durations=durations, alt=alt, config=config, flat_colours=flat, credit=credit, options=opts
     )
 
 

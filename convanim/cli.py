@@ -218,7 +218,7 @@ def _cmd_shape(args) -> int:
 
     spec = spec_from_args(args)
     info = explain(spec)
-    if type(spec).__name__ == "PoolSpec":  # --layer "nn.MaxPool2d(...)"
+    if spec.kind == "pool":  # --layer "nn.MaxPool2d(...)"
         from .pool_text import render_text
     if args.compare_separable:
         from .layers import compare_separable
@@ -263,8 +263,8 @@ def _cmd_render(args) -> int:
     import math
     from pathlib import Path
 
-    from . import limits
-    from .animation import APPLIES, animate, check_options, check_timing
+    from . import limits, views
+    from .animation import animate, check_options, check_timing
 
     given = {name: getattr(args, name) for name in _RENDER_OPTIONS if getattr(args, name) is not None}
     view = given.get("view", "grid")
@@ -276,14 +276,13 @@ def _cmd_render(args) -> int:
     timed_ext = None if args.step is not None or args.sheet or not args.output else Path(args.output).suffix
     check_timing(timed_ext, {"duration_ms": 0} if args.fps is not None else given,
                  spell=lambda name: "--fps" if args.fps is not None else _flag(name))
-    if view not in APPLIES["spec"]:  # f * g of two functions: no grid, no spec
+    if not views.get(view).draws_spec:  # f * g of two functions: no grid, no spec
         flags = spec_flags_given(args)
         if flags:
-            raise UsageError(f"{flags[0]} only applies to --view {', '.join(APPLIES['spec'][:-1])} "
-                             f"or {APPLIES['spec'][-1]}")
+            raise UsageError(f"{flags[0]} only applies to --view {views.or_list(views.applies('spec'))}")
         spec = None
     else:
-        spec = spec_from_args(args, ndim=1 if view == "1d" else None)
+        spec = spec_from_args(args, ndim=views.get(view).bare_ndim)
     for flag, value in (("-o", args.output), ("--frames", args.frames)):
         if value is not None and not value.strip():
             raise UsageError(f"{flag} needs a {'file' if flag == '-o' else 'folder'} name, got {value!r}")
@@ -300,9 +299,7 @@ def _cmd_render(args) -> int:
     if args.sheet and args.step is not None:
         raise UsageError("--step and --sheet cannot be combined: a sheet shows every step")
     if args.output and Path(args.output).suffix.lower() == ".html" and args.step is None and not args.sheet:
-        from .html import check_view
-
-        check_view(view)  # before drawing anything
+        views.check_page(view)  # before drawing anything
     anim = animate(spec, **given)
     if args.sheet:
         limits.check_sheet(len(anim), anim.size, given.get("max_frame_pixels", limits.MAX_FRAME_PIXELS))
@@ -359,8 +356,7 @@ def _check_output(output: str, step, sheet: bool) -> None:
 
 
 def _add_render_flags(parser: argparse.ArgumentParser) -> None:
-    from . import limits
-    from .scene import LAYOUTS, VIEWS
+    from . import limits, views
     from .themes import THEMES
 
     parser.add_argument("-o", "--output", metavar="OUT",
@@ -369,9 +365,9 @@ def _add_render_flags(parser: argparse.ArgumentParser) -> None:
                              ".html (an interactive page); "
                              "with --step also .svg")
     look = parser.add_argument_group("look")
-    look.add_argument("--layout", choices=sorted(LAYOUTS),
+    look.add_argument("--layout", choices=sorted(views.LAYOUTS),
                       help="classic: slanted grids as in conv_arithmetic; flat: top-down, side by side")
-    look.add_argument("--view", choices=list(VIEWS),
+    look.add_argument("--view", choices=views.names(),
                       help="grid: the layout; 1d / continuous: the 1-D views; values: cells with numbers "
                            "or symbols; matrix: convolution as a matrix-vector product; scatter / both / overlap: a "
                            "transposed convolution as PyTorch computes it, beside the zero-insertion view, and its "

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import math
 
-from .layers import layer_info, layer_lines
+from .layers import layer_info, layer_lines, pytorch_layer
+from .pool_text import explain as explain_pool
 from .schedule import unread_count, unread_ranges
 from .spec import ConvSpec
 
@@ -43,12 +44,6 @@ def dims(values) -> str:
 
 def _same(values) -> bool:
     return len(set(values)) == 1
-
-
-def _py(values):
-    """A tuple as PyTorch would accept it: the bare int when every axis agrees."""
-    values = tuple(values)
-    return str(values[0]) if _same(values) else str(values)
 
 
 def formula(spec: ConvSpec, axis: int) -> str:
@@ -105,41 +100,6 @@ def relationship(spec: ConvSpec, axis: int) -> str | None:
     if p == 0:
         return "transposed, no padding, non-unit strides: o' = s(i' - 1) + k"
     return "transposed, zero padding, non-unit strides: o' = s(i' - 1) + k - 2p"
-
-
-def pytorch_layer(spec: ConvSpec) -> str:
-    """The equivalent PyTorch module, as Python source, with the spec's channels, groups and bias.
-
-    A spec with every channel field at its default (one channel in and out)
-    keeps the short form, without ``bias=False``.
-    """
-    n = spec.ndim
-    args = [f"kernel_size={_py(spec.kernel_size)}"]
-    if any(s != 1 for s in spec.stride):
-        args.append(f"stride={_py(spec.stride)}")
-    pads = spec.pads
-    symmetric = all(lo == hi for lo, hi in pads)
-    pad_module = None
-    if spec.padding == "same" and all(s == 1 for s in spec.stride):
-        args.append("padding='same'")
-    elif symmetric:
-        if any(lo for lo, _ in pads):
-            args.append(f"padding={_py(lo for lo, _ in pads)}")
-    else:
-        # PyTorch pads both ends equally: pad explicitly first (last axis first).
-        order = tuple(v for lo_hi in reversed(pads) for v in lo_hi)
-        pad_module = f"torch.nn.ZeroPad{n}d({order})"
-    if spec.transposed and any(spec.output_padding):
-        args.append(f"output_padding={_py(spec.output_padding)}")
-    if any(d != 1 for d in spec.dilation):
-        args.append(f"dilation={_py(spec.dilation)}")
-    if spec.groups > 1:
-        args.append(f"groups={spec.groups}")
-    if spec.multichannel and not spec.bias:  # a one-channel spec keeps the short form
-        args.append("bias=False")
-    kind = "ConvTranspose" if spec.transposed else "Conv"
-    layer = f"torch.nn.{kind}{n}d({spec.in_channels}, {spec.out_channels}, {', '.join(args)})"
-    return f"torch.nn.Sequential({pad_module}, {layer})" if pad_module else layer
 
 
 #: Most entries `alternatives` lists (the stride can be 10**18); `alternatives_range` gives the rest.
@@ -282,9 +242,7 @@ def explain(spec: ConvSpec) -> dict:
     alternatives listed. A count is null where it would take marking more than
     four million cells (a dilated, strided kernel on a huge axis).
     """
-    if not isinstance(spec, ConvSpec):
-        from .pool_text import explain as explain_pool
-
+    if spec.kind == "pool":
         return explain_pool(spec)
     axes = []
     for a, ax in enumerate(spec.axes):

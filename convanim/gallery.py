@@ -144,7 +144,7 @@ def load_gallery(source: str | os.PathLike) -> tuple[str, list[Case]]:
     view ignores; two cases writing the same file (compared
     case-insensitively) are refused.
     """
-    from . import limits
+    from . import limits, views
     from .animation import ANIMATION_FORMATS, APPLIES, check_applies, check_options, check_timing
 
     path = Path(source)
@@ -223,7 +223,7 @@ def load_gallery(source: str | os.PathLike) -> tuple[str, list[Case]]:
             options = {k: v for k, v in options.items() if opts["view"] in APPLIES.get(k, (opts["view"],))}
             if "seed" in options and options.get("values", "symbols") == "symbols":
                 del options["seed"]
-            if opts["view"] != "continuous":
+            if views.get(opts["view"]).draws_spec:
                 missing = [k for k in ("input_size", "kernel_size") if k not in spec]
                 if missing:
                     raise ValueError(f"input_size and kernel_size are required, missing {' and '.join(missing)}")
@@ -324,7 +324,7 @@ def _params(case: Case) -> str:
         parts.append("transposed")
     parts += [f"{k}={_show(spec[k])}" for k in ("in_channels", "out_channels", "groups", "bias") if k in spec]
     view = case.options.get("view")
-    if view and view != "grid":
+    if view and view != OPTIONS["view"]:
         parts.append(f"view={view}")
     return ", ".join(parts)
 
@@ -450,9 +450,9 @@ def _pool(jobs: int):
 
 def render_all(cases: list[Case], directory: Path, jobs: int, progress: bool) -> list[dict]:
     """Render every case into ``directory``, ``jobs`` processes at a time; their page infos in order."""
-    from .html import player_files
+    from .views import page_files
 
-    pages = player_files(cases)
+    pages = page_files(cases)
     infos: dict[str, dict] = {}
     bar = None
     if progress:
@@ -511,9 +511,9 @@ def run_gallery(source, output, *, jobs: int | None = None, check: bool = False,
         raise ValueError(f"jobs must be an integer >= 1, got {jobs!r}")
     jobs = min(jobs or limits.cpu_cores(), limits.cpu_cores())
     output = Path(output)
-    from .html import player_files
+    from .views import page_files
 
-    names = [c.file for c in cases] + list(player_files(cases).values()) + list(PAGES)
+    names = [c.file for c in cases] + list(page_files(cases).values()) + list(PAGES)
     if check:
         if not output.is_dir():
             raise ValueError(f"cannot check {str(output)!r}: it is not a directory")

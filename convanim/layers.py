@@ -19,7 +19,48 @@ from dataclasses import replace
 
 from .spec import ConvSpec
 
-__all__ = ["layer_info", "compare_separable", "layer_lines"]
+__all__ = ["layer_info", "compare_separable", "layer_lines", "pytorch_layer"]
+
+
+def _py(values) -> str:
+    """A tuple as PyTorch would accept it: the bare int when every axis agrees."""
+    values = tuple(values)
+    return str(values[0]) if len(set(values)) == 1 else str(values)
+
+
+def pytorch_layer(spec: ConvSpec) -> str:
+    """The equivalent PyTorch module, as Python source, with the spec's channels, groups and bias.
+
+    A spec with every channel field at its default (one channel in and out)
+    keeps the short form, without ``bias=False``.
+    """
+    n = spec.ndim
+    args = [f"kernel_size={_py(spec.kernel_size)}"]
+    if any(s != 1 for s in spec.stride):
+        args.append(f"stride={_py(spec.stride)}")
+    pads = spec.pads
+    symmetric = all(lo == hi for lo, hi in pads)
+    pad_module = None
+    if spec.padding == "same" and all(s == 1 for s in spec.stride):
+        args.append("padding='same'")
+    elif symmetric:
+        if any(lo for lo, _ in pads):
+            args.append(f"padding={_py(lo for lo, _ in pads)}")
+    else:
+        # PyTorch pads both ends equally: pad explicitly first (last axis first).
+        order = tuple(v for lo_hi in reversed(pads) for v in lo_hi)
+        pad_module = f"torch.nn.ZeroPad{n}d({order})"
+    if spec.transposed and any(spec.output_padding):
+        args.append(f"output_padding={_py(spec.output_padding)}")
+    if any(d != 1 for d in spec.dilation):
+        args.append(f"dilation={_py(spec.dilation)}")
+    if spec.groups > 1:
+        args.append(f"groups={spec.groups}")
+    if spec.multichannel and not spec.bias:  # a one-channel spec keeps the short form
+        args.append("bias=False")
+    kind = "ConvTranspose" if spec.transposed else "Conv"
+    layer = f"torch.nn.{kind}{n}d({spec.in_channels}, {spec.out_channels}, {', '.join(args)})"
+    return f"torch.nn.Sequential({pad_module}, {layer})" if pad_module else layer
 
 
 def _kinds(spec: ConvSpec) -> list[str]:
@@ -35,8 +76,6 @@ def _kinds(spec: ConvSpec) -> list[str]:
 
 def layer_info(spec: ConvSpec) -> dict:
     """Channels, groups, bias, weight shape, parameter count and MACs for one input, as plain data."""
-    from .explanation import pytorch_layer
-
     return {
         "in_channels": spec.in_channels,
         "out_channels": spec.out_channels,
@@ -86,8 +125,6 @@ def compare_separable(spec: ConvSpec) -> dict:
 
 
 def _counts(spec: ConvSpec) -> dict:
-    from .explanation import pytorch_layer
-
     return {"pytorch": pytorch_layer(spec), "weight_shape": list(spec.weight_shape),
             "parameters": spec.parameters, "macs": spec.macs, "output_shape": list(spec.output_shape)}
 

@@ -19,6 +19,8 @@ from __future__ import annotations
 import math
 import os
 
+from . import views
+
 __all__ = [
     "MAX_FRAMES", "MAX_PIXELS", "MAX_FRAME_PIXELS", "VIEW_LIMITS", "SHEET_MAX_STEPS",
     "sheet_layout",
@@ -34,19 +36,10 @@ MAX_FRAME_PIXELS = 16_000_000
 #: 10 ms of drawing and encoding per million.
 MAX_PIXELS = 10_000_000_000
 
-#: Where each view's drawing stops being readable (one sentence each in `check_view`).
-VIEW_LIMITS = {
-    "grid": {"cells": 100},  # drawn cells per axis
-    "values": {"cells": 16, "taps": 49},  # drawn cells per axis; kernel taps in the written sum
-    "1d": {"cells": 64, "taps": 16},  # drawn cells; kernel taps
-    "matrix": {"cells": 100},  # input and output cells (matrix columns and rows)
-    "continuous": {"radius": (0.1, 10.0)},  # the half disc's radius against the unit box
-}
+#: Where each view's drawing stops being readable: each view declares its own (`convanim.views`).
+VIEW_LIMITS = {name: views.get(name).limits for name in views.names() if views.get(name).limits}
 #: Most steps on one contact sheet (8 rows of 8).
 SHEET_MAX_STEPS = 64
-
-_CONTINUOUS_FRAMES = 60
-_CONTINUOUS_SIZE = (500, 440)
 
 
 def cpu_cores() -> int:
@@ -58,21 +51,8 @@ def cpu_cores() -> int:
 
 
 def frame_count(spec, view: str) -> int:
-    """Frames of the animation: one per output cell (60 for the ``continuous`` view)."""
-    if view == "continuous" or spec is None:
-        return _CONTINUOUS_FRAMES
-    if view in ("scatter", "both"):  # one frame per input cell
-        return math.prod(spec.input_size)
-    if view == "overlap":
-        return 1
-    frames = math.prod(spec.output_shape)
-    # A layer with channels: one frame per output cell of each output channel (channel order, the most).
-    return frames * spec.out_channels if getattr(spec, "multichannel", False) else frames
-
-
-def _rows_cols(shape) -> tuple[int, int]:
-    shape = tuple(shape)
-    return (1, shape[0]) if len(shape) == 1 else (shape[0], math.prod(shape[1:]))
+    """Frames of the animation: one per output cell in most views (`convanim.views.View.frames`)."""
+    return views.get(view).frames(spec)
 
 
 def estimate_size(spec, view: str, layout: str = "classic", cell_px: int | None = None,
@@ -81,78 +61,9 @@ def estimate_size(spec, view: str, layout: str = "classic", cell_px: int | None 
 
     Within a few pixels for the grid layouts without text, a few percent with
     labels or caption; the values, 1-D and matrix views' estimates err on the
-    large side (up to twice the pixels). Nothing is drawn.
+    large side (up to twice the pixels). Nothing is drawn (`convanim.views.View.size`).
     """
-    if view == "continuous" or spec is None:
-        return _CONTINUOUS_SIZE
-    if getattr(spec, "multichannel", False):  # slices in a row (classic) or a column (flat): a bound
-        from dataclasses import replace
-
-        one = replace(spec, in_channels=1, out_channels=1, groups=1, bias=False)
-        flat = view != "grid" or layout == "flat"
-        w, h = estimate_size(one, "grid", "flat" if flat else "classic", cell_px, labels, caption)
-        n = max(spec.in_channels, spec.out_channels)
-        return (2 * w, n * h) if flat else (n * w, 2 * h)
-    text_lines = int(bool(labels)) * 2 + int(bool(caption)) * spec.ndim
-    (gr, gc), (orow, ocol) = _rows_cols(spec.grid_shape), _rows_cols(spec.output_shape)
-    if view == "grid" and layout == "flat":
-        cell = 40 if cell_px is None else cell_px - cell_px % 2
-        margin = max(2, 2 * round(max(12, cell / 2) / 2))
-        gap = max(2, 2 * round(1.5 * cell / 2))
-        line = max(12, 0.4 * cell) * 1.5
-        width = gc * cell + gap + ocol * cell + 2 * margin
-        height = 2 * margin + max(gr, orow) * cell + text_lines * line
-        return int(width + width % 2), int(math.ceil(height / 2) * 2)
-    if view == "grid":  # classic: the slanted grids' bounding box (`ClassicScene`)
-        default = 150 / 2.54 / 2
-        cell = default if cell_px is None else cell_px
-        margin = 10 / 72 * 150 / default
-        nudge = -2.5 / 72 * 150 / default
-        xs = [-0.7 * gr, gc, nudge - 0.7 * orow, nudge + ocol]
-        ys = [0.0, 0.5 * gc + 0.65 * gr, gr + 1.0, gr + 1.0 + 0.5 * ocol + 0.65 * orow]
-        line = max(0.42 * cell, 10) * 1.2 / cell
-        width = (max(xs) - min(xs) + 2 * margin) * cell
-        height = (max(ys) - min(ys) + 2 * margin + text_lines * line) * cell
-        return round(width), round(height)
-    kr, kc = _rows_cols(spec.kernel_size)
-    if view in ("scatter", "both", "overlap"):  # `convanim.scene.scatter`, `both`, `overlap` (text estimated)
-        return _scatter_size(spec, view, cell_px, gr, gc, kr, kc, orow, ocol)
-    if view == "values":
-        cell = cell_px or max(36, min(52, 480 // max(gr, gc)))
-        sum_lines = 1 + math.prod(spec.kernel_size) // 6
-        width = max((gc + kc + ocol) * cell + 110, 608)
-        height = max(gr, kr, orow) * cell + 90 + 36 * sum_lines + 30 * text_lines
-        return int(width), int(height)
-    if view == "1d":
-        cell = cell_px if cell_px is not None else int(min(64, max(36, round(400 / gc))))
-        width = max(gc * cell + 100, 70 * kc + 24)
-        height = 4.45 * cell + 60 + 26 * text_lines
-        return int(width), int(height)
-    # matrix: columns are input cells, rows output cells, beside or above the 2-D step
-    cols, rows = math.prod(spec.input_size), math.prod(spec.output_shape)
-    cw = cell_px or min(max(950 // cols, 10), 44)
-    rh = cell_px or min(max(min(cw, 720 // rows), 10), 34)
-    panel = (cell_px or min(max(240 // max(spec.grid_shape), 20), 34)) * (gc + kc + ocol + 4)
-    width = 64 + cols * cw + cw + 34 + panel // 2
-    height = 60 + rows * rh + panel // 2 + 40 * (1 + text_lines)
-    return int(max(width, 600)), int(height)
-
-
-def _scatter_size(spec, view, cell_px, gr, gc, kr, kc, orow, ocol) -> tuple[int, int]:
-    """Frame size of the scatter, both and overlap views: their grids plus room for the text (an upper bound)."""
-    rr, rc = _rows_cols([(i - 1) * s + d * (k - 1) + 1 + a for i, k, s, d, a in zip(
-        spec.input_size, spec.kernel_size, spec.stride, spec.dilation, spec.output_padding)])
-    ir, ic = _rows_cols(spec.input_size)
-    if view == "overlap":
-        cell = cell_px or 40
-        return int((rc + 2) * cell + 400), int((rr + 3) * cell + 160)
-    cell = cell_px or 56
-    width = (ic + kc + rc) * cell + 4 * cell + 600
-    height = max(ir, kr, rr) * cell + 3 * cell + 60
-    if view == "both":
-        width = max(width, (gc + kc + ocol) * cell + 4 * cell + 600)
-        height += max(gr, kr, orow) * cell + 3 * cell + 60
-    return int(width), int(height)
+    return views.get(view).size(spec, {"layout": layout, "cell_px": cell_px, "labels": labels, "caption": caption})
 
 
 def _n(value: float) -> str:
@@ -160,51 +71,9 @@ def _n(value: float) -> str:
 
 
 def check_view(spec, view: str, *, radius: float = 1.0, layout: str = "classic") -> None:
-    """ValueError (one sentence) where ``view`` would draw ``spec`` too large to read."""
-    limits = VIEW_LIMITS.get(view, {})
-    if view == "continuous":
-        low, high = limits["radius"]
-        if not low <= radius <= high:
-            raise ValueError(
-                f"the continuous view draws a half disc of radius {low:g} to {high:g} against the unit box "
-                f"(beyond, one of them is too small to see), got radius {radius:g}"
-            )
-        return
-    if spec is None:
-        return
-    if view in ("scatter", "both", "overlap"):
-        from .scatter import check_drawable
-
-        check_drawable(spec, view)
-        return
-    if view == "matrix":
-        for name, shape in (("input", spec.input_size), ("output", spec.output_shape)):
-            n = math.prod(shape)
-            if n > limits["cells"]:
-                raise ValueError(
-                    f"the matrix view draws at most {limits['cells']} {name} cells, "
-                    f"got {name} {'x'.join(map(str, shape))} = {n:,}"
-                )
-        return
-    cells = max(spec.grid_shape)
-    if cells > limits["cells"]:
-        what = {"grid": f"the {layout} layout", "values": "the values view", "1d": "the 1-D view"}[view]
-        axis = "" if view == "1d" else " per axis"
-        tail = {
-            "grid": "its cells would be too small to see on a screen; use a smaller input",
-            "values": "its labels would not fit; use a smaller input or --view grid",
-            "1d": "its row would not fit a screen; use a smaller input",
-        }[view]
-        raise ValueError(
-            f"{what} draws at most {limits['cells']} cells{axis} (padding included), "
-            f"got a {'x'.join(map(str, spec.grid_shape))} grid: {tail}"
-        )
-    taps = math.prod(spec.kernel_size)
-    if "taps" in limits and taps > limits["taps"]:
-        raise ValueError(
-            f"{'the values view' if view == 'values' else 'the 1-D view'} writes out sums of at most "
-            f"{limits['taps']} kernel taps, got a {'x'.join(map(str, spec.kernel_size))} kernel ({taps} taps)"
-        )
+    """ValueError (one sentence) where ``view`` would draw ``spec`` too large to read, or a kind of spec
+    it does not draw (`convanim.views.check_drawable`)."""
+    views.check_drawable(spec, {"view": view, "radius": radius, "layout": layout})
 
 
 def check_render(spec, view: str = "grid", layout: str = "classic", cell_px: int | None = None, *,

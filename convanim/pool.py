@@ -25,10 +25,11 @@ those cells are of kind ``'beyond'``.
 
 from __future__ import annotations
 
-import itertools
 import math
 from dataclasses import dataclass
 
+from .axes import PerAxis
+from .schedule import schedule
 from .spec import _as_tuple, _axes_of, _fmt
 
 __all__ = ["PoolSpec", "PoolAxis", "POOL_MODES", "pool_schedule", "pool_evaluate", "pool_argmax",
@@ -137,7 +138,7 @@ class PoolAxis:
 
 
 @dataclass(frozen=True)
-class PoolSpec:
+class PoolSpec(PerAxis):
     """One pooling layer, with PyTorch's parameter names.
 
     ``mode`` is ``'max'`` (``torch.nn.MaxPool{1,2,3}d``) or ``'avg'``
@@ -145,6 +146,8 @@ class PoolSpec:
     of axes (1 to 3). ``channels`` is the number of planes pooled (each alone).
     After construction every size is a tuple, ``stride`` included.
     """
+
+    kind = "pool"  # `convanim.axes.PerAxis.kind`: a class attribute, not a field
 
     mode: str
     input_size: int | tuple
@@ -232,10 +235,6 @@ class PoolSpec:
     # -- derived values -----------------------------------------------------
 
     @property
-    def ndim(self) -> int:
-        return len(self.input_size)
-
-    @property
     def transposed(self) -> bool:
         """Always False (for code written for `ConvSpec`)."""
         return False
@@ -253,21 +252,8 @@ class PoolSpec:
         return tuple((p, p) for p in self.padding)
 
     @property
-    def output_shape(self) -> tuple[int, ...]:
-        return tuple(ax.output_size for ax in self.axes)
-
-    @property
     def padded_shape(self) -> tuple[int, ...]:
         return tuple(ax.padded_size for ax in self.axes)
-
-    @property
-    def grid_shape(self) -> tuple[int, ...]:
-        """Shape of the drawn grid: the padded input plus any cells a ceil_mode window covers beyond it."""
-        return tuple(ax.grid_size for ax in self.axes)
-
-    @property
-    def extent(self) -> tuple[int, ...]:
-        return tuple(ax.extent for ax in self.axes)
 
     @property
     def beyond(self) -> tuple[int, ...]:
@@ -287,13 +273,6 @@ class PoolSpec:
     def divisor(self, out: tuple[int, ...]) -> int:
         """Average pooling's divisor for output cell ``out`` (PyTorch's, without divisor_override)."""
         return math.prod(ax.divisor(o, self.count_include_pad) for ax, o in zip(self.axes, out))
-
-    def cell_kind(self, cell: tuple[int, ...]) -> str:
-        """``'input'``, ``'padding'`` or ``'beyond'`` for a grid cell."""
-        kinds = [ax.kind(c) for ax, c in zip(self.axes, cell)]
-        if "beyond" in kinds:
-            return "beyond"
-        return "padding" if "padding" in kinds else "input"
 
     @property
     def pytorch_layer(self) -> str:
@@ -318,25 +297,9 @@ def pool_schedule(spec: PoolSpec):
     """One `Step` per output cell, row-major; each tap's ``kernel`` is its offset in the window.
 
     ``Tap.source`` is None for padding and for cells beyond the padded input.
+    `convanim.schedule.schedule` walks any spec's axes: this is that schedule.
     """
-    from .schedule import Step, Tap
-
-    per_axis = [
-        [[(j, c, ax.source(c)) for j, c in ax.window(o)] for o in range(ax.output_size)]
-        for ax in spec.axes
-    ]
-    steps = []
-    for index, out in enumerate(itertools.product(*(range(n) for n in spec.output_shape))):
-        taps = []
-        for combo in itertools.product(*(per_axis[a][o] for a, o in enumerate(out))):
-            sources = tuple(src for _, _, src in combo)
-            taps.append(Tap(
-                kernel=tuple(j for j, _, _ in combo),
-                cell=tuple(c for _, c, _ in combo),
-                source=None if None in sources else sources,
-            ))
-        steps.append(Step(index=index, out=out, taps=tuple(taps)))
-    return steps
+    return schedule(spec)
 
 
 def make_pool_values(spec: PoolSpec, mode: str = "random", seed: int = 0):

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 
+from .numtext import number
 from .pool import PoolSpec
 
 __all__ = ["formula", "ceil_rule", "divisors", "explain", "render_text", "caption", "alt_text", "describe_window"]
@@ -157,8 +158,6 @@ def describe_window(spec: PoolSpec, step, values, result: float, winner) -> str:
 
     ``values`` are the numbers of the window's input cells, in window order.
     """
-    from .scene.values import number
-
     out = ", ".join(str(o) for o in step.out)
     n_input = len(values)
     if spec.mode == "max":

@@ -71,14 +71,10 @@ def schedule(spec: ConvSpec) -> list[Step]:
     -------
     list of Step
         ``len(result) == prod(spec.output_shape)``; each step's taps are in
-        row-major order of their grid cells. A `convanim.pool.PoolSpec` gets
-        its windows (`convanim.pool.pool_schedule`).
+        row-major order of their grid cells. Any spec kind works
+        (`convanim.axes.PerAxis`): a `convanim.pool.PoolSpec` gets its
+        windows, each tap's ``kernel`` its offset in the window.
     """
-    if not isinstance(spec, ConvSpec):
-        from .pool import PoolSpec, pool_schedule
-
-        if isinstance(spec, PoolSpec):
-            return pool_schedule(spec)
     axes = spec.axes
     windows = [
         [
@@ -238,7 +234,7 @@ def unread_cells(spec: ConvSpec, limit: int = MAX_LISTED_CELLS) -> list[tuple[in
     (a million by default) raise ValueError: count them with `unread_count`
     per axis, or list runs with `unread_ranges`.
     """
-    pool = not isinstance(spec, ConvSpec)  # a `PoolSpec`'s axes list their unread indices themselves
+    pool = spec.kind != "conv"  # other kinds' axes (a `PoolSpec`'s) list their unread indices themselves
     counts = [len(ax.unread()) if pool else unread_count(ax) for ax in spec.axes]
     if None in counts:
         raise ValueError(f"unread cells of {spec!r} are not enumerated: an axis is too large to mark cell by cell")
@@ -281,10 +277,5 @@ def cell_source(spec: ConvSpec, cell: tuple[int, ...]) -> tuple[int, ...] | None
 
 def cell_kind(spec: ConvSpec, cell: tuple[int, ...]) -> str:
     """``'input'``, ``'padding'`` or ``'zero'`` (inserted between input cells); for a pooling
-    `convanim.pool.PoolSpec.cell_kind` (``'beyond'`` past the padded input)."""
-    if not isinstance(spec, ConvSpec):
-        return spec.cell_kind(cell)
-    kinds = [ax.kind(c) for ax, c in zip(spec.axes, cell)]
-    if "padding" in kinds:
-        return "padding"
-    return "zero" if "zero" in kinds else "input"
+    ``'beyond'`` (past the padded input; `convanim.axes.PerAxis.cell_kind`)."""
+    return spec.cell_kind(cell)

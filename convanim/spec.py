@@ -17,6 +17,8 @@ import math
 import numbers
 from dataclasses import dataclass, fields
 
+from .axes import PerAxis
+
 __all__ = ["ConvSpec", "Axis", "PADDING_MODES"]
 
 PADDING_MODES = ("valid", "same", "full", "causal")
@@ -160,7 +162,7 @@ class Axis:
 
 
 @dataclass(frozen=True)
-class ConvSpec:
+class ConvSpec(PerAxis):
     """One convolution, with PyTorch's parameter names.
 
     Bare ints mean 2-D; the number of axes otherwise comes from the tuples
@@ -193,6 +195,8 @@ class ConvSpec:
     >>> ConvSpec((7,), 3, padding="same").pads
     ((1, 1),)
     """
+
+    kind = "conv"  # `convanim.axes.PerAxis.kind`: a class attribute, not a field
 
     input_size: IntOrTuple
     kernel_size: IntOrTuple
@@ -346,10 +350,6 @@ class ConvSpec:
     # -- derived values -----------------------------------------------------
 
     @property
-    def ndim(self) -> int:
-        return len(self.input_size)
-
-    @property
     def pads(self) -> tuple[tuple[int, int], ...]:
         """Zeros added (before, after) on each axis, as PyTorch pads the input.
 
@@ -393,20 +393,6 @@ class ConvSpec:
                 self.input_size, self.kernel_size, self.stride, self.dilation, self.border
             )
         )
-
-    @property
-    def output_shape(self) -> tuple[int, ...]:
-        return tuple(ax.output_size for ax in self.axes)
-
-    @property
-    def grid_shape(self) -> tuple[int, ...]:
-        """Shape of the drawn grid: the padded input, or the zero-inserted one."""
-        return tuple(ax.grid_size for ax in self.axes)
-
-    @property
-    def extent(self) -> tuple[int, ...]:
-        """Cells the dilated kernel spans on each axis: ``d*(k-1) + 1``."""
-        return tuple(ax.extent for ax in self.axes)
 
     @property
     def leftover(self) -> tuple[int, ...]:

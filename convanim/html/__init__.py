@@ -23,26 +23,27 @@ import re
 from importlib import resources
 
 from ..explanation import alt_text, caption, input_label, output_label, pytorch_layer
+from ..numtext import cell_number
 from ..schedule import cell_kind, cell_source, schedule, unread_cells
 from ..spec import ConvSpec
 from ..themes import get_theme
 
-__all__ = ["INTERACTIVE_VIEWS", "check_view", "check_spec", "page_data", "render_page", "write_page", "player_files"]
+__all__ = ["PLAYER_VIEWS", "check_spec", "page_data", "render_page", "write_page"]
 
-#: Views the page can draw; the others are refused with one sentence.
-INTERACTIVE_VIEWS = ("grid", "values")
+#: What the player (``player.js``) draws, and in which layout (None: the one asked for). Which view has a
+#: page is the view's declaration (`convanim.views.View.page`), which calls `write_page` with its own name.
+PLAYER_VIEWS = {"grid": None, "values": "flat"}
 LAYOUTS = ("classic", "flat")
 
 
-def check_view(view: str) -> None:
-    """ValueError unless ``view`` has an interactive form."""
-    if view not in INTERACTIVE_VIEWS:
+def _check_player(view: str) -> None:
+    if view not in PLAYER_VIEWS:
         raise ValueError(f"--view {view} has no interactive form yet; write .gif, .webp or .pdf")
 
 
 def check_spec(spec) -> None:
     """ValueError unless the page can draw ``spec``: one channel of a 1-D or 2-D convolution."""
-    if type(spec).__name__ == "PoolSpec":
+    if getattr(spec, "kind", None) == "pool":
         raise ValueError("pooling has no interactive form yet; write .gif, .webp or .pdf")
     if not isinstance(spec, ConvSpec):
         raise ValueError(f"an interactive page needs a ConvSpec, got {type(spec).__name__}")
@@ -84,12 +85,6 @@ def _classic_matrices(spec: ConvSpec) -> dict:
     return {"input": matrix(rows, 0.0, 0.0), "output": matrix(out_rows, _NUDGE, rows + 1.0)}
 
 
-def _number(value) -> str:
-    from ..scene.values import cell_number
-
-    return cell_number(value)
-
-
 def page_data(spec: ConvSpec, *, layout: str = "classic", view: str = "grid", theme="classic", values=None,
               durations=None, alt: str | None = None, labels: bool = True) -> dict:
     """Everything the page's script needs, as plain JSON-able values.
@@ -100,7 +95,7 @@ def page_data(spec: ConvSpec, *, layout: str = "classic", view: str = "grid", th
     is ``[output cell, [kernel, grid cell, kernel, grid cell, ...]]`` from
     `convanim.schedule`, the kernel index being the weight's (PyTorch's).
     """
-    check_view(view)
+    _check_player(view)
     check_spec(spec)
     if layout not in LAYOUTS:
         raise ValueError(f"layout must be one of {', '.join(LAYOUTS)}, got {layout!r}")
@@ -116,7 +111,7 @@ def page_data(spec: ConvSpec, *, layout: str = "classic", view: str = "grid", th
         src.append(-1 if source is None else _flat(source, spec.input_size))
     data = {
         "view": view,
-        "layout": "flat" if view == "values" else layout,
+        "layout": PLAYER_VIEWS[view] or layout,
         "grid": _two_d(grid),
         "out": _two_d(out),
         "kernel": _two_d(kshape),
@@ -143,9 +138,9 @@ def page_data(spec: ConvSpec, *, layout: str = "classic", view: str = "grid", th
         x, w = values.x, values.w
         o = convolve(spec, x, w)
         data["values"] = {
-            "x": [_number(v) for v in x.reshape(-1)],
-            "w": [_number(v) for v in w.reshape(-1)],
-            "o": [_number(v) for v in o.reshape(-1)],
+            "x": [cell_number(v) for v in x.reshape(-1)],
+            "w": [cell_number(v) for v in w.reshape(-1)],
+            "o": [cell_number(v) for v in o.reshape(-1)],
         }
     if data["layout"] == "classic":
         data["matrix"] = _classic_matrices(spec)
@@ -208,24 +203,3 @@ def write_page(path, spec: ConvSpec, **options) -> None:
     page = render_page(page_data(spec, **options))
     with atomic_output(path) as fh:
         fh.write(page.encode("utf-8"))
-
-
-def player_files(cases) -> dict[str, str]:
-    """Gallery cases that get a page beside their animation: case name -> ``NAME.html``.
-
-    Cases whose view has an interactive form, unless their file already is a
-    page or ``NAME.html`` is taken (by a case's file or the index).
-    """
-    taken = {case.file.lower() for case in cases} | {"index.html", "readme.md"}  # as file systems may compare
-    pages = {}
-    for case in cases:
-        page = f"{case.name}.html"
-        if case.options.get("view", "grid") not in INTERACTIVE_VIEWS or page.lower() in taken \
-                or case.file.lower().endswith(".html"):
-            continue
-        try:
-            check_spec(ConvSpec(**case.spec))
-        except (TypeError, ValueError):  # not a convolution the page draws
-            continue
-        pages[case.name] = page
-    return pages

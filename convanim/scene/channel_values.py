@@ -20,14 +20,14 @@ from matplotlib.font_manager import FontProperties
 from matplotlib.textpath import TextPath
 from matplotlib.transforms import Affine2D
 
-from ..layer_values import LayerValues, make_layer_values
+from ..layer_values import LayerValues
 from ..schedule import cell_source
 from ..spec import ConvSpec
 from .base import SceneOptions, style
 from .channels import ChannelScene
 from .values import cell_number, ink
 
-__all__ = ["ChannelValuesScene", "layer_scene"]
+__all__ = ["ChannelValuesScene"]
 
 _DEFAULTS = SceneOptions()
 
@@ -144,20 +144,3 @@ class ChannelValuesScene(ChannelScene):
                 biases.append(cell_number(b))
                 label.set_text(f"$\\Sigma{{{'-' if b < 0 else '+'}}}{cell_number(abs(b))}$")
         self._shown = {"x": self._x_strings, "w": weights, "y": [self._y_strings[i] for i in shown], "b": biases}
-
-
-def layer_scene(spec: ConvSpec, options: SceneOptions, *, view: str, layout: str, values, seed: int, order: str):
-    """The scene of a layer with channels, groups or bias: the slices in the grid view's layout, or in the
-    ``values`` view with its numbers; the one-channel views refuse it."""
-    if view == "grid":
-        return ChannelScene(spec, options, layout=layout, order=order)
-    if view != "values":
-        raise ValueError(
-            f"view {view!r} draws one channel; a layer with in_channels, out_channels, groups or bias "
-            "is drawn by the grid and values views"
-        )
-    if values == "symbols":
-        raise ValueError(
-            "the values view of a layer with channels writes numbers: give values 'random' or a .npz file"
-        )
-    return ChannelValuesScene(spec, options, values=make_layer_values(spec, values, seed), order=order)

@@ -28,6 +28,7 @@ from matplotlib.transforms import Affine2D
 
 from ..pool import PoolSpec, pool_argmax, pool_evaluate
 from ..pool_text import alt_text, caption, ceil_rule, describe_window
+from ..schedule import schedule
 from ..themes import hex_to_rgb
 from .base import Scene, SceneOptions, boxes_path, pixel_axes, style
 from .flat import _ceil_even, _even, _pt, _rect, _Text
@@ -80,8 +81,6 @@ class PoolScene(Scene):
             raise ValueError(f"values must have the input's shape {spec.input_size}, got {values.shape}")
         cell -= cell % 2
         self.spec, self.options, self.theme, self.cell_px = spec, options, options.theme, cell
-        from ..schedule import schedule
-
         self.steps = schedule(spec)
         self.values = values
         self.output = pool_evaluate(spec, values[None])[0]
@@ -384,24 +383,3 @@ class PoolScene(Scene):
 
     def describe(self) -> str:
         return alt_text(self.spec) + " (input grid with its values on the left, output on the right)"
-
-
-def pool_scene(spec: PoolSpec, options: SceneOptions, layout: str, view: str, values) -> Scene:
-    """The scene `convanim.animate` draws a pooling with.
-
-    The grid view: `convanim.scene.pool_classic.PoolClassicScene` (classic
-    layout) or `PoolScene` (flat), over integers from seed 0; the values view:
-    `PoolScene` over the given values (``--values random --seed N`` or a
-    ``.npy`` input).
-    """
-    if view == "values":
-        return PoolScene(spec, options, values=values)
-    if view != "grid":
-        raise ValueError(f"a pooling is drawn by the grid or values view, got view={view!r}")
-    if layout == "classic":
-        from .pool_classic import PoolClassicScene
-
-        return PoolClassicScene(spec, options, values=values)
-    if layout != "flat":
-        raise ValueError(f"layout must be classic or flat for a pooling, got {layout!r}")
-    return PoolScene(spec, options, values=values)

@@ -27,8 +27,10 @@ from matplotlib.textpath import TextPath
 from matplotlib.transforms import Affine2D
 
 from ..pool import PoolSpec
+from ..pool_text import alt_text
 from .base import Scene, SceneOptions, style
 from .classic import _DASH, _MARGIN, _THICK, _THIN, DEFAULT_CELL_PX, SLANT, _clip_before, _grid_lines, _square
+from .flat import _Text
 from .pool import PoolScene, _ink
 from .values import cell_number
 
@@ -102,8 +104,6 @@ class PoolClassicScene(Scene):
         return float(c), float(rows - r)
 
     def _layout(self) -> None:
-        from .flat import _Text
-
         unit = self.cell_px
         text = _Text(max(12, round(0.42 * unit)))
         self._text = text
@@ -265,7 +265,5 @@ class PoolClassicScene(Scene):
             artist.set_text(lines[n] if n < len(lines) else "")
 
     def describe(self) -> str:
-        from ..pool_text import alt_text
-
         return alt_text(self.spec) + " (slanted input grid with its values below, output above)"
 

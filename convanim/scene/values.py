@@ -22,13 +22,14 @@ from matplotlib.textpath import TextPath
 from matplotlib.transforms import Affine2D
 
 from ..explanation import alt_text, caption, input_label, output_label
+from ..numtext import cell_number, number
 from ..schedule import Step, cell_kind, cell_source, schedule
 from ..spec import ConvSpec
 from ..themes import Theme, blend, get_theme, hex_to_rgb
 from ..values import Values, convolve
 from .base import Scene, SceneOptions, pixel_axes, style
 
-__all__ = ["ValuesScene", "sum_text", "sum_terms"]
+__all__ = ["ValuesScene", "sum_text", "sum_terms", "number", "cell_number"]
 
 #: The options a view gets when none are given (SceneOptions is frozen: safe to share).
 DEFAULT_OPTIONS = SceneOptions()
@@ -40,25 +41,6 @@ DEFAULT_OPTIONS = SceneOptions()
 def symbol(name: str, index) -> str:
     """``a_{0,1}`` (mathtext, without dollars) for ``name`` at ``index``."""
     return f"{name}_{{{','.join(str(int(i)) for i in index)}}}"
-
-
-def number(value) -> str:
-    """A value as it is printed in a cell: ``3``, ``-1``, ``0.25`` (integral floats as integers)."""
-    value = np.asarray(value).item()
-    if isinstance(value, bool):
-        return str(int(value))
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, complex):
-        return f"{value:.3g}"
-    return f"{value:.3g}"
-
-
-def cell_number(value) -> str:
-    """`number` with a typographic minus, for plain-text cell labels."""
-    return number(value).replace("-", "\u2212")
 
 
 def _factor(value) -> str:

@@ -1,0 +1,28 @@
+"""The ``both`` view: the scatter view of a transposed convolution above its zero-insertion view, the same
+output cell lit in both (`convanim.scene.both`), one frame per input cell."""
+
+from __future__ import annotations
+
+import math
+
+from .base import View, values_of
+from .scatter import check_for, scatter_size
+
+__all__ = ["VIEW"]
+
+
+def _conv(spec, options, opts):
+    from ..scene.both import BothScene
+
+    return BothScene(spec, options, values=values_of(spec, opts))
+
+
+VIEW = View(
+    name="both",
+    summary="the scatter view beside the zero-insertion view of the same transposed convolution",
+    scenes={"conv": _conv},
+    options=("cell_px", "values", "seed"),
+    check=check_for("both"),
+    frames=lambda spec: math.prod(spec.input_size),  # one frame per input cell
+    size=lambda spec, opts: scatter_size(spec, opts["cell_px"], both=True),
+)

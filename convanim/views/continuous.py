@@ -1,0 +1,40 @@
+"""The ``continuous`` view: f * g of a box and a half disc of radius r, the curve drawn as g slides
+(`convanim.scene.continuous`). It draws no spec."""
+
+from __future__ import annotations
+
+from .base import View
+
+__all__ = ["VIEW"]
+
+FRAMES = 60
+SIZE = (500, 440)
+RADIUS = (0.1, 10.0)  # the half disc's radius against the unit box
+
+
+def _scene(spec, options, opts):
+    from ..scene.continuous import ContinuousScene
+
+    return ContinuousScene(options, radius=opts["radius"])
+
+
+def _check(spec, opts) -> None:
+    low, high = RADIUS
+    radius = opts["radius"]
+    if not low <= radius <= high:
+        raise ValueError(
+            f"the continuous view draws a half disc of radius {low:g} to {high:g} against the unit box "
+            f"(beyond, one of them is too small to see), got radius {radius:g}"
+        )
+
+
+VIEW = View(
+    name="continuous",
+    summary="the convolution of two functions, f * g, drawn as g slides",
+    scenes={"none": _scene},
+    options=("radius",),
+    check=_check,
+    limits={"radius": RADIUS},
+    frames=lambda spec: FRAMES,
+    size=lambda spec, opts: SIZE,
+)
