@@ -92,7 +92,8 @@ def test_the_option_table_is_the_declarations():
 
 @pytest.mark.parametrize("name", ["grid", "1d", "values", "matrix", "scatter", "both", "overlap"])
 def test_each_view_estimates_its_frames_within_reason(name):
-    spec = ConvSpec((6,) if name == "1d" else 4, 3, stride=2, padding=1, transposed=name in ("scatter", "both", "overlap"))
+    transposed = name in ("scatter", "both", "overlap")
+    spec = ConvSpec((6,) if name == "1d" else 4, 3, stride=2, padding=1, transposed=transposed)
     anim = animate(spec, view=name, **({"values": "random"} if "values" in views.get(name).options else {}))
     frames, (w, h) = check_render(spec, name)
     assert frames == len(anim)

@@ -8,7 +8,7 @@ import math
 
 from matplotlib.patches import Rectangle
 
-from convanim.scene.base import Scene, SceneOptions, pixel_axes
+from convanim.scene.base import Scene, SceneOptions, pixel_axes  # noqa: F401 (SceneOptions: the type)
 from convanim.views import View
 
 BAR_PX = 20
@@ -16,7 +16,7 @@ MAX_BARS = 50
 
 
 class BarsScene(Scene):
-    def __init__(self, spec, options: SceneOptions = SceneOptions(), *, flip: bool = False):
+    def __init__(self, spec, options: SceneOptions, *, flip: bool = False):
         self.spec, self.options = spec, options
         self.n = math.prod(spec.output_shape)
         theme = options.theme
