@@ -86,14 +86,13 @@ def _need_transposed(spec: ConvSpec) -> None:
                          "(--transposed)")
 
 
-#: The views that draw a transposed convolution as it is computed (`convanim.scene.scatter` and co).
-SCATTER_VIEWS = ("scatter", "both", "overlap")
 #: Cells per axis of the scattered region (and of the zero-inserted grid) these views draw at most.
 MAX_CELLS = 64
 
 
 def check_drawable(spec, view: str) -> ConvSpec:
-    """ValueError (one sentence) unless ``view`` (one of `SCATTER_VIEWS`) can draw ``spec``."""
+    """ValueError (one sentence) unless ``view`` (a view of transposed convolutions: scatter, both, overlap;
+    `convanim.views`) can draw ``spec``."""
     if not isinstance(spec, ConvSpec):
         raise ValueError(f"spec must be a ConvSpec, got {type(spec).__name__}")
     if not spec.transposed:

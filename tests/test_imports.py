@@ -64,3 +64,13 @@ def test_imports_down_the_layers_pass(tmp_path):
         "cli.py": "from . import views\nfrom .gallery import run\n", "gallery.py": "from .views import get\n",
     })
     assert _checker().check(root) == []
+
+
+#: Past 500 lines today and split by the lead once the branches editing them are merged: then empty this.
+SPLIT_LATER = {"cli.py", "gallery.py"}
+
+
+def test_no_module_passes_500_lines():
+    long = {str(path.relative_to(ROOT / "convanim")): n for path in sorted((ROOT / "convanim").rglob("*.py"))
+            if (n := len(path.read_text(encoding="utf-8").splitlines())) > 500}
+    assert set(long) <= SPLIT_LATER, long
