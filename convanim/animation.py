@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import math
+from collections.abc import Mapping
 from pathlib import Path
 
 from . import limits, views
@@ -209,10 +210,28 @@ OPTIONS = {
     "max_frames": limits.MAX_FRAMES, "max_pixels": limits.MAX_PIXELS, "max_frame_pixels": limits.MAX_FRAME_PIXELS,
 }
 
+class _Applies(Mapping):
+    """option -> the views it changes, read from the registry at each look-up (`convanim.views.applies`)."""
+
+    def __getitem__(self, name: str) -> tuple[str, ...]:
+        if name not in views.VIEW_OPTIONS:
+            raise KeyError(name)
+        return views.applies(name)
+
+    def __iter__(self):
+        return iter(views.VIEW_OPTIONS)
+
+    def __len__(self) -> int:
+        return len(views.VIEW_OPTIONS)
+
+    def __repr__(self) -> str:
+        return repr(dict(self))
+
+
 #: Which views each option (and the spec, ``"spec"``) changes, from the views' declarations
 #: (`convanim.views.applies`); an option given for another view does nothing, and is refused. The
 #: command line and gallery files use this one table.
-APPLIES = {name: views.applies(name) for name in views.VIEW_OPTIONS}
+APPLIES = _Applies()
 
 
 def check_applies(view: str, given, spell=str, values: str = "symbols") -> None:

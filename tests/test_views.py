@@ -49,7 +49,7 @@ def test_a_toy_view_is_one_module_and_one_registry_entry(tmp_path):
         assert main(["render", "-i", "5", "-k", "3", "-s", "2", "-p", "1", "--view", "bars", "-q", "-o", str(out)]) == 0
         assert out.read_bytes() == (tmp_path / "bars.gif").read_bytes()
         # Its options, its limit and its (missing) page come from its declaration.
-        assert APPLIES["flip"] == ("1d",) and views.applies("flip") == ("1d", "bars")
+        assert APPLIES["flip"] == views.applies("flip") == ("1d", "bars")
         with pytest.raises(ValueError, match=r"^radius only applies to view continuous$"):
             animate(spec, view="bars", radius=2.0)
         with pytest.raises(ValueError, match=r"^labels only applies to view grid, 1d, values or matrix$"):
