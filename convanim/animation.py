@@ -166,7 +166,7 @@ class Animation:
             raise ValueError("an interactive page needs a convolution: give input_size and kernel_size")
         write_page(path, self.spec, layout=opts.get("layout", "classic"), view=opts.get("view", "grid"),
                    theme=self.scene.options.theme, values=getattr(self.scene, "values", None), durations=self.durations,
-                   alt=self.alt)
+                   alt=self.alt, credit=self.credit)
 
     def save_frames(self, directory, *, fmt: str = "png") -> list[Path]:
         """One file per step in ``directory`` (``step_000.png`` ...), ``fmt`` png, svg or pdf."""
@@ -402,7 +402,7 @@ def animate(
         A credit line (``"Figure: A. Author, CC BY 4.0"``) written into the
         files' metadata, never into the pixels: the GIF comment, the PNG text
         chunk, WebP's XMP, SVG's dc:rights and dc:description, PDF's Author and
-        Subject. MP4 and folders of PNG frames carry none, and refuse it.
+        Subject, an HTML page's ``<meta name="author">``. MP4 and folders of PNG frames carry none, and refuse it.
     max_frames : int, default 10000
         Refuse animations with more frames (`convanim.limits.MAX_FRAMES`).
     max_pixels : int, default 10000000000
@@ -454,6 +454,9 @@ def animate(
     check_options(**given)
     if spec is not None:
         check_applies(view, ["spec"])
+    if channel_order == "position" and getattr(spec, "out_channels", 1) == 1:
+        raise ValueError("channel order 'position' only changes a layer with more than one output channel, got "
+                         + ("a pooling" if _is_pool(spec) else "out_channels=1"))
     limits.check_render(
         spec, view, layout, cell_px, labels=labels, caption=caption, radius=radius,
         max_frames=max_frames, max_pixels=max_pixels, max_frame_pixels=max_frame_pixels,

@@ -20,7 +20,7 @@ import math
 import os
 
 __all__ = [
-    "MAX_FRAMES", "MAX_PIXELS", "MAX_FRAME_PIXELS", "VIEW_LIMITS", "SHEET_MAX_STEPS",
+    "MAX_FRAMES", "MAX_PIXELS", "MAX_FRAME_PIXELS", "MAX_CHANNELS", "VIEW_LIMITS", "SHEET_MAX_STEPS",
     "sheet_layout",
     "frame_count", "estimate_size", "check_view", "check_render", "check_sheet", "cpu_cores",
 ]
@@ -42,6 +42,8 @@ VIEW_LIMITS = {
     "matrix": {"cells": 100},  # input and output cells (matrix columns and rows)
     "continuous": {"radius": (0.1, 10.0)},  # the half disc's radius against the unit box
 }
+#: Most input and output channels the channel drawing shows (`convanim.scene.channels`).
+MAX_CHANNELS = 16
 #: Most steps on one contact sheet (8 rows of 8).
 SHEET_MAX_STEPS = 64
 
@@ -156,7 +158,8 @@ def _scatter_size(spec, view, cell_px, gr, gc, kr, kc, orow, ocol) -> tuple[int,
 
 
 def _n(value: float) -> str:
-    return f"{value:,.0f}"
+    """``1,234``: ints exactly (however many digits), floats rounded."""
+    return f"{value:,}" if isinstance(value, int) else f"{value:,.0f}"
 
 
 def check_view(spec, view: str, *, radius: float = 1.0, layout: str = "classic") -> None:
@@ -172,6 +175,13 @@ def check_view(spec, view: str, *, radius: float = 1.0, layout: str = "classic")
         return
     if spec is None:
         return
+    if getattr(spec, "multichannel", False) and view in ("grid", "values"):  # before any size: the real reason
+        for name in ("in_channels", "out_channels"):
+            if getattr(spec, name) > MAX_CHANNELS:
+                raise ValueError(
+                    f"the channel drawing shows at most {MAX_CHANNELS} input and output channels, got "
+                    f"{name}={getattr(spec, name)}; convanim shape gives the numbers of any layer"
+                )
     if view in ("scatter", "both", "overlap"):
         from .scatter import check_drawable
 
@@ -270,8 +280,10 @@ def check_sheet(steps: int, size: tuple[int, int], max_frame_pixels: int = MAX_F
 
 
 def _bytes(n: float) -> str:
-    for unit in ("bytes", "KB", "MB", "GB", "TB", "PB", "EB"):
-        if n < 1000 or unit == "EB":
-            return f"about {n:,.0f} {unit}" if unit == "bytes" else f"about {n:,.0f} {unit}"
-        n /= 1000
+    """``about 51 PB``; ints of any size (no float on the way)."""
+    units = ("bytes", "KB", "MB", "GB", "TB", "PB", "EB")
+    for unit in units:
+        if n < 1000 or unit == units[-1]:
+            return f"about {round(n):,} {unit}"
+        n = n // 1000 if isinstance(n, int) and n >= 10**18 else n / 1000
     return ""
