@@ -438,6 +438,9 @@ def load_network(path: str | os.PathLike, input_size=None) -> tuple[str, Network
     items = []
     for n, table in enumerate(raw, 1):
         label = f"{where}: layer {n}"
+        if not isinstance(table, dict):
+            raise ValueError(f"{label} must be a [[layer]] table (layer = \"nn.Conv2d(...)\" or spec keys), "
+                             f"got {table!r:.60}")
         if "layer" in table:
             extra = sorted(set(table) - {"layer"})
             if extra:
