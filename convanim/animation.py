@@ -15,6 +15,7 @@ import math
 from pathlib import Path
 
 from . import __version__, limits
+from .checks import is_int, plain
 from .explanation import alt_text
 from .spec import ConvSpec
 
@@ -71,15 +72,21 @@ class Animation:
         """(width, height) in pixels."""
         return self.scene.size
 
+    def _step(self, k) -> int:
+        """``k`` as a Python int, or one sentence (the scene checks the range)."""
+        if not is_int(k):
+            raise ValueError(f"step must be an integer from 0 to {len(self) - 1}, got {k!r:.60}")
+        return int(k)
+
     def array(self, k: int):
         """Frame ``k`` as a (height, width, 3) uint8 numpy array."""
-        return self.scene.frame(k)
+        return self.scene.frame(self._step(k))
 
     def frame(self, k: int):
         """Frame ``k`` as a PIL image."""
         from .encode import to_image
 
-        return to_image(self.scene.frame(k))
+        return to_image(self.scene.frame(self._step(k)))
 
     def gif_bytes(self) -> bytes:
         """The GIF `save` would write, in memory."""
@@ -115,8 +122,12 @@ class Animation:
         """
         from . import encode
 
-        path = Path(path)
+        path = _path(path, "path")
         ext = path.suffix.lower()
+        if not isinstance(sheet, bool):
+            raise ValueError(f"sheet must be True or False, got {sheet!r:.60}")
+        if step is not None:
+            step = self._step(step)
         if step is not None and sheet:
             raise ValueError("step and sheet cannot be combined: a sheet shows every step")
         if sheet:
@@ -172,6 +183,7 @@ class Animation:
         """One file per step in ``directory`` (``step_000.png`` ...), ``fmt`` png, svg or pdf."""
         from . import encode
 
+        directory = _path(directory, "directory")
         if fmt not in _FRAME_FORMATS:
             raise ValueError(f"frame format must be one of {', '.join(_FRAME_FORMATS)}, got {fmt!r}")
         if fmt == "png" and self.credit:
@@ -187,17 +199,26 @@ class Animation:
         )
 
 
+def _path(value, name: str) -> Path:
+    """``value`` as a Path, or one sentence when it is not a file path."""
+    import os
+
+    if not isinstance(value, (str, os.PathLike)) or not str(value).strip():
+        raise ValueError(f"{name} must be a file path (a str or os.PathLike), got {value!r:.60}")
+    return Path(value)
+
+
 def _need(ext: str, allowed, what: str) -> None:
     if ext not in allowed:
         raise ValueError(f"{what} is written as {', '.join(allowed)}, got {ext or 'no extension'!r}")
 
 
 def _check_ms(name: str, value: int, minimum: int) -> int:
-    if not isinstance(value, int) or isinstance(value, bool):
+    if not is_int(value):
         raise ValueError(f"{name} must be an integer number of milliseconds, got {value!r}")
     if not minimum <= value <= MAX_MS:
         raise ValueError(f"{name} must be from {minimum} to {MAX_MS} (5 minutes), got {value}")
-    return value
+    return int(value)
 
 
 #: Longest frame time and hold, in ms (GIF stores at most 655.35 s per frame).
@@ -263,7 +284,7 @@ def check_timing(ext: str | None, given, spell=str) -> None:
 
 
 def _positive_int(name: str, value) -> None:
-    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+    if not is_int(value) or value < 1:
         raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
 
 
@@ -291,8 +312,7 @@ def check_options(*, _spell=str, _applies=True, **given) -> dict:
     if not isinstance(theme, (str, Theme)):
         raise ValueError(f"theme must be a theme name, got {theme!r}")
     get_theme(theme)
-    if cell_px is not None and (not isinstance(cell_px, int) or isinstance(cell_px, bool)
-                                or not 8 <= cell_px <= 400):
+    if cell_px is not None and (not is_int(cell_px) or not 8 <= cell_px <= 400):
         raise ValueError(f"cell_px must be an integer from 8 to 400, got {cell_px!r}")
     for name in ("labels", "caption", "flip"):
         if not isinstance(opts[name], bool):
@@ -302,7 +322,7 @@ def check_options(*, _spell=str, _applies=True, **given) -> dict:
     _check_ms("hold_first_ms", opts["hold_first_ms"], 0)
     _check_ms("hold_last_ms", opts["hold_last_ms"], 0)
     seed, values, radius = opts["seed"], opts["values"], opts["radius"]
-    if not isinstance(seed, int) or isinstance(seed, bool) or not 0 <= seed < 2**63:
+    if not is_int(seed) or not 0 <= seed < 2**63:
         raise ValueError(f"seed must be an integer from 0 to 2**63 - 1, got {seed!r}")
     if not isinstance(values, str) or not values:
         raise ValueError(f"values must be 'symbols', 'random' or a file path, got {values!r}")
@@ -426,6 +446,8 @@ def animate(
     from .themes import get_theme
     from .values import make_values
 
+    cell_px, duration_ms, hold_first_ms, hold_last_ms, seed, max_frames, max_pixels, max_frame_pixels = map(
+        plain, (cell_px, duration_ms, hold_first_ms, hold_last_ms, seed, max_frames, max_pixels, max_frame_pixels))
     unknown = sorted(set(spec_fields) - set(_SPEC_FIELDS))
     if unknown:
         raise ValueError(f"unknown option {unknown[0]!r}; options are {', '.join(OPTIONS)}, or the "

@@ -96,7 +96,11 @@ class Network:
     def __init__(self, input_size, layers):
         if isinstance(layers, str):
             layers = [t for t in layers.split(";") if t.strip()]
-        layers = list(layers)
+        try:
+            layers = list(layers)
+        except TypeError:
+            raise ValueError("layers must be a list of ConvSpec, PoolSpec or layer strings, or one string, "
+                             f"got {type(layers).__name__}") from None
         if not layers:
             raise ValueError("a network needs at least one layer")
         if len(layers) > MAX_LAYERS:
@@ -288,6 +292,8 @@ def recurrences(network: Network) -> list[tuple]:
 # -- the exact receptive field ----------------------------------------------
 
 def _index(network: Network, output_index) -> tuple[int, ...]:
+    if not isinstance(network, Network):
+        raise ValueError(f"network must be a Network, got {type(network).__name__}")
     shape = network.output_shape[1:]
     if output_index is None:
         output_index = getattr(network, "output_cell", None)

@@ -29,6 +29,7 @@ import itertools
 import math
 from dataclasses import dataclass
 
+from .checks import is_int
 from .spec import _as_tuple, _axes_of, _fmt
 
 __all__ = ["PoolSpec", "PoolAxis", "POOL_MODES", "pool_schedule", "pool_evaluate", "pool_argmax",
@@ -220,8 +221,9 @@ class PoolSpec:
             raise ValueError("count_include_pad is for mode='avg' only (max pooling never counts), "
                              "got count_include_pad=False with mode='max'")
         channels = self.channels
-        if isinstance(channels, bool) or not isinstance(channels, int) or channels < 1:
+        if not is_int(channels) or channels < 1:
             raise ValueError(f"channels must be an integer >= 1, got {_fmt(channels)}")
+        object.__setattr__(self, "channels", int(channels))
         stride = self.kernel_size if self.stride is None else self.stride
         named = {
             "input_size": self.input_size,

@@ -101,6 +101,8 @@ def _divisor_line(spec: PoolSpec) -> str | None:
 
 def explain(spec: PoolSpec) -> dict:
     """Everything ``convanim shape --pool`` prints, as plain values (JSON-ready)."""
+    if not isinstance(spec, PoolSpec):  # `convanim.explain` sends every spec that is not a ConvSpec here
+        raise ValueError(f"spec must be a ConvSpec or a PoolSpec, got {type(spec).__name__}")
     axes = []
     for n in range(spec.ndim):
         entry = {"axis": n, "formula": formula(spec, n)}

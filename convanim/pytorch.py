@@ -18,6 +18,8 @@ import ast
 import dataclasses
 from dataclasses import dataclass
 
+from .checks import is_int
+
 __all__ = ["Layer", "parse_layer", "parse_layer_def", "from_torch", "layer_text", "layer_slug", "LAYER_NAMES"]
 
 _MAX_TEXT = 2000
@@ -106,9 +108,9 @@ class Layer:
 def _size(name: str, value, ndim: int, where: str) -> tuple[int, ...]:
     """An int broadcast to ``ndim`` axes, or a tuple of ``ndim`` ints."""
     values = tuple(value) if isinstance(value, (tuple, list)) else (value,) * ndim
-    if len(values) != ndim or not all(isinstance(v, int) and not isinstance(v, bool) for v in values):
+    if len(values) != ndim or not all(is_int(v) for v in values):
         raise ValueError(f"{where}: {name} must be an int or {ndim} int{'s' if ndim > 1 else ''}, got {value!r}")
-    return values
+    return tuple(int(v) for v in values)
 
 
 # -- reading the text --------------------------------------------------------
