@@ -31,6 +31,7 @@ from dataclasses import dataclass
 
 from .checks import is_int
 from .spec import _as_tuple, _axes_of, _fmt
+from .values_file import stored_arrays
 
 __all__ = ["PoolSpec", "PoolAxis", "POOL_MODES", "pool_schedule", "pool_evaluate", "pool_argmax",
            "make_pool_values"]
@@ -410,20 +411,14 @@ def make_pool_values(spec: PoolSpec, mode: str = "random", seed: int = 0):
         return np.random.default_rng(seed).integers(0, high, size=spec.input_size)
     from pathlib import Path
 
-    path = Path(mode)
-    if path.suffix != ".npy":
+    if Path(mode).suffix != ".npy":
         raise ValueError(f"values of a pooling must be 'random' or a .npy file, got {mode!r}")
-    if not path.is_file():
-        raise ValueError(f"values file {mode!r} does not exist")
-    try:
-        x = np.load(path, allow_pickle=False)
-    except Exception as exc:
-        raise ValueError(f"values file {mode!r} could not be read: {exc}") from None
-    if x.shape != spec.input_size:
-        raise ValueError(f"values file {mode!r}: input must have shape {spec.input_size}, got {x.shape}")
-    if x.dtype.kind not in "biuf":
-        raise ValueError(f"values file {mode!r}: input must hold real numbers, got dtype {x.dtype}")
-    return x
+    stored = stored_arrays(mode)["input"]  # the header first: a file of the wrong shape is never read
+    if stored.shape != spec.input_size:
+        raise ValueError(f"values file {mode!r}: input must have shape {spec.input_size}, got {stored.shape}")
+    if stored.dtype.kind not in "biuf":
+        raise ValueError(f"values file {mode!r}: input must hold real numbers, got dtype {stored.dtype}")
+    return stored.read()
 
 
 def _check_input(spec: PoolSpec, x):
