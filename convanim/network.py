@@ -29,6 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .checks import is_int
 from .pytorch import Layer, layer_text, parse_layer_def
 
 try:
@@ -299,9 +300,9 @@ def _index(network: Network, output_index) -> tuple[int, ...]:
         output_index = getattr(network, "output_cell", None)
     if output_index is None:
         return tuple(o // 2 for o in shape)
-    index = (output_index,) if isinstance(output_index, int) else tuple(output_index)
-    if len(index) != len(shape) or not all(isinstance(i, (int, np.integer)) and not isinstance(i, bool)
-                                           for i in index):
+    index = (output_index,) if is_int(output_index) else tuple(output_index) \
+        if isinstance(output_index, (tuple, list)) else ()
+    if len(index) != len(shape) or not all(is_int(i) for i in index):
         raise ValueError(f"output_index must be {len(shape)} int{'s' if len(shape) > 1 else ''} "
                          f"(a cell of the {_dims(shape)} output), got {output_index!r}")
     if not all(-o <= i < o for i, o in zip(index, shape)):

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import warnings
 from dataclasses import dataclass
 
 from .checks import is_int
@@ -23,6 +24,10 @@ from .checks import is_int
 __all__ = ["Layer", "parse_layer", "parse_layer_def", "from_torch", "layer_text", "layer_slug", "LAYER_NAMES"]
 
 _MAX_TEXT = 2000
+#: The file name layer text is parsed under: Python's warnings about it ("invalid decimal literal") stay quiet,
+#: the refusal is the one sentence.
+_SOURCE = "<convanim layer>"
+warnings.filterwarnings("ignore", category=SyntaxWarning, module=_SOURCE)
 #: Deepest nesting of the text's syntax tree read (a call of tuples of negative ints is 5 deep).
 _MAX_DEPTH = 16
 
@@ -170,7 +175,7 @@ def parse_layer_def(text: str) -> Layer:
     if "\x00" in stripped:
         raise ValueError("layer text must not contain NUL characters")
     try:
-        tree = ast.parse(stripped, mode="eval")
+        tree = ast.parse(stripped, filename=_SOURCE, mode="eval")
     except SyntaxError as exc:
         raise ValueError(f"layer {_short(stripped)!r} is not a Python expression ({exc.msg})") from None
     except UnicodeError:
