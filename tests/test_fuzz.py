@@ -35,6 +35,10 @@ SPEC_FLAGS = {
     "-p": flag_values("0", "1", "same", "valid", "full", "1,2", "0,1,0,1", "1,2,3"),
     "--output-padding": flag_values("0", "1"),
     "--pool": st.sampled_from(["max", "avg", "min"]),
+    "--in-channels": flag_values("1", "2", "3", "100000", "1" + "0" * 400),
+    "--out-channels": flag_values("1", "2", "4", "100000"),
+    "--layer": st.sampled_from(["nn.Conv2d(1, 2, 3)", "nn.MaxPool2d(2)", "nn.Conv1d(1, 1, 3, padding='causal')",
+                                "nn.Conv2d(1,1,3,stride=" + "-" * 330 + "1)", "nn.AvgPool2d(3, stride=+1, padding=1)"]),
 }
 RENDER_FLAGS = {
     **SPEC_FLAGS,
@@ -76,7 +80,8 @@ def command_lines(draw):
     else:
         # Small sizes most of the time, so that renders stay fast.
         if draw(st.integers(0, 5)):
-            args += ["-i", draw(flag_values("3", "4", "5", "3x4", "6x2", "2x2x2")),
+            huge = ["1" + "0" * 400, "10000000"] if command == "shape" else []
+            args += ["-i", draw(flag_values("3", "4", "5", "3x4", "6x2", "2x2x2", *huge)),
                      "-k", draw(flag_values("1", "2", "3", "2x1"))]
         flags = SPEC_FLAGS if command == "shape" else RENDER_FLAGS
         if command == "render" and draw(st.integers(0, 4)):
