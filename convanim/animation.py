@@ -15,7 +15,7 @@ import math
 from pathlib import Path
 
 from . import __version__, limits
-from .checks import is_int, plain
+from .checks import file_path, integer, is_int, plain
 from .explanation import alt_text
 from .spec import ConvSpec
 
@@ -72,11 +72,8 @@ class Animation:
         """(width, height) in pixels."""
         return self.scene.size
 
-    def _step(self, k) -> int:
-        """``k`` as a Python int, or one sentence (the scene checks the range)."""
-        if not is_int(k):
-            raise ValueError(f"step must be an integer from 0 to {len(self) - 1}, got {k!r:.60}")
-        return int(k)
+    def _step(self, k) -> int:  # the scene checks the range
+        return integer("step", k, f"an integer from 0 to {len(self) - 1}")
 
     def array(self, k: int):
         """Frame ``k`` as a (height, width, 3) uint8 numpy array."""
@@ -122,12 +119,11 @@ class Animation:
         """
         from . import encode
 
-        path = _path(path, "path")
+        path = file_path("path", path)
         ext = path.suffix.lower()
+        step = None if step is None else self._step(step)
         if not isinstance(sheet, bool):
             raise ValueError(f"sheet must be True or False, got {sheet!r:.60}")
-        if step is not None:
-            step = self._step(step)
         if step is not None and sheet:
             raise ValueError("step and sheet cannot be combined: a sheet shows every step")
         if sheet:
@@ -183,7 +179,7 @@ class Animation:
         """One file per step in ``directory`` (``step_000.png`` ...), ``fmt`` png, svg or pdf."""
         from . import encode
 
-        directory = _path(directory, "directory")
+        directory = file_path("directory", directory)
         if fmt not in _FRAME_FORMATS:
             raise ValueError(f"frame format must be one of {', '.join(_FRAME_FORMATS)}, got {fmt!r}")
         if fmt == "png" and self.credit:
@@ -197,15 +193,6 @@ class Animation:
             stem="step",
             ext=f".{fmt}",
         )
-
-
-def _path(value, name: str) -> Path:
-    """``value`` as a Path, or one sentence when it is not a file path."""
-    import os
-
-    if not isinstance(value, (str, os.PathLike)) or not str(value).strip():
-        raise ValueError(f"{name} must be a file path (a str or os.PathLike), got {value!r:.60}")
-    return Path(value)
 
 
 def _need(ext: str, allowed, what: str) -> None:
@@ -422,7 +409,7 @@ def animate(
         A credit line (``"Figure: A. Author, CC BY 4.0"``) written into the
         files' metadata, never into the pixels: the GIF comment, the PNG text
         chunk, WebP's XMP, SVG's dc:rights and dc:description, PDF's Author and
-        Subject, an HTML page's ``<meta name="author">``. MP4 and folders of PNG frames carry none, and refuse it.
+        Subject, a page's ``<meta name="author">``. MP4 and PNG frame folders refuse it.
     max_frames : int, default 10000
         Refuse animations with more frames (`convanim.limits.MAX_FRAMES`).
     max_pixels : int, default 10000000000
