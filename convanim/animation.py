@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from . import limits, views
+from .checks import file_path, integer, is_int, plain
 from .explanation import alt_text
 from .spec import ConvSpec
 from .version import __version__
@@ -75,15 +76,18 @@ class Animation:
         """(width, height) in pixels."""
         return self.scene.size
 
+    def _step(self, k) -> int:  # the scene checks the range
+        return integer("step", k, f"an integer from 0 to {len(self) - 1}")
+
     def array(self, k: int):
         """Frame ``k`` as a (height, width, 3) uint8 numpy array."""
-        return self.scene.frame(k)
+        return self.scene.frame(self._step(k))
 
     def frame(self, k: int):
         """Frame ``k`` as a PIL image."""
         from .encode import to_image
 
-        return to_image(self.scene.frame(k))
+        return to_image(self.scene.frame(self._step(k)))
 
     def gif_bytes(self) -> bytes:
         """The GIF `save` would write, in memory."""
@@ -119,8 +123,11 @@ class Animation:
         """
         from . import encode
 
-        path = Path(path)
+        path = file_path("path", path)
         ext = path.suffix.lower()
+        step = None if step is None else self._step(step)
+        if not isinstance(sheet, bool):
+            raise ValueError(f"sheet must be True or False, got {sheet!r:.60}")
         if step is not None and sheet:
             raise ValueError("step and sheet cannot be combined: a sheet shows every step")
         if sheet:
@@ -171,6 +178,7 @@ class Animation:
         """One file per step in ``directory`` (``step_000.png`` ...), ``fmt`` png, svg or pdf."""
         from . import encode
 
+        directory = file_path("directory", directory)
         if fmt not in _FRAME_FORMATS:
             raise ValueError(f"frame format must be one of {', '.join(_FRAME_FORMATS)}, got {fmt!r}")
         if fmt == "png" and self.credit:
@@ -192,11 +200,11 @@ def _need(ext: str, allowed, what: str) -> None:
 
 
 def _check_ms(name: str, value: int, minimum: int) -> int:
-    if not isinstance(value, int) or isinstance(value, bool):
+    if not is_int(value):
         raise ValueError(f"{name} must be an integer number of milliseconds, got {value!r}")
     if not minimum <= value <= MAX_MS:
         raise ValueError(f"{name} must be from {minimum} to {MAX_MS} (5 minutes), got {value}")
-    return value
+    return int(value)
 
 
 #: Longest frame time and hold, in ms (GIF stores at most 655.35 s per frame).
@@ -264,7 +272,7 @@ def check_timing(ext: str | None, given, spell=str) -> None:
 
 
 def _positive_int(name: str, value) -> None:
-    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+    if not is_int(value) or value < 1:
         raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
 
 
@@ -288,8 +296,7 @@ def check_options(*, _spell=str, _applies=True, **given) -> dict:
     if not isinstance(theme, (str, Theme)):
         raise ValueError(f"theme must be a theme name, got {theme!r}")
     get_theme(theme)
-    if cell_px is not None and (not isinstance(cell_px, int) or isinstance(cell_px, bool)
-                                or not 8 <= cell_px <= 400):
+    if cell_px is not None and (not is_int(cell_px) or not 8 <= cell_px <= 400):
         raise ValueError(f"cell_px must be an integer from 8 to 400, got {cell_px!r}")
     for name in ("labels", "caption", "flip"):
         if not isinstance(opts[name], bool):
@@ -299,7 +306,7 @@ def check_options(*, _spell=str, _applies=True, **given) -> dict:
     _check_ms("hold_first_ms", opts["hold_first_ms"], 0)
     _check_ms("hold_last_ms", opts["hold_last_ms"], 0)
     seed, values, radius = opts["seed"], opts["values"], opts["radius"]
-    if not isinstance(seed, int) or isinstance(seed, bool) or not 0 <= seed < 2**63:
+    if not is_int(seed) or not 0 <= seed < 2**63:
         raise ValueError(f"seed must be an integer from 0 to 2**63 - 1, got {seed!r}")
     if not isinstance(values, str) or not values:
         raise ValueError(f"values must be 'symbols', 'random' or a file path, got {values!r}")
@@ -393,7 +400,7 @@ def animate(
         A credit line (``"Figure: A. Author, CC BY 4.0"``) written into the
         files' metadata, never into the pixels: the GIF comment, the PNG text
         chunk, WebP's XMP, SVG's dc:rights and dc:description, PDF's Author and
-        Subject. MP4 and folders of PNG frames carry none, and refuse it.
+        Subject, a page's ``<meta name="author">``. MP4 and PNG frame folders refuse it.
     max_frames : int, default 10000
         Refuse animations with more frames (`convanim.limits.MAX_FRAMES`).
     max_pixels : int, default 10000000000
@@ -415,6 +422,8 @@ def animate(
     from .scene.base import SceneOptions  # matplotlib: loaded on the first animation
     from .themes import get_theme
 
+    cell_px, duration_ms, hold_first_ms, hold_last_ms, seed, max_frames, max_pixels, max_frame_pixels = map(
+        plain, (cell_px, duration_ms, hold_first_ms, hold_last_ms, seed, max_frames, max_pixels, max_frame_pixels))
     unknown = sorted(set(spec_fields) - set(_SPEC_FIELDS))
     if unknown:
         raise ValueError(f"unknown option {unknown[0]!r}; options are {', '.join(OPTIONS)}, or the "
@@ -439,6 +448,9 @@ def animate(
     if spec is not None:
         check_applies(view, ["spec"])
     declared = views.get(view)
+    if channel_order == "position" and getattr(spec, "out_channels", 1) == 1:
+        raise ValueError("channel order 'position' only changes a layer with more than one output channel, got "
+                         + ("a pooling" if views.drawn_kind(spec) == "pool" else "out_channels=1"))
     limits.check_render(
         spec, view, layout, cell_px, labels=labels, caption=caption, radius=radius,
         max_frames=max_frames, max_pixels=max_pixels, max_frame_pixels=max_frame_pixels,

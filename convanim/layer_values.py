@@ -15,6 +15,7 @@ import numpy as np
 
 from .evaluate import evaluate
 from .spec import ConvSpec
+from .values_file import stored_arrays
 
 __all__ = ["LayerValues", "make_layer_values"]
 
@@ -39,23 +40,24 @@ def make_layer_values(spec: ConvSpec, mode: str, seed: int = 0) -> LayerValues:
     w = rng.integers(-1, 2, size=spec.weight_shape)
     b = rng.integers(-2, 3, size=spec.out_channels) if spec.bias else None
     if mode != "random":
-        path = Path(mode)
-        if path.suffix not in (".npy", ".npz"):
+        suffix = Path(mode).suffix
+        if suffix not in (".npy", ".npz"):
             raise ValueError(f"values must be 'symbols', 'random' or a .npy/.npz file, got {mode!r}")
-        if not path.is_file():
-            raise ValueError(f"values file {mode!r} does not exist")
-        try:
-            data = np.load(path, allow_pickle=False)
-            arrays = {"input": data} if path.suffix == ".npy" else {k: data[k] for k in data.files}
-        except Exception as exc:
-            raise ValueError(f"values file {mode!r} could not be read: {exc}") from None
-        wanted = ("input",) if path.suffix == ".npy" else ("input", "weight", "bias")[:3 if spec.bias else 2]
-        missing = [k for k in wanted if k not in arrays]
+        stored = stored_arrays(mode)
+        wanted = ("input",) if suffix == ".npy" else ("input", "weight", "bias")[:3 if spec.bias else 2]
+        missing = [k for k in wanted if k not in stored]
         if missing:
             raise ValueError(f"values file {mode!r} must hold arrays {', '.join(wanted)}, missing {', '.join(missing)}")
-        x = arrays["input"]
-        if path.suffix == ".npz":
-            w, b = arrays["weight"], arrays.get("bias") if spec.bias else None
+        shapes = {"input": (spec.in_channels, *spec.input_size), "weight": spec.weight_shape,
+                  "bias": (spec.out_channels,)}
+        for name in wanted:  # the headers first: a file of the wrong shape is never read
+            if stored[name].shape != tuple(shapes[name]):
+                raise ValueError(f"values: {'x' if name == 'input' else name} must have shape "
+                                 f"{tuple(shapes[name])}, got {stored[name].shape}")
+        read = {name: stored[name].read() for name in wanted}
+        x = read["input"]
+        if suffix == ".npz":
+            w, b = read["weight"], read.get("bias")
     try:
         y = evaluate(spec, x, w, b)
     except ValueError as exc:

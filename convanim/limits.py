@@ -22,7 +22,7 @@ import os
 from . import views
 
 __all__ = [
-    "MAX_FRAMES", "MAX_PIXELS", "MAX_FRAME_PIXELS", "VIEW_LIMITS", "SHEET_MAX_STEPS",
+    "MAX_FRAMES", "MAX_PIXELS", "MAX_FRAME_PIXELS", "MAX_CHANNELS", "VIEW_LIMITS", "SHEET_MAX_STEPS",
     "sheet_layout",
     "frame_count", "estimate_size", "check_view", "check_render", "check_sheet", "cpu_cores",
 ]
@@ -38,6 +38,8 @@ MAX_PIXELS = 10_000_000_000
 
 #: Where each view's drawing stops being readable: each view declares its own (`convanim.views`).
 VIEW_LIMITS = {name: views.get(name).limits for name in views.names() if views.get(name).limits}
+#: Most input and output channels the channel drawing shows (`convanim.views.base`).
+MAX_CHANNELS = views.MAX_CHANNELS
 #: Most steps on one contact sheet (8 rows of 8).
 SHEET_MAX_STEPS = 64
 
@@ -67,7 +69,8 @@ def estimate_size(spec, view: str, layout: str = "classic", cell_px: int | None 
 
 
 def _n(value: float) -> str:
-    return f"{value:,.0f}"
+    """``1,234``: ints exactly (however many digits), floats rounded."""
+    return f"{value:,}" if isinstance(value, int) else f"{value:,.0f}"
 
 
 def check_view(spec, view: str, *, radius: float = 1.0, layout: str = "classic") -> None:
@@ -139,8 +142,10 @@ def check_sheet(steps: int, size: tuple[int, int], max_frame_pixels: int = MAX_F
 
 
 def _bytes(n: float) -> str:
-    for unit in ("bytes", "KB", "MB", "GB", "TB", "PB", "EB"):
-        if n < 1000 or unit == "EB":
-            return f"about {n:,.0f} {unit}" if unit == "bytes" else f"about {n:,.0f} {unit}"
-        n /= 1000
+    """``about 51 PB``; ints of any size (no float on the way)."""
+    units = ("bytes", "KB", "MB", "GB", "TB", "PB", "EB")
+    for unit in units:
+        if n < 1000 or unit == units[-1]:
+            return f"about {round(n):,} {unit}"
+        n = n // 1000 if isinstance(n, int) and n >= 10**18 else n / 1000
     return ""

@@ -29,6 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .checks import is_int
 from .pytorch import Layer, layer_text, parse_layer_def
 
 try:
@@ -96,7 +97,11 @@ class Network:
     def __init__(self, input_size, layers):
         if isinstance(layers, str):
             layers = [t for t in layers.split(";") if t.strip()]
-        layers = list(layers)
+        try:
+            layers = list(layers)
+        except TypeError:
+            raise ValueError("layers must be a list of ConvSpec, PoolSpec or layer strings, or one string, "
+                             f"got {type(layers).__name__}") from None
         if not layers:
             raise ValueError("a network needs at least one layer")
         if len(layers) > MAX_LAYERS:
@@ -288,14 +293,16 @@ def recurrences(network: Network) -> list[tuple]:
 # -- the exact receptive field ----------------------------------------------
 
 def _index(network: Network, output_index) -> tuple[int, ...]:
+    if not isinstance(network, Network):
+        raise ValueError(f"network must be a Network, got {type(network).__name__}")
     shape = network.output_shape[1:]
     if output_index is None:
         output_index = getattr(network, "output_cell", None)
     if output_index is None:
         return tuple(o // 2 for o in shape)
-    index = (output_index,) if isinstance(output_index, int) else tuple(output_index)
-    if len(index) != len(shape) or not all(isinstance(i, (int, np.integer)) and not isinstance(i, bool)
-                                           for i in index):
+    index = (output_index,) if is_int(output_index) else tuple(output_index) \
+        if isinstance(output_index, (tuple, list)) else ()
+    if len(index) != len(shape) or not all(is_int(i) for i in index):
         raise ValueError(f"output_index must be {len(shape)} int{'s' if len(shape) > 1 else ''} "
                          f"(a cell of the {_dims(shape)} output), got {output_index!r}")
     if not all(-o <= i < o for i, o in zip(index, shape)):
@@ -438,6 +445,9 @@ def load_network(path: str | os.PathLike, input_size=None) -> tuple[str, Network
     items = []
     for n, table in enumerate(raw, 1):
         label = f"{where}: layer {n}"
+        if not isinstance(table, dict):
+            raise ValueError(f"{label} must be a [[layer]] table (layer = \"nn.Conv2d(...)\" or spec keys), "
+                             f"got {table!r:.60}")
         if "layer" in table:
             extra = sorted(set(table) - {"layer"})
             if extra:

@@ -29,8 +29,10 @@ import math
 from dataclasses import dataclass
 
 from .axes import PerAxis
+from .checks import is_int
 from .schedule import schedule
 from .spec import _as_tuple, _axes_of, _fmt
+from .values_file import stored_arrays
 
 __all__ = ["PoolSpec", "PoolAxis", "POOL_MODES", "pool_schedule", "pool_evaluate", "pool_argmax",
            "make_pool_values"]
@@ -42,6 +44,18 @@ def _py(values) -> str:
     """A tuple as PyTorch would accept it: the bare int when every axis agrees."""
     values = tuple(values)
     return str(values[0]) if len(set(values)) == 1 else str(values)
+
+
+def _step(run: tuple[int, int, int, int]) -> int | None:
+    """The divisor's change from one window to the next within ``run`` (None for a single window)."""
+    a, z, first, last = run
+    return None if z == a else (last - first) // (z - a)
+
+
+def _continues(left: tuple[int, int, int, int], right: tuple[int, int, int, int]) -> bool:
+    """Whether ``right`` carries on ``left``'s progression (same step, across the join too)."""
+    join = right[2] - left[3]
+    return {st for st in (_step(left), _step(right)) if st is not None} <= {join}
 
 
 @dataclass(frozen=True)
@@ -123,6 +137,48 @@ class PoolAxis:
         start = out * self.stride
         return [(j, start + j * self.dilation) for j in range(self.kernel_size)]
 
+    def reads_input(self, out: int) -> bool:
+        """Whether window ``out`` has a tap on an input cell (closed form: its first tap at or after the input)."""
+        start = out * self.stride
+        first = max(0, -(-(self.padding - start) // self.dilation))
+        return first < self.kernel_size and start + first * self.dilation < self.padding + self.input_size
+
+    def blind_window(self) -> int | None:
+        """The first window that reads no input cell (only padding), or None; instant for any size.
+
+        A window starting inside the input reads its first cell, and no kept
+        window starts past the input (ceil_mode drops those), so only windows
+        starting in the left padding can be blind; and only when the dilation
+        exceeds the input (else a tap lands inside), which leaves at most one
+        such window (``padding <= kernel_size // 2``).
+        """
+        if self.dilation <= self.input_size:
+            return None
+        left = min(self.output_size, -(-self.padding // self.stride))  # windows starting in the left padding
+        return next((o for o in range(left) if not self.reads_input(o)), None)
+
+    def divisor_runs(self, count_include_pad: bool) -> list[tuple[int, int, int, int]]:
+        """Average pooling's divisors along this axis as runs ``(first window, last window, first divisor,
+        last divisor)``, the divisor changing by the same step from window to window within a run.
+
+        Closed form: the divisor is piecewise linear in the window index, with
+        breaks where a window stops starting in the left padding or starts
+        reaching past the input or the padded input. At most five runs.
+        """
+        n, s, p, k, i = self.output_size, self.stride, self.padding, self.kernel_size, self.input_size
+        breaks = {0, n, -(-p // s), (i + p - k) // s + 1, (i + 2 * p - k) // s + 1}
+        points = sorted(min(max(b, 0), n) for b in breaks)
+        runs: list[tuple[int, int, int, int]] = []
+        for a, b in zip(points, points[1:]):
+            if a == b:
+                continue
+            run = (a, b - 1, self.divisor(a, count_include_pad), self.divisor(b - 1, count_include_pad))
+            if runs and _continues(runs[-1], run):
+                first = runs.pop()
+                run = (first[0], run[1], first[2], run[3])
+            runs.append(run)
+        return runs
+
     def unread(self) -> list[int]:
         """Input indices on this axis that no window reads (a stride or dilation larger than the window skips)."""
         read = {self.source(c) for o in range(self.output_size) for _, c in self.window(o)}
@@ -169,8 +225,9 @@ class PoolSpec(PerAxis):
             raise ValueError("count_include_pad is for mode='avg' only (max pooling never counts), "
                              "got count_include_pad=False with mode='max'")
         channels = self.channels
-        if isinstance(channels, bool) or not isinstance(channels, int) or channels < 1:
+        if not is_int(channels) or channels < 1:
             raise ValueError(f"channels must be an integer >= 1, got {_fmt(channels)}")
+        object.__setattr__(self, "channels", int(channels))
         stride = self.kernel_size if self.stride is None else self.stride
         named = {
             "input_size": self.input_size,
@@ -224,13 +281,13 @@ class PoolSpec(PerAxis):
                     f"{'' if d == 1 else f' with dilation={_fmt(self.dilation)}'} on axis {n}: "
                     f"o = {rounding}(({i} + 2*{p} - {kern}) / {s}) + 1 = {ax.output_size}"
                 )
-            for o in range(ax.output_size):
-                if all(ax.source(c) is None for _, c in ax.window(o)):
-                    raise ValueError(
-                        f"dilation={_fmt(self.dilation)} with padding={_fmt(self.padding)} gives a window that "
-                        f"reads no input cell on axis {n} (window {o} sees only padding; PyTorch returns -inf "
-                        "and an index outside the input there)"
-                    )
+            o = ax.blind_window()
+            if o is not None:
+                raise ValueError(
+                    f"dilation={_fmt(self.dilation)} with padding={_fmt(self.padding)} gives a window that "
+                    f"reads no input cell on axis {n} (window {o} sees only padding; PyTorch returns -inf "
+                    "and an index outside the input there)"
+                )
 
     # -- derived values -----------------------------------------------------
 
@@ -269,6 +326,10 @@ class PoolSpec(PerAxis):
         """(offset, grid cell) of each tap, for every window position along ``axis``."""
         ax = self.axes[axis]
         return [ax.window(o) for o in range(ax.output_size)]
+
+    def divisor_runs(self, axis: int) -> list[tuple[int, int, int, int]]:
+        """Average pooling's divisors along ``axis`` as runs (`PoolAxis.divisor_runs`); instant for any size."""
+        return self.axes[axis].divisor_runs(self.count_include_pad)
 
     def divisor(self, out: tuple[int, ...]) -> int:
         """Average pooling's divisor for output cell ``out`` (PyTorch's, without divisor_override)."""
@@ -313,20 +374,14 @@ def make_pool_values(spec: PoolSpec, mode: str = "random", seed: int = 0):
         return np.random.default_rng(seed).integers(0, high, size=spec.input_size)
     from pathlib import Path
 
-    path = Path(mode)
-    if path.suffix != ".npy":
+    if Path(mode).suffix != ".npy":
         raise ValueError(f"values of a pooling must be 'random' or a .npy file, got {mode!r}")
-    if not path.is_file():
-        raise ValueError(f"values file {mode!r} does not exist")
-    try:
-        x = np.load(path, allow_pickle=False)
-    except Exception as exc:
-        raise ValueError(f"values file {mode!r} could not be read: {exc}") from None
-    if x.shape != spec.input_size:
-        raise ValueError(f"values file {mode!r}: input must have shape {spec.input_size}, got {x.shape}")
-    if x.dtype.kind not in "biuf":
-        raise ValueError(f"values file {mode!r}: input must hold real numbers, got dtype {x.dtype}")
-    return x
+    stored = stored_arrays(mode)["input"]  # the header first: a file of the wrong shape is never read
+    if stored.shape != spec.input_size:
+        raise ValueError(f"values file {mode!r}: input must have shape {spec.input_size}, got {stored.shape}")
+    if stored.dtype.kind not in "biuf":
+        raise ValueError(f"values file {mode!r}: input must hold real numbers, got dtype {stored.dtype}")
+    return stored.read()
 
 
 def _check_input(spec: PoolSpec, x):

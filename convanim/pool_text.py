@@ -16,7 +16,7 @@ import math
 from .numtext import number
 from .pool import PoolSpec
 
-__all__ = ["formula", "ceil_rule", "divisors", "explain", "render_text", "caption", "alt_text", "describe_window"]
+__all__ = ["formula", "ceil_rule", "divisor_runs", "explain", "render_text", "caption", "alt_text", "describe_window"]
 
 
 def _dims(values) -> str:
@@ -55,10 +55,36 @@ def ceil_rule(spec: PoolSpec, axis: int) -> str | None:
             "past the padded input")
 
 
-def divisors(spec: PoolSpec, axis: int) -> list[int]:
-    """Average pooling's per-axis divisor of every window along ``axis``."""
-    ax = spec.axes[axis]
-    return [ax.divisor(o, spec.count_include_pad) for o in range(ax.output_size)]
+#: Most windows on an axis whose divisors are written out one by one; longer axes are written as runs.
+MAX_LISTED = 12
+
+
+def divisor_runs(spec: PoolSpec, axis: int) -> list[dict]:
+    """Average pooling's divisors along ``axis`` as runs, JSON-ready: ``{"windows": [first, last],
+    "divisors": [first, last]}``, the divisor changing by the same step from window to window (instant for any
+    size)."""
+    return [{"windows": [a, z], "divisors": [va, vz]} for a, z, va, vz in spec.divisor_runs(axis)]
+
+
+def _expand(runs: list[dict]) -> list[int]:
+    values = []
+    for run in runs:
+        (a, z), (va, vz) = run["windows"], run["divisors"]
+        step = 0 if z == a else (vz - va) // (z - a)
+        values += [va + step * (o - a) for o in range(a, z + 1)]
+    return values
+
+
+def _runs_text(runs: list[dict]) -> str:
+    """``(2, 3, 3, 2)`` for a short axis; else ``2 (window 0), 3 (windows 1 to 998), 2 (window 999)``."""
+    if runs[-1]["windows"][1] < MAX_LISTED:
+        return "(" + ", ".join(str(v) for v in _expand(runs)) + ")"
+    parts = []
+    for run in runs:
+        (a, z), (va, vz) = run["windows"], run["divisors"]
+        where = f"window {a:,}" if a == z else f"windows {a:,} to {z:,}"
+        parts.append(f"{va:,} ({where})" if va == vz else f"{va:,} to {vz:,} ({where})")
+    return ", ".join(parts)
 
 
 def _divisor_line(spec: PoolSpec) -> str | None:
@@ -66,12 +92,18 @@ def _divisor_line(spec: PoolSpec) -> str | None:
         return None
     rule = ("the window clipped to the padded input (count_include_pad=True: padding counts as a 0)"
             if spec.count_include_pad else "the input cells in the window (count_include_pad=False)")
-    per_axis = " × ".join("(" + ", ".join(str(v) for v in divisors(spec, a)) + ")" for a in range(spec.ndim))
-    return f"divisor: {rule}; per axis {per_axis}"
+    texts = [_runs_text(divisor_runs(spec, a)) for a in range(spec.ndim)]
+    if all(t.startswith("(") for t in texts):
+        return f"divisor: {rule}; per axis {' × '.join(texts)}"
+    if len(set(texts)) == 1:
+        return f"divisor: {rule}; on every axis {texts[0]}"
+    return f"divisor: {rule}; " + "; ".join(f"axis {a}: {t}" for a, t in enumerate(texts))
 
 
 def explain(spec: PoolSpec) -> dict:
     """Everything ``convanim shape --pool`` prints, as plain values (JSON-ready)."""
+    if not isinstance(spec, PoolSpec):  # `convanim.explain` sends every spec that is not a ConvSpec here
+        raise ValueError(f"spec must be a ConvSpec or a PoolSpec, got {type(spec).__name__}")
     axes = []
     for n in range(spec.ndim):
         entry = {"axis": n, "formula": formula(spec, n)}
@@ -79,7 +111,7 @@ def explain(spec: PoolSpec) -> dict:
         if rule:
             entry["ceil_mode"] = rule
         if spec.mode == "avg":
-            entry["divisors"] = divisors(spec, n)
+            entry["divisor_runs"] = divisor_runs(spec, n)
         axes.append(entry)
     info = {
         "kind": f"{spec.mode} pooling",

@@ -16,11 +16,20 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import warnings
 from dataclasses import dataclass
+
+from .checks import is_int
 
 __all__ = ["Layer", "parse_layer", "parse_layer_def", "from_torch", "layer_text", "layer_slug", "LAYER_NAMES"]
 
 _MAX_TEXT = 2000
+#: The file name layer text is parsed under: Python's warnings about it ("invalid decimal literal") stay quiet,
+#: the refusal is the one sentence.
+_SOURCE = "<convanim layer>"
+warnings.filterwarnings("ignore", category=SyntaxWarning, module=_SOURCE)
+#: Deepest nesting of the text's syntax tree read (a call of tuples of negative ints is 5 deep).
+_MAX_DEPTH = 16
 
 _CONV = ("in_channels", "out_channels", "kernel_size", "stride", "padding", "dilation", "groups", "bias",
          "padding_mode", "device", "dtype")
@@ -104,9 +113,9 @@ class Layer:
 def _size(name: str, value, ndim: int, where: str) -> tuple[int, ...]:
     """An int broadcast to ``ndim`` axes, or a tuple of ``ndim`` ints."""
     values = tuple(value) if isinstance(value, (tuple, list)) else (value,) * ndim
-    if len(values) != ndim or not all(isinstance(v, int) and not isinstance(v, bool) for v in values):
+    if len(values) != ndim or not all(is_int(v) for v in values):
         raise ValueError(f"{where}: {name} must be an int or {ndim} int{'s' if ndim > 1 else ''}, got {value!r}")
-    return values
+    return tuple(int(v) for v in values)
 
 
 # -- reading the text --------------------------------------------------------
@@ -121,14 +130,25 @@ def _literal(node, where: str, arg: str):
         if value is None or isinstance(value, (bool, int, str)):
             return value
         raise ValueError(f"{where}: {arg}={ast.unparse(node)} is a {type(value).__name__}; arguments are {_LITERALS}")
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub) and isinstance(node.operand, ast.Constant) \
-            and type(node.operand.value) is int:
-        return -node.operand.value
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):  # -2 and +2, as Python reads them
+        value = _literal(node.operand, where, arg)
+        if type(value) is int:
+            return -value if isinstance(node.op, ast.USub) else value
     if isinstance(node, (ast.Tuple, ast.List)):
         return tuple(_literal(e, where, arg) for e in node.elts)
     what = {ast.Call: "a call", ast.Attribute: "an attribute", ast.Name: "a name", ast.Starred: "a starred argument",
             ast.BinOp: "an expression", ast.Dict: "a dict", ast.Set: "a set"}.get(type(node), "not a literal")
     raise ValueError(f"{where}: {arg}={_short(ast.unparse(node))} is {what}; arguments are {_LITERALS}")
+
+
+def _depth(node) -> int:
+    """The depth of a syntax tree, walked without recursion."""
+    deepest, stack = 0, [(node, 1)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+    return deepest
 
 
 def _short(text: str, limit: int = 60) -> str:
@@ -155,13 +175,17 @@ def parse_layer_def(text: str) -> Layer:
     if "\x00" in stripped:
         raise ValueError("layer text must not contain NUL characters")
     try:
-        tree = ast.parse(stripped, mode="eval")
+        tree = ast.parse(stripped, filename=_SOURCE, mode="eval")
     except SyntaxError as exc:
         raise ValueError(f"layer {_short(stripped)!r} is not a Python expression ({exc.msg})") from None
     except UnicodeError:
         raise ValueError("layer text must be valid Unicode (it holds an undecodable character)") from None
     except (RecursionError, MemoryError):
         raise ValueError(f"layer {_short(stripped)!r} is nested too deeply to read") from None
+    depth = _depth(tree.body)
+    if depth > _MAX_DEPTH:  # before anything recursive (ast.unparse) reads the tree
+        raise ValueError(f"layer text must nest at most {_MAX_DEPTH} levels deep (operators, attributes, brackets), "
+                         f"got {depth}: {_short(stripped)!r}")
     call = tree.body
     if not isinstance(call, ast.Call):
         raise ValueError(f"layer must be a call like nn.Conv2d(1, 1, 3), got {_short(stripped)!r}")
@@ -229,8 +253,9 @@ def _layer(written: str, cls: str, given: dict, text: str = "") -> Layer:
         args[name] = tuple(value) if isinstance(value, (tuple, list)) else value
     if is_conv and isinstance(args["padding"], str):
         mode = args["padding"]
-        if mode not in ("valid", "same", "causal"):
-            raise ValueError(f"{written}: padding must be an int, {ndim} ints, 'valid' or 'same', got {mode!r}")
+        if mode not in ("valid", "same"):  # PyTorch's two ('causal' is convanim's own -p flag, not PyTorch's)
+            ints = f"{ndim} int{'s' if ndim > 1 else ''}"
+            raise ValueError(f"{written}: padding must be an int, {ints}, 'valid' or 'same', got {mode!r}")
         if mode == "same" and any(s != 1 for s in _size("stride", args["stride"], ndim, written)):
             raise ValueError(
                 f"{written}: padding='same' needs stride=1 (as in PyTorch), got stride={given['stride']!r}"

@@ -14,10 +14,10 @@ slid with stride 1.
 from __future__ import annotations
 
 import math
-import numbers
 from dataclasses import dataclass, fields
 
 from .axes import PerAxis
+from .checks import is_int
 
 __all__ = ["ConvSpec", "Axis", "PADDING_MODES"]
 
@@ -37,10 +37,7 @@ def _dims(values) -> str:
     return "x".join(str(v) for v in values)
 
 
-def _is_int(value) -> bool:
-    """Python and numpy integers; not bools, floats or strings."""
-    return isinstance(value, numbers.Integral) and not isinstance(value, (bool,)) \
-        and type(value).__name__ != "bool_"
+_is_int = is_int  # Python and numpy integers; not bools, floats or strings
 
 
 def _check_int(name: str, value, given) -> int:

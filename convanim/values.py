@@ -15,6 +15,7 @@ import numpy as np
 
 from .schedule import schedule
 from .spec import ConvSpec
+from .values_file import stored_arrays
 
 __all__ = ["Values", "make_values", "convolve"]
 
@@ -59,36 +60,36 @@ def make_values(spec: ConvSpec, mode: str = "symbols", seed: int = 0) -> Values 
     kernel = rng.integers(-1, 2, size=spec.kernel_size)
     if mode == "random":
         return Values(rng.integers(0, 4, size=spec.input_size), kernel)
-    path = Path(mode)
-    if path.suffix not in (".npy", ".npz"):
+    if Path(mode).suffix not in (".npy", ".npz"):
         raise ValueError(f"values must be 'symbols', 'random' or a .npy/.npz file, got {mode!r}")
-    if not path.is_file():
-        raise ValueError(f"values file {mode!r} does not exist")
-    try:
-        data = np.load(path, allow_pickle=False)
-        if path.suffix == ".npz":
-            if not isinstance(data, np.lib.npyio.NpzFile):
-                raise ValueError("not a .npz archive")
-            missing = [k for k in ("input", "kernel") if k not in data.files]
-            if missing:
-                raise ValueError(f"it must hold arrays 'input' and 'kernel', missing {' and '.join(missing)}")
-            x, kernel = data["input"], data["kernel"]
-        else:
-            if not isinstance(data, np.ndarray):
-                raise ValueError("not a .npy array")
-            x = data
-    except ValueError as exc:
-        raise ValueError(f"values file {mode!r} could not be read: {exc}") from None
-    except Exception as exc:  # a corrupt file: zip, header or size errors of every kind
-        raise ValueError(f"values file {mode!r} could not be read: {type(exc).__name__}: {exc}") from None
+    stored = stored_arrays(mode)
+    if mode.endswith(".npz"):
+        missing = [k for k in ("input", "kernel") if k not in stored]
+        if missing:
+            raise ValueError(f"values file {mode!r} could not be read: it must hold arrays 'input' and 'kernel', "
+                             f"missing {' and '.join(missing)}")
     arrays = []
-    for name, arr, shape in (("input", x, spec.input_size), ("kernel", kernel, spec.kernel_size)):
-        arrays.append(_numbers(mode, name, arr, shape))
+    for name, shape in (("input", spec.input_size), ("kernel", spec.kernel_size)):
+        if name in stored:  # checked from the header, then read
+            arrays.append(_numbers(mode, name, _checked(mode, name, stored[name], shape).read(), shape))
+        else:
+            arrays.append(kernel)
     return Values(*arrays)
 
 
 #: Largest magnitude of a value read from a file: products and sums stay exact in float64.
 MAX_VALUE = 1e6
+
+
+def _checked(mode: str, name: str, stored, shape):
+    """``stored`` (a `convanim.values_file.StoredArray`) once its header's shape and dtype are right."""
+    if stored.shape != tuple(shape):
+        raise ValueError(f"values file {mode!r}: {name} must have shape {tuple(shape)}, got {stored.shape}")
+    if stored.dtype.kind not in "biuf":
+        raise ValueError(
+            f"values file {mode!r}: {name} must hold real numbers (integers or floats), got dtype {stored.dtype}"
+        )
+    return stored
 
 
 def _numbers(mode: str, name: str, arr, shape) -> np.ndarray:

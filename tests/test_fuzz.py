@@ -1,4 +1,5 @@
-"""Hostile input: random command lines and random gallery files end in exit 0 or 2, never a traceback.
+"""Hostile input: random command lines, gallery and network files, layer text and Python calls end in exit 0
+or 2 (a result, or one ValueError sentence in Python), never a traceback.
 
 Each example runs `convanim.cli.main` in-process in an empty folder, and
 checks that a refusal (exit 2) leaves that folder as it was. Set
@@ -7,6 +8,7 @@ checks that a refusal (exit 2) leaves that folder as it was. Set
 
 import contextlib
 import io
+import json
 import os
 from pathlib import Path
 
@@ -33,6 +35,10 @@ SPEC_FLAGS = {
     "-p": flag_values("0", "1", "same", "valid", "full", "1,2", "0,1,0,1", "1,2,3"),
     "--output-padding": flag_values("0", "1"),
     "--pool": st.sampled_from(["max", "avg", "min"]),
+    "--in-channels": flag_values("1", "2", "3", "100000", "1" + "0" * 400),
+    "--out-channels": flag_values("1", "2", "4", "100000"),
+    "--layer": st.sampled_from(["nn.Conv2d(1, 2, 3)", "nn.MaxPool2d(2)", "nn.Conv1d(1, 1, 3, padding='causal')",
+                                "nn.Conv2d(1,1,3,stride=" + "-" * 330 + "1)", "nn.AvgPool2d(3, stride=+1, padding=1)"]),
 }
 RENDER_FLAGS = {
     **SPEC_FLAGS,
@@ -74,7 +80,8 @@ def command_lines(draw):
     else:
         # Small sizes most of the time, so that renders stay fast.
         if draw(st.integers(0, 5)):
-            args += ["-i", draw(flag_values("3", "4", "5", "3x4", "6x2", "2x2x2")),
+            huge = ["1" + "0" * 400, "10000000"] if command == "shape" else []
+            args += ["-i", draw(flag_values("3", "4", "5", "3x4", "6x2", "2x2x2", *huge)),
                      "-k", draw(flag_values("1", "2", "3", "2x1"))]
         flags = SPEC_FLAGS if command == "shape" else RENDER_FLAGS
         if command == "render" and draw(st.integers(0, 4)):
@@ -211,3 +218,196 @@ def test_any_gallery_file_loads_or_is_refused_in_one_sentence(tmp_path, body):
         assert all(isinstance(c.description, str) for c in cases)
         files = [c.file.lower() for c in cases]
         assert len(set(files)) == len(files)
+
+
+# -- layer text ---------------------------------------------------------------------------------------
+
+_LAYER_PIECES = ["nn.", "torch.nn.", "torch.", "Conv1d", "Conv2d", "Conv3d", "ConvTranspose2d", "MaxPool2d",
+                 "AvgPool1d", "AvgPool3d", "Linear", "(", ")", "[", "]", ",", " ", "1", "2", "3", "0", "-", "+", "~",
+                 "not ", ".",
+                 "None", "True", "'same'", "'valid'", "'causal'", "'zeros'", "stride=", "padding=", "groups=", "bias=",
+                 "dilation=", "ceil_mode=", "kernel_size=", "output_padding=", "x", "a.b", "*", "**", "=", "1e3", "1j",
+                 "0x10", "1_0", "'", '"', "lambda", "#", "\\", "\n", "\x00", "é", "\u2028", "999999999999999999999",
+                 "...", "{}", ":", ";"]
+
+
+@st.composite
+def layer_texts(draw):
+    """Layer text: mostly pieces of real layers, sometimes a long operator, attribute or bracket chain."""
+    text = "".join(draw(st.lists(st.sampled_from(_LAYER_PIECES), max_size=16)))
+    kind = draw(st.integers(0, 9))
+    if kind == 0:  # a long chain inside a real call
+        chain = draw(st.sampled_from(["-", "+", "~", "not ", "a.", "(", "[", "1+", "-(", "x[", "f("]))
+        text = f"nn.Conv2d(1,1,3,stride={chain * draw(st.integers(10, 700))}1)"
+    elif kind == 1:
+        text = draw(st.text(max_size=40))
+    return text
+
+
+@settings(max_examples=2 * EXAMPLES, deadline=None)
+@given(text=layer_texts(), size=st.one_of(st.integers(-2, 12), st.just(10**400), st.lists(st.integers(0, 9),
+                                                                                        max_size=4)))
+def test_any_layer_text_is_a_spec_or_one_sentence(text, size):
+    from convanim import ConvSpec, PoolSpec, parse_layer
+
+    try:
+        spec = parse_layer(text, size)
+    except ValueError as exc:
+        assert str(exc) and "\n" not in str(exc).strip(), (text, str(exc))
+    else:
+        assert isinstance(spec, (ConvSpec, PoolSpec))
+
+
+@settings(max_examples=EXAMPLES // 3, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=layer_texts(), command=st.sampled_from(["shape", "network"]))
+def test_any_layer_text_on_the_command_line_exits_0_or_2(sandbox, text, command):
+    argv = [command, "--layer" if command == "shape" else "--layers", text, "-i", "9"]
+    code, err = run_main(argv)
+    assert code in (0, 2) and "Traceback" not in err, (argv, code, err)
+    if code == 2:
+        assert len(err.strip().splitlines()) == 1, (argv, err)
+
+
+# -- network files -------------------------------------------------------------------------------------
+
+LAYER_TEXTS = st.sampled_from(["nn.Conv2d(1, 1, 3)", "nn.MaxPool2d(2)", "nn.Conv2d(1, 8, 3, stride=2, padding=1)",
+                               "nn.AvgPool2d(3, stride=1, padding=1, count_include_pad=False)", "nn.Conv2d(8, 2, 1)",
+                               "nn.ConvTranspose2d(1, 1, 3, stride=2)", "nn.Conv1d(1, 1, 3)", "nn.Conv2d(1,1,3,stride="
+                               + "-" * 400 + "1)", "nn.Conv2d(1, 1, 99)", "nn.Conv2d(3, 3, 3, groups=3)"])
+NET_KEYS = st.sampled_from(["layer", "kernel_size", "stride", "padding", "dilation", "transposed", "output_padding",
+                            "in_channels", "out_channels", "groups", "bias", "pool", "ceil_mode", "count_include_pad",
+                            "channels", "input_size", "colour"])
+NET_VALUES = VALUES | st.sampled_from(["nn.Conv2d(1, 1, 3)", "nn.MaxPool2d(2)", "max", "avg", "nn.Conv2d(1,1,3,stride="
+                                       + "-" * 40 + "1)", 10**30, "nn.Conv2d(3, 8, 3)"])
+
+
+def rarely(draw, one_in: int) -> bool:
+    return draw(st.sampled_from([False] * (one_in - 1) + [True]))
+
+
+@st.composite
+def network_files(draw):
+    """Network TOML: mostly real layers over a real size, with hostile keys and values mixed in."""
+    lines = []
+    if not rarely(draw, 6):
+        size = toml_value(draw(NET_VALUES)) if rarely(draw, 5) else draw(st.sampled_from(["8", "[8, 8]", "[9, 7]",
+                                                                                           "12", "[16]", "[6, 6, 6]"]))
+        lines.append(f"input_size = {size}")
+    for key in draw(st.lists(st.sampled_from(["title", "description", "output_cell", "x"]), max_size=2, unique=True)):
+        value = draw(st.sampled_from(["[1, 1]", "[0]", "[-1, -1]"])) if key == "output_cell" and \
+            not rarely(draw, 3) else toml_value(draw(NET_VALUES))
+        if key != "x" or rarely(draw, 4):
+            lines.append(f"{key} = {value}")
+    if rarely(draw, 8):
+        lines.append(f"layer = {toml_value(draw(NET_VALUES))}")
+    else:
+        for _ in range(draw(st.integers(1, 3))):
+            lines.append("[[layer]]")
+            if not rarely(draw, 3):
+                text = draw(LAYER_TEXTS) if not rarely(draw, 4) else draw(NET_VALUES)
+                lines.append(f"layer = {json.dumps(text) if isinstance(text, str) else toml_value(text)}")
+            else:
+                keys = draw(st.lists(NET_KEYS, max_size=3, unique=True))
+                lines += [f"{k} = {toml_value(draw(NET_VALUES))}" for k in ["kernel_size", *keys]]
+    text = "\n".join(lines) + "\n"
+    return text.encode() + (b"\xff" if rarely(draw, 12) else b"")
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(body=network_files())
+def test_any_network_file_loads_or_is_refused_in_one_sentence(tmp_path_factory, body):
+    from convanim.network import load_network, receptive_field
+
+    path = tmp_path_factory.mktemp("net") / "n.toml"
+    path.write_bytes(body)
+    try:
+        title, network = load_network(path)
+        network.summary()
+        receptive_field(network)
+    except ValueError as exc:
+        message = str(exc)
+        assert message.startswith("n.toml: ") or message.startswith("network must be") \
+            or message.startswith("output_index"), message
+        assert "\n" not in message.strip() or "not valid TOML" in message, message
+    else:
+        assert isinstance(title, str) and len(network) >= 1
+
+
+# -- the public Python functions ------------------------------------------------------------------------
+
+def _api_values():
+    import numpy as np
+
+    odd = st.sampled_from([np.int64(3), np.int32(2), np.uint8(1), np.float64(2.0), np.bool_(True), (3, 3), [2, 1],
+                           (1, 2, 3, 4), (), "same", "valid", "causal", "full", "max", "avg", "grid", "values",
+                           "random", "position", "channel", "x.gif", b"bytes", object(), {}, {"a": 1}, 10**30, -10**30,
+                           float("nan"), float("inf"), 1.5, "3", np.zeros((2, 2)), np.array(3), [np.int64(2), 3]])
+    return st.none() | st.booleans() | st.integers(-3, 12) | st.text(max_size=6) | odd | st.lists(
+        st.integers(-1, 6), max_size=4).map(tuple)
+
+
+API_VALUES = _api_values()
+SPEC_NAMES = ["input_size", "kernel_size", "stride", "padding", "dilation", "transposed", "output_padding",
+              "in_channels", "out_channels", "groups", "bias"]
+POOL_NAMES = ["input_size", "kernel_size", "stride", "padding", "dilation", "ceil_mode", "count_include_pad",
+              "channels"]
+OPTION_NAMES = ["layout", "view", "theme", "cell_px", "labels", "caption", "duration_ms", "hold_first_ms",
+                "hold_last_ms", "values", "seed", "flip", "radius", "credit", "max_frames", "max_pixels",
+                "max_frame_pixels", "channel_order", "bogus"]
+
+
+@st.composite
+def api_calls(draw):
+    """(function name, args, kwargs): real functions, mostly small real arguments, some hostile ones."""
+    from convanim import ConvSpec, PoolSpec
+
+    name = draw(st.sampled_from(["ConvSpec", "PoolSpec", "Network", "receptive_field", "explain", "evaluate",
+                                 "pool_evaluate", "animate", "animate", "animate", "from_torch"]))
+    small = {"input_size": draw(st.sampled_from([4, 5, (5,), (4, 5), 3])), "kernel_size": draw(st.sampled_from([1, 2,
+                                                                                                              3]))}
+    hostile = {k: draw(API_VALUES) for k in draw(st.lists(st.sampled_from(SPEC_NAMES), max_size=2, unique=True))}
+    spec_kwargs = {**small, **hostile}
+    if name == "ConvSpec":
+        return name, (), spec_kwargs
+    if name == "PoolSpec":  # its own parameter names: a wrong name is Python's TypeError, as for any function
+        pool = {k: draw(API_VALUES) for k in draw(st.lists(st.sampled_from(POOL_NAMES), max_size=2, unique=True))}
+        return name, (draw(st.sampled_from(["max", "avg"]) | API_VALUES),), {**small, **pool}
+    some_spec = draw(st.sampled_from([ConvSpec(5, 3), PoolSpec("max", 4, 2), ConvSpec(4, 3, out_channels=2)])
+                     | API_VALUES)
+    if name == "Network":
+        layers = draw(st.lists(st.sampled_from(["nn.Conv2d(1, 1, 3)", "nn.MaxPool2d(2)"]) | API_VALUES, max_size=3)
+                      | API_VALUES)
+        return name, (draw(st.sampled_from([8, (8, 8), None]) | API_VALUES), layers), {}
+    if name == "receptive_field":
+        from convanim import Network
+
+        net = draw(st.sampled_from([Network(8, ["nn.Conv2d(1, 1, 3)"]), None]) | API_VALUES)
+        return name, (net, draw(st.sampled_from([None, (1, 1), (0, 0), -1]) | API_VALUES)), {}
+    if name in ("explain", "from_torch"):
+        return name, (some_spec,) + ((draw(API_VALUES),) if name == "from_torch" else ()), {}
+    if name in ("evaluate", "pool_evaluate"):
+        import numpy as np
+
+        x = draw(st.sampled_from([np.ones((1, 5, 5)), np.ones((1, 4, 4)), np.ones((5, 5))]) | API_VALUES)
+        return name, (some_spec, x), {}
+    options = {k: draw(API_VALUES) for k in draw(st.lists(st.sampled_from(OPTION_NAMES), max_size=2, unique=True))}
+    if draw(st.booleans()):
+        return name, (some_spec,), options
+    return name, (), {**spec_kwargs, **options}
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(call=api_calls(), step=API_VALUES, ext=st.sampled_from([".gif", ".png", ".svg", ".html", ".pdf", ".txt", ""]))
+def test_any_python_call_returns_or_raises_one_value_error(tmp_path_factory, call, step, ext):
+    """The public functions take any arguments: a result, or one ValueError sentence (never TypeError & co.)."""
+    import convanim
+
+    name, args, kwargs = call
+    try:
+        result = getattr(convanim, name)(*args, **kwargs)
+        if name == "animate" and len(result) <= 16:  # small ones: a frame and a saved file too
+            result.frame(step if not isinstance(step, bool) and step is not None else 0)
+            folder = tmp_path_factory.mktemp("api")
+            result.save(folder / f"a{ext}", step=step if ext in (".png", ".svg") else None)
+    except ValueError as exc:
+        assert str(exc) and "Traceback" not in str(exc), (name, args, kwargs)

@@ -35,7 +35,7 @@ def test_shape_pool_json_and_stride_default(capsys):
     assert info["stride"] == [3, 3] and info["output_shape"] == [2, 2]
     assert info["pytorch"] == "torch.nn.AvgPool2d(kernel_size=3, padding=1, count_include_pad=False)"
     # windows start at -1 and 2: input cells 0..1 (2 of them) and 2..4 (3)
-    assert info["axes"][0]["divisors"] == [2, 3]
+    assert info["axes"][0]["divisor_runs"] == [{"windows": [0, 1], "divisors": [2, 3]}]
 
 
 def test_explain_dispatches_a_pool_spec():

@@ -175,8 +175,8 @@ def _json(data: dict) -> str:
     return text.replace("<", "\\u003c").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 
 
-def render_page(data: dict) -> str:
-    """The page for ``data`` (from `page_data`) as one HTML string."""
+def render_page(data: dict, credit: str | None = None) -> str:
+    """The page for ``data`` (from `page_data`) as one HTML string; ``credit`` goes in ``<meta name="author">``."""
     theme = data["theme"]
     style = ";".join(f"--{name.replace('_', '-')}:{value}" for name, value in theme.items())
     n = len(data["steps"])
@@ -191,15 +191,16 @@ def render_page(data: dict) -> str:
         "css": _asset("player.css"),
         "script": _asset("player.js"),
         "data": _json(data),
+        "credit": f'\n<meta name="author" content="{html.escape(credit)}">' if credit else "",
     }
     # One pass: text put in is never scanned again.
     return re.sub(r"\{\{(\w+)\}\}", lambda m: fields[m.group(1)], _asset("player.html"))
 
 
-def write_page(path, spec: ConvSpec, **options) -> None:
-    """Write the page of ``spec`` (options as for `page_data`) to ``path``, atomically."""
+def write_page(path, spec: ConvSpec, *, credit: str | None = None, **options) -> None:
+    """Write the page of ``spec`` (options as for `page_data`; ``credit`` in its metadata) to ``path``, atomically."""
     from ..encode import atomic_output
 
-    page = render_page(page_data(spec, **options))
+    page = render_page(page_data(spec, **options), credit)
     with atomic_output(path) as fh:
         fh.write(page.encode("utf-8"))

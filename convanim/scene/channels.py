@@ -28,6 +28,7 @@ from matplotlib.text import Text
 from matplotlib.transforms import Affine2D
 
 from .. import explanation as explain
+from .. import limits
 from ..schedule import cell_kind, schedule
 from ..spec import ConvSpec
 from ..themes import get_theme
@@ -39,7 +40,7 @@ __all__ = ["ChannelScene", "CHANNEL_ORDERS", "MAX_CHANNELS"]
 #: Frame orders: one output channel at a time (PyTorch's memory order), or every channel per position.
 CHANNEL_ORDERS = ("channel", "position")
 #: Most channel slices drawn in one row (a wider layer would not fit a readable frame).
-MAX_CHANNELS = 16
+MAX_CHANNELS = limits.MAX_CHANNELS
 
 _DPI = 100
 _DEFAULTS = SceneOptions()

@@ -22,10 +22,10 @@ import threading
 from ..html import check_spec as page_draws
 from ..spec import ConvSpec
 from . import both, continuous, grid, matrix, oned, overlap, scatter, values
-from .base import View, drawn_kind
+from .base import MAX_CHANNELS, View, drawn_kind
 
 __all__ = [
-    "View", "VIEW_OPTIONS", "LAYOUTS", "names", "get", "register", "registered", "applies", "or_list",
+    "View", "VIEW_OPTIONS", "MAX_CHANNELS", "LAYOUTS", "names", "get", "register", "registered", "applies", "or_list",
     "check_spec", "build_scene", "check_page", "page_files", "drawn_kind",
 ]
 
@@ -148,6 +148,13 @@ def check_drawable(spec, opts: dict) -> View:
     view = get(opts["view"])
     if spec is not None:
         _refuse_kind(spec, view)
+    if drawn_kind(spec) == "layer":  # before any size limit: the real reason a wide layer is not drawn
+        for name in ("in_channels", "out_channels"):
+            if getattr(spec, name) > MAX_CHANNELS:
+                raise ValueError(
+                    f"the channel drawing shows at most {MAX_CHANNELS} input and output channels, got "
+                    f"{name}={getattr(spec, name)}; convanim shape gives the numbers of any layer"
+                )
     if view.check is not None and (spec is not None or not view.draws_spec):
         view.check(spec, opts)
     return view

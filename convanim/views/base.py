@@ -11,11 +11,13 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-__all__ = ["View", "drawn_kind", "rows_cols", "cells_per_frame", "values_of", "DRAWN_KINDS"]
+__all__ = ["View", "MAX_CHANNELS", "drawn_kind", "rows_cols", "cells_per_frame", "values_of", "DRAWN_KINDS"]
 
 #: What a view may draw, by `drawn_kind`: no spec (a view of its own, like ``continuous``), one channel of a
 #: convolution, a layer with channels, groups or bias, or a pooling.
 DRAWN_KINDS = ("none", "conv", "layer", "pool")
+#: Most input and output channels a layer's drawing shows (`convanim.scene.channels`).
+MAX_CHANNELS = 16
 
 
 def drawn_kind(spec) -> str:

@@ -72,7 +72,8 @@ def _size(spec, opts) -> tuple[int, int]:
 
 def _page(path, anim) -> None:
     write_page(path, anim.spec, view="values", layout=anim.options["layout"], theme=anim.scene.options.theme,
-               values=getattr(anim.scene, "values", None), durations=anim.durations, alt=anim.alt)
+               values=getattr(anim.scene, "values", None), durations=anim.durations, alt=anim.alt,
+               credit=anim.credit)
 
 
 VIEW = View(
