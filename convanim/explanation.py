@@ -242,8 +242,11 @@ def explain(spec: ConvSpec) -> dict:
     alternatives listed. A count is null where it would take marking more than
     four million cells (a dilated, strided kernel on a huge axis).
     """
-    if spec.kind == "pool":
+    kind = getattr(spec, "kind", None)
+    if kind == "pool":
         return explain_pool(spec)
+    if kind != "conv":
+        raise ValueError(f"spec must be a ConvSpec or a PoolSpec, got {type(spec).__name__}")
     axes = []
     for a, ax in enumerate(spec.axes):
         count = unread_count(ax)
