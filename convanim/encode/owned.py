@@ -194,8 +194,11 @@ def _refusal(path: Path, hint: str) -> ValueError:
                       f"({hint})")
 
 
-def _read(folder: Path, hint: str) -> dict[str, dict]:
-    """The files of ``folder``'s manifest (empty when there is none); a file by that name that is not one: refused."""
+def _read(folder: Path, hint: str, force: bool = False) -> dict[str, dict]:
+    """The files of ``folder``'s manifest (empty when there is none); a file by that name that is not one: refused.
+
+    With ``force`` such a file counts as an empty manifest (and is replaced by one).
+    """
     path = folder / MANIFEST
     try:
         st = os.lstat(path)
@@ -208,6 +211,8 @@ def _read(folder: Path, hint: str) -> dict[str, dict]:
         if not isinstance(data, dict) or data.get("format") != _FORMAT or not isinstance(data.get("files"), dict):
             raise ValueError
     except (OSError, ValueError):
+        if force:
+            return {}
         raise _refusal(path, hint) from None
     return {name: entry for name, entry in data["files"].items() if isinstance(entry, dict)}
 
@@ -289,7 +294,7 @@ def commit(folder, moves: list[tuple[Path, str]], *, force: bool = False, remove
     """
     folder = Path(folder)
     with commit_gate(), _locked(folder):
-        files = _read(folder, hint)
+        files = _read(folder, hint, force)
         plans = []
         for tmp, name in moves:
             target = folder / name
