@@ -64,7 +64,7 @@ def run_calls(fn: Callable, calls: Sequence[tuple], jobs: int, done: Callable[[i
             workers.append((proc, mine))
         todo = list(range(len(calls)))[::-1]
         busy: dict[object, int] = {}
-        for proc, conn in workers:
+        for _proc, conn in workers:
             if todo:
                 k = todo.pop()
                 conn.send((k, calls[k]))
@@ -90,7 +90,7 @@ def run_calls(fn: Callable, calls: Sequence[tuple], jobs: int, done: Callable[[i
                     k = todo.pop()
                     ready.send((k, calls[k]))
                     busy[ready] = k
-        for proc, conn in workers:
+        for _proc, conn in workers:
             conn.send(None)
         for proc, _ in workers:
             proc.join(5)
@@ -151,9 +151,9 @@ def _stop_workers(workers, stop, lock, folder) -> None:
 
 
 @contextmanager
-def _gate(stop, lock):
+def _gate(stop, lock, parent: int):
     with lock:
-        if stop.is_set():
+        if stop.is_set() or os.getppid() != parent:
             raise Terminated(128 + signal.SIGTERM)
         yield
 
@@ -189,7 +189,7 @@ def _serve(conn, fn, parent: int, stop, lock) -> None:
     signal.signal(signal.SIGTERM, _raise_terminated)
     signal.signal(signal.SIGINT, signal.default_int_handler)
     _watch_parent(parent)
-    owned.set_commit_gate(lambda: _gate(stop, lock))
+    owned.set_commit_gate(lambda: _gate(stop, lock, parent))
     try:
         while True:
             try:
