@@ -308,6 +308,10 @@ def _cmd_render(args) -> int:
     say = (lambda line: None) if args.quiet else (lambda line: print(line, file=sys.stderr))
     if args.output:
         _check_output(args.output, args.step, args.sheet)
+    if args.frames:  # a file of the user's there is refused before -o is written
+        from .encode.files import check_frame_folder
+
+        check_frame_folder(args.frames, len(anim), stem="step", ext=f".{args.frame_format or 'png'}")
     if args.alt:
         print(anim.alt)
     wrote = []
@@ -456,6 +460,9 @@ def _add_credit_flag(parser) -> None:
                         help="a credit line written into each file's metadata (never into the pixels)")
 
 
+_FORCE_HELP = "replace files in DIR that convanim did not write, or that were changed since it did"
+
+
 def _add_gallery_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("source", metavar="PRESET_OR_FILE", nargs="?",
                         help="a bundled preset (classic, extended, post, layers) or a gallery .toml file; "
@@ -466,8 +473,7 @@ def _add_gallery_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--check", action="store_true",
                         help="render in memory and list files in DIR that differ, are missing or are extra "
                              "(exit 1 if any)")
-    parser.add_argument("--force", action="store_true",
-                        help="overwrite a README.md or index.html in DIR that is not a convanim gallery page")
+    parser.add_argument("--force", action="store_true", help=_FORCE_HELP)
     parser.add_argument("-q", "--quiet", action="store_true", help="do not say what was written")
     _add_credit_flag(parser)
 
@@ -497,7 +503,8 @@ def _cmd_network(args) -> int:
     info = network.summary(args.cell)
     print(json.dumps(info, indent=2, ensure_ascii=False) if args.json else summary_text(info))
     if args.output:
-        written = write_network(network, args.output, title=title, output_index=args.cell, theme=args.theme)
+        written = write_network(network, args.output, title=title, output_index=args.cell, theme=args.theme,
+                                force=args.force)
         print(f"wrote {len(written) - 2} animations, README.md and index.html to {args.output}", file=sys.stderr)
         if len(written) - 2 < len(network) + 1:
             print(f"some layers are not drawn: {args.output}/README.md says why", file=sys.stderr)
@@ -520,6 +527,7 @@ def _add_network_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-o", "--output", metavar="DIR",
                         help="write one animation per layer, the receptive-field animation, README.md and index.html")
     parser.add_argument("--theme", choices=sorted(THEMES), default="classic", help="colours (default classic)")
+    parser.add_argument("--force", action="store_true", help=_FORCE_HELP)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -24,7 +24,6 @@ padding is ``padding = [[0, 1], [0, 1]]``.
 
 from __future__ import annotations
 
-import html
 import os
 import sys
 import tempfile
@@ -32,6 +31,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .animation import OPTIONS
+from .indexpages import FRAMES_NOTE, PAGES, marker, rendered_by, write_pages  # noqa: F401 (re-exported)
 
 try:
     import tomllib
@@ -47,15 +47,13 @@ CASE_KEYS = ("name", "file", "description", "layer") + SPEC_KEYS + OPTION_KEYS
 
 PRESET_DIR = Path(__file__).resolve().parent.parent / "assets" / "galleries"
 PRESETS = ("classic", "extended", "post", "transposed", "layers")
+#: The first line of the pages `run_gallery` writes.
+MARKER = marker("gallery")
 
 # A case with `pool = "max"` or `"avg"` is a `PoolSpec`: the size keys above, dilation (max), and these two.
 POOL_KEYS = ("pool", "ceil_mode", "count_include_pad")
 CASE_KEYS += POOL_KEYS
 _POOL_FIELDS = ("input_size", "kernel_size", "stride", "padding", "dilation", "ceil_mode", "count_include_pad")
-
-
-#: What a frame of a gallery animation is, as the pages say it.
-FRAMES_NOTE = "one frame per step: a kernel position, or an input cell in the scatter views"
 
 
 def make_spec(fields: dict):
@@ -116,6 +114,8 @@ def preset_path(name: str) -> Path:
 def _name_error(name) -> str | None:
     if not isinstance(name, str) or not name:
         return "name must be a non-empty file name"
+    if not name.strip() or name != name.strip():
+        return "name must not be blank or begin or end with a space"
     if len(name) > 100 or any(ch in name for ch in '/\\:*?"<>|') or name.startswith(".") \
             or not name.isprintable():
         return ("name must be a non-empty file name (no /, \\, leading dot or control characters, "
@@ -335,121 +335,20 @@ def _show(value) -> str:
     return str(value)
 
 
-def rendered_by() -> str:
-    """``convanim 0.2.0 (matplotlib 3.11.2, Pillow 13.0.0, numpy 2.4.6)``: what the bytes depend on.
+def _render_into(case: Case, directory: str, page: str, force: bool) -> dict:
+    """`render_case` with ``directory``'s manifest checked and kept (see `convanim.encode.owned`)."""
+    from .encode import owned
 
-    The same config and these versions give byte-identical files; another
-    matplotlib may anti-alias differently.
+    with owned.writing_into(directory, force=force):
+        return render_case(case, directory, page)
+
+
+def render_all(cases: list[Case], directory: Path, jobs: int, progress: bool, force: bool = False) -> list[dict]:
+    """Render every case into ``directory``, ``jobs`` processes at a time; their page infos in order.
+
+    Each process takes one case at a time, longest first; an interrupt stops
+    them all at once (`convanim.workers`).
     """
-    from importlib.metadata import version
-
-    from . import __version__
-
-    deps = ", ".join(f"{name} {version(name)}" for name in ("matplotlib", "Pillow", "numpy"))
-    return f"convanim {__version__} ({deps})"
-
-
-#: The first line of the pages `write_pages` writes: `run_gallery` only overwrites pages holding it.
-MARKER = "<!-- written by convanim gallery: it rewrites this page -->"
-_OLD_MARKER = "Rendered by convanim "  # what pages of convanim 0.1.0 say
-PAGES = ("README.md", "index.html")
-
-
-def is_gallery_page(path: Path) -> bool:
-    """True when ``path`` is a page `write_pages` wrote (it holds `MARKER`)."""
-    try:
-        head = path.read_bytes()[:4096].decode("utf-8", errors="replace")
-    except OSError:
-        return False
-    return MARKER in head or _OLD_MARKER in head
-
-
-def write_pages(directory: Path, title: str, cases: list[Case], infos: list[dict], intro: str = "") -> None:
-    """``README.md`` (a table GitHub renders) and ``index.html`` (self-contained) in ``directory``.
-
-    ``intro`` (preformatted text, e.g. a network's summary) goes above the table.
-    """
-    from .encode import atomic_output
-
-    md = [
-        MARKER,
-        f"# {title}",
-        "",
-        f"Rendered by {rendered_by()}. Each file loops forever; {FRAMES_NOTE}.",
-        "",
-        *([f"```\n{intro}\n```", ""] if intro else []),
-        "| animation | name | parameters | output size |",
-        "|:---:|---|---|---|",
-    ]
-    for case, info in zip(cases, infos):
-        alt = info["alt"].replace("|", "\\|").replace("[", "(").replace("]", ")")
-        formula = f"`{info['formula']}`" if info["formula"] else ""
-        text = f"<br>{case.description}" if case.description else ""
-        md.append(
-            f"| ![{alt}]({case.file}) | `{case.file}`{text} | {info['params']} | {formula} |"
-        )
-    md.append("")
-    with atomic_output(directory / "README.md") as fh:
-        fh.write("\n".join(md).encode("utf-8"))
-
-    cards = []
-    for case, info in zip(cases, infos):
-        w, h = info["size"]
-        code = f"<pre><code>{html.escape(info['pytorch'])}</code></pre>" if info["pytorch"] else ""
-        desc = f"<p>{html.escape(case.description)}</p>" if case.description else ""
-        image = f'<img src="{html.escape(case.file)}" width="{w}" height="{h}" alt="{html.escape(info["alt"])}">'
-        page = html.escape(info.get("page", ""))
-        if page:  # the GIF opens the interactive player; a page alone is a link
-            image = f'<a class="play" href="{page}">{image if page != html.escape(case.file) else "Open the page"}</a>'
-            desc += f'<p><a href="{page}">Step through it: the interactive player</a></p>'
-        cards.append(
-            f"""<figure id="{html.escape(case.name)}">
-  {image}
-  <figcaption><strong>{html.escape(case.file)}</strong> ({html.escape(info['params'])})
-  {desc}<p class="formula">{html.escape(info['formula'])}</p>{code}</figcaption>
-</figure>"""
-        )
-    page = f"""<!DOCTYPE html>
-{MARKER}
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{html.escape(title)}</title>
-<style>
-body {{ font-family: system-ui, sans-serif; margin: 2rem; color: #073642; background: #fdfdfd; }}
-main {{ display: grid; grid-template-columns: repeat(auto-fill, minmax(320px, 1fr)); gap: 1.5rem; }}
-figure {{ margin: 0; padding: 1rem; border: 1px solid #ddd; border-radius: 6px; background: #fff; }}
-img {{ max-width: 100%; height: auto; }}
-.formula {{ font-family: ui-monospace, monospace; font-size: 0.9rem; }}
-a.play {{ display: block; }}
-a.play:hover img, a.play:focus img {{ outline: 3px solid #268bd2; }}
-pre {{ background: #f4f4f4; padding: 0.5rem; white-space: pre-wrap; overflow-wrap: anywhere; font-size: 0.8rem; }}
-</style>
-</head>
-<body>
-<h1>{html.escape(title)}</h1>
-<p>Rendered by {html.escape(rendered_by())}. Each animation loops; {FRAMES_NOTE}.</p>
-{f"<pre>{html.escape(intro)}</pre>" if intro else ""}<main>
-{chr(10).join(cards)}
-</main>
-</body>
-</html>
-"""
-    with atomic_output(directory / "index.html") as fh:
-        fh.write(page.encode("utf-8"))
-
-
-def _pool(jobs: int):
-    import concurrent.futures
-    import multiprocessing
-
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
-    return concurrent.futures.ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context(method))
-
-
-def render_all(cases: list[Case], directory: Path, jobs: int, progress: bool) -> list[dict]:
-    """Render every case into ``directory``, ``jobs`` processes at a time; their page infos in order."""
     from .views import page_files
 
     pages = page_files(cases)
@@ -462,20 +361,22 @@ def render_all(cases: list[Case], directory: Path, jobs: int, progress: bool) ->
     try:
         if jobs <= 1 or len(cases) == 1:
             for case in cases:
-                infos[case.name] = render_case(case, str(directory), pages.get(case.name, ""))
+                infos[case.name] = _render_into(case, str(directory), pages.get(case.name, ""), force)
                 if bar:
                     bar.update()
         else:
-            import concurrent.futures
+            from .workers import run_calls
 
             # Longest first, so that no process is left with a long case at the end.
             order = sorted(cases, key=lambda c: -_cost(c))
-            with _pool(min(jobs, len(cases))) as pool:
-                futures = {pool.submit(render_case, c, str(directory), pages.get(c.name, "")): c.name for c in order}
-                for fut in concurrent.futures.as_completed(futures):
-                    infos[futures[fut]] = fut.result()
-                    if bar:
-                        bar.update()
+
+            def done(k: int, info: dict) -> None:
+                infos[order[k].name] = info
+                if bar:
+                    bar.update()
+
+            run_calls(_render_into, [(c, str(directory), pages.get(c.name, ""), force) for c in order], jobs, done,
+                      folder=directory)
     finally:
         if bar:
             bar.close()
@@ -492,9 +393,10 @@ def run_gallery(source, output, *, jobs: int | None = None, check: bool = False,
                 quiet: bool = False, credit: str | None = None) -> int:
     """Render a gallery into ``output`` (or, with ``check``, compare with it). Returns the exit status.
 
-    Every case is checked before anything is drawn. A README.md or index.html
-    in ``output`` that is not a gallery page (`MARKER`) is never overwritten
-    unless ``force``. ``check`` prints ``differs:``, ``missing:`` and
+    Every case is checked before anything is drawn, and so is every file it
+    would write: a file in ``output`` that its manifest does not record with its
+    current content (a user's file, or one edited since) is refused, naming it,
+    unless ``force`` (see `convanim.encode.owned`). ``check`` prints ``differs:``, ``missing:`` and
     ``extra:`` (a file no case writes) lines and returns 1 when there are any.
     ``jobs`` is capped to the cores this process may use. ``credit`` is the
     credit line of every case that names none of its own.
@@ -539,15 +441,13 @@ def run_gallery(source, output, *, jobs: int | None = None, check: bool = False,
         return 0
     if output.exists() and not output.is_dir():
         raise ValueError(f"output must be a directory, got the file {str(output)!r}")
-    if not force:
-        for page in PAGES:
-            if (output / page).exists() and not is_gallery_page(output / page):
-                raise ValueError(
-                    f"{output / page} is not a convanim gallery page: not overwriting it "
-                    "(use another folder, or --force to replace it)"
-                )
+    from .encode import owned
+
+    owned.refuse_unowned(output, names, force=force)  # every file, before anything is drawn
     output.mkdir(parents=True, exist_ok=True)
-    write_pages(output, title, cases, render_all(cases, output, jobs, progress=sys.stderr.isatty() and not quiet))
+    infos = render_all(cases, output, jobs, progress=sys.stderr.isatty() and not quiet, force=force)
+    with owned.writing_into(output, force=force):
+        write_pages(output, title, cases, infos)
     if not quiet:
         print(f"wrote {len(cases)} animation{'s' if len(cases) != 1 else ''}, README.md and index.html to {output}",
               file=sys.stderr)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .indexpages import PAGES, Entry, write_pages
 from .network import Network, receptive_fields, recurrences
 
 __all__ = ["summary_text", "animate_receptive", "write_network", "layer_file", "RF_FILE"]
@@ -150,24 +151,30 @@ def _layer_cell_px(spec) -> int:
 
 
 def write_network(network: Network, directory, *, title: str = "Network", output_index=None,
-                  theme="classic") -> list[str]:
+                  theme="classic", force: bool = False) -> list[str]:
     """One animation per layer, the receptive-field animation, README.md and index.html in ``directory``.
 
     Each layer is drawn by `convanim.animate` (flat layout, cells sized to the
     grid); a layer it cannot draw is listed on the pages with the reason.
-    Returns the files written.
+    Every file it may write is checked first: one in ``directory`` that its
+    manifest does not record with its current content is refused, naming it,
+    unless ``force`` (see `convanim.encode.owned`). Returns the files written.
     """
-    from .animation import animate
-    from .gallery import PAGES, Case, is_gallery_page, write_pages
+    from .encode import owned
 
     directory = Path(directory)
     if directory.exists() and not directory.is_dir():
         raise ValueError(f"output must be a directory, got the file {str(directory)!r}")
-    for page in PAGES:
-        if (directory / page).exists() and not is_gallery_page(directory / page):
-            raise ValueError(f"{directory / page} is not a page convanim wrote: not overwriting it "
-                             "(use another folder)")
+    names = [layer_file(n, spec) for n, spec in enumerate(network.layers, 1)] + [RF_FILE, *PAGES]
+    owned.refuse_unowned(directory, names, force=force)  # every file, before anything is drawn
     directory.mkdir(parents=True, exist_ok=True)
+    with owned.writing_into(directory, force=force):
+        return _write_network(network, directory, title, output_index, theme)
+
+
+def _write_network(network: Network, directory: Path, title: str, output_index, theme) -> list[str]:
+    from .animation import animate
+
     info = network.summary(output_index)
     rows = {r["index"]: r for r in info["layers"]}
     cases, infos, written, skipped = [], [], [], []
@@ -190,7 +197,7 @@ def write_network(network: Network, directory, *, title: str = "Network", output
         anim.save(directory / name)
         written.append(name)
         r = rows[n]
-        cases.append(Case(name=name[:-4], file=name, description=f"layer {n}: {r['layer']}{note}"))
+        cases.append(Entry(name=name[:-4], file=name, description=f"layer {n}: {r['layer']}{note}"))
         infos.append({"alt": anim.alt, "size": anim.size, "formula": "", "pytorch": r["layer"],
                       "params": f"output {_shape(r['output_shape'])}, RF {_axes(r['receptive_field'])}, "
                                 f"jump {_axes(r['jump'])}, {len(anim)} frames"})
@@ -203,9 +210,9 @@ def write_network(network: Network, directory, *, title: str = "Network", output
         written.append(RF_FILE)
         rf = info["receptive_field"]
         about = f"the receptive field of output cell {tuple(rf['output_cell'])}, layer by layer"
-        cases.append(Case(name="receptive_field", file=RF_FILE, description=about))
+        cases.append(Entry(name="receptive_field", file=RF_FILE, description=about))
         infos.append({"alt": anim.alt, "size": anim.size, "formula": "", "pytorch": "",
                       "params": f"{'×'.join(map(str, rf['size']))}, {rf['cells']} cells"})
     intro = summary_text(info) + "".join(f"\n{s}" for s in skipped)
-    write_pages(directory, title, cases, infos, intro=intro)
+    write_pages(directory, title, cases, infos, intro=intro, command="network")
     return written + ["README.md", "index.html"]

@@ -24,6 +24,7 @@ from convanim.encode import (
     write_animation,
     write_frames,
 )
+from convanim.encode.owned import MANIFEST
 
 BG = (250, 248, 240)
 INK = [(200, 30, 30), (30, 120, 200), (40, 160, 60)]
@@ -661,7 +662,7 @@ def test_write_frames_names_and_content(tmp_path):
     out = tmp_path / "frames"
     paths = write_frames(out, frames)
     assert [p.name for p in paths] == [f"frame_{i:02d}.png" for i in range(12)]
-    assert sorted(out.iterdir()) == paths
+    assert sorted(out.iterdir()) == [out / MANIFEST, *paths]  # the manifest records what convanim wrote
     for path, frame in zip(paths, frames, strict=True):
         with Image.open(path) as im:
             assert im.format == "PNG"
@@ -673,7 +674,7 @@ def test_write_frames_width_grows_with_count(tmp_path):
     frames = [np.full((1, 1, 3), i % 256, np.uint8) for i in range(1001)]
     paths = write_frames(tmp_path / "many", frames, stem="step")
     assert paths[0].name == "step_0000.png" and paths[-1].name == "step_1000.png"
-    assert len(list((tmp_path / "many").iterdir())) == 1001
+    assert len(list((tmp_path / "many").iterdir())) == 1001 + 1  # and the manifest
 
 
 @pytest.mark.parametrize("ext", [".png", ".webp"])
@@ -691,7 +692,8 @@ def test_write_frames_into_existing_directory(tmp_path):
     write_frames(out, moving_squares(12))  # frame_00.png ... frame_11.png
     (out / "notes.txt").write_text("keep me")
     paths = write_frames(out, moving_squares(3))
-    assert sorted(p.name for p in out.iterdir()) == ["frame_0.png", "frame_1.png", "frame_2.png", "notes.txt"]
+    assert sorted(p.name for p in out.iterdir()) == [MANIFEST, "frame_0.png", "frame_1.png", "frame_2.png",
+                                                     "notes.txt"]
     assert len(paths) == 3
     assert [p.name for p in tmp_path.iterdir()] == ["frames"]
 

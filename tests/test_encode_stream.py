@@ -21,8 +21,9 @@ import pytest
 from PIL import Image
 
 import convanim
-from convanim.encode import encode_gif_bytes, write_animation, write_files, write_frames, write_mp4
+from convanim.encode import encode_gif_bytes, owned, write_animation, write_files, write_frames, write_mp4
 from convanim.encode.files import remove_stale
+from convanim.encode.owned import MANIFEST
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -238,7 +239,8 @@ def test_failing_frame_k_leaves_no_frames(tmp_path):
     with pytest.raises(RuntimeError):
         write_files(existing, 6, write, stem="step")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["old"]
-    assert {p.name: p.read_bytes() for p in existing.iterdir()} == {"step_0.png": b"old", "step_1.png": b"old"}
+    assert {p.name: p.read_bytes() for p in existing.iterdir() if p.name != MANIFEST} == {
+        "step_0.png": b"old", "step_1.png": b"old"}
 
 
 def test_animation_failing_midway_leaves_no_frames(tmp_path, monkeypatch):
@@ -268,12 +270,14 @@ def _dead_pid() -> int:
 
 def test_stale_temporaries_of_dead_processes_are_removed_by_the_next_write(tmp_path):
     dead = _dead_pid()
-    stale_file = tmp_path / f".a.gif.{dead}.0123abcd.tmp"
-    stale_dir = tmp_path / f".steps.{dead}.89abcdef.tmp"
-    live = tmp_path / f".b.gif.{os.getpid()}.0123abcd.tmp"  # a write in progress in this process
-    old_style = tmp_path / ".c.gif.0123abcd.tmp"  # no process id: not ours to judge
+    host = owned._host()
+    stale_file = tmp_path / f".convanim-{dead}-{host}-0123456789ab.tmp"
+    stale_dir = tmp_path / f".convanim-{dead}-{host}-89abcdef0123.tmp"
+    live = tmp_path / f".convanim-{os.getpid()}-{host}-0123456789ab.tmp"  # a write in progress in this process
+    old_style = tmp_path / f".c.gif.{dead}.0123abcd.tmp"  # 0.2.0's names: nothing proves they are convanim's
     stale_file.write_bytes(b"half a gif")
     stale_dir.mkdir()
+    (stale_dir / MANIFEST).write_text("{}")
     (stale_dir / "step_0.png").write_bytes(b"half a png")
     live.write_bytes(b"")
     old_style.write_bytes(b"")

@@ -10,6 +10,7 @@ import pytest
 from PIL import Image
 
 from convanim import ConvSpec
+from convanim.encode.owned import MANIFEST
 from convanim.gallery import MARKER, load_gallery, rendered_by, run_gallery
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -129,7 +130,7 @@ def test_render_writes_files_pages_and_check_passes(tmp_path, capsys):
     out = tmp_path / "out"
     assert run_gallery(src, out, jobs=2) == 0
     assert sorted(p.name for p in out.iterdir()) == [
-        "README.md", "index.html", "one.gif", "one.html", "two.gif", "two.html"]
+        MANIFEST, "README.md", "index.html", "one.gif", "one.html", "two.gif", "two.html"]
     with Image.open(out / "two.gif") as im:
         assert im.n_frames == 9
     readme = (out / "README.md").read_text()
@@ -252,7 +253,7 @@ def test_gallery_never_overwrites_a_page_it_did_not_write(tmp_path):
     out = tmp_path / "out"
     out.mkdir()
     (out / "README.md").write_text("# my notes\n")
-    with pytest.raises(ValueError, match=r"README.md is not a convanim gallery page: not overwriting it"):
+    with pytest.raises(ValueError, match=r"^not replacing '.*README.md': convanim did not write it"):
         run_gallery(tmp_path / "g.toml", out, jobs=1)
     assert (out / "README.md").read_text() == "# my notes\n"
     assert sorted(p.name for p in out.iterdir()) == ["README.md"]

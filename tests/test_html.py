@@ -136,7 +136,7 @@ file = "taken.html"
 """)
     out = tmp_path / "out"
     assert run_gallery(tmp_path / "g.toml", out, jobs=1) == 0
-    assert sorted(p.name for p in out.iterdir()) == [
+    assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == [
         "README.md", "grid.gif", "grid.html", "index.gif", "index.html", "matrix.gif", "page.html", "taken.gif",
         "taken.html"]
     assert '"layout":"flat"' in (out / "page.html").read_text() and "<svg" in (out / "taken.html").read_text()

@@ -419,6 +419,6 @@ def test_network_pages_never_overwrite_a_readme_convanim_did_not_write(tmp_path)
     from convanim.netpages import write_network
 
     (tmp_path / "README.md").write_text("# my project\n")
-    with pytest.raises(ValueError, match=r"README.md is not a page convanim wrote: not overwriting it"):
+    with pytest.raises(ValueError, match=r"^not replacing '.*README.md': convanim did not write it"):
         write_network(Network(5, "nn.Conv2d(1, 1, 3)"), tmp_path)
     assert (tmp_path / "README.md").read_text() == "# my project\n" and len(list(tmp_path.iterdir())) == 1

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from .checks import Frames, check_destination, check_durations
-from .files import make_temp_file, unlink_quietly
+from .files import finish, make_temp_file, unlink_quietly
 
 MP4_MAX_FPS = 50
 
@@ -64,7 +64,7 @@ def write_mp4(path, frames, durations_ms) -> None:
             raise ValueError(f"got {len(durations)} durations for {count} frames")
         writer.close()
         writer = None
-        os.replace(temp, target)
+        finish(temp, target)
     except BaseException:
         if writer is not None:
             writer.close()

@@ -27,8 +27,10 @@ WEBP_QUALITY = 80  # with lossless=True this is the compression effort (libwebp'
 class _FrameSequence(Image.Image):
     """A multi-frame RGB image over an iterator of ``count`` frames, each read when `seek` reaches it.
 
-    Frames can only be sought in order; seeking back to frame 0 after the end
-    (Pillow restores the frame it started at) changes nothing.
+    Frames can only be sought in order; seeking back to frame 0 (Pillow
+    restores the frame it started at when it finishes, or when an interrupt
+    or an error stops it) changes nothing, so the first exception is the one
+    reported.
     """
 
     def __init__(self, frames: Iterator[np.ndarray], count: int):
@@ -60,7 +62,7 @@ class _FrameSequence(Image.Image):
         return self._index
 
     def seek(self, frame: int) -> None:
-        if frame == self._index or (frame == 0 and self._index == self._count - 1):
+        if frame in (self._index, 0):  # 0: Pillow restoring the frame it began at (at the end, or on an interrupt)
             return
         if frame != self._index + 1:
             raise ValueError(f"frames are read in order: cannot seek from {self._index} to {frame}")

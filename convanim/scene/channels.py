@@ -28,19 +28,16 @@ from matplotlib.text import Text
 from matplotlib.transforms import Affine2D
 
 from .. import explanation as explain
-from .. import limits
 from ..schedule import cell_kind, schedule
 from ..spec import ConvSpec
 from ..themes import get_theme
 from . import classic, flat
 from .base import Scene, SceneOptions, style
 
-__all__ = ["ChannelScene", "CHANNEL_ORDERS", "MAX_CHANNELS"]
+__all__ = ["ChannelScene", "CHANNEL_ORDERS"]
 
 #: Frame orders: one output channel at a time (PyTorch's memory order), or every channel per position.
 CHANNEL_ORDERS = ("channel", "position")
-#: Most channel slices drawn in one row (a wider layer would not fit a readable frame).
-MAX_CHANNELS = limits.MAX_CHANNELS
 
 _DPI = 100
 _DEFAULTS = SceneOptions()
@@ -124,12 +121,6 @@ class ChannelScene(Scene):
             raise ValueError(f"layout must be 'classic' or 'flat' for a layer with channels, got {layout!r}")
         if spec.ndim not in (1, 2):
             raise ValueError(f"layout {layout!r} draws 1-D and 2-D convolutions, got {spec.ndim} axes")
-        for name in ("in_channels", "out_channels"):
-            if getattr(spec, name) > MAX_CHANNELS:
-                raise ValueError(
-                    f"the channel drawing shows at most {MAX_CHANNELS} input and output channels, got "
-                    f"{name}={getattr(spec, name)}; convanim shape gives the numbers of any layer"
-                )
         if order not in CHANNEL_ORDERS:
             raise ValueError(f"channel_order must be one of {', '.join(CHANNEL_ORDERS)}, got {order!r}")
         default = classic.DEFAULT_CELL_PX if layout == "classic" else flat.DEFAULT_CELL_PX

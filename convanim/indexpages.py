@@ -1,0 +1,132 @@
+"""The index pages of a folder of animations: ``README.md`` (a table GitHub renders) and ``index.html``.
+
+`convanim gallery` and `convanim network` write them; each page's first line
+names the command that wrote it. Text from the user (titles, descriptions)
+is HTML-escaped in both pages, as Markdown passes HTML through.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = ["Entry", "PAGES", "FRAMES_NOTE", "marker", "rendered_by", "write_pages", "markdown_text"]
+
+#: What a frame of a gallery animation is, as the pages say it.
+FRAMES_NOTE = "one frame per step: a kernel position, or an input cell in the scatter views"
+PAGES = ("README.md", "index.html")
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One animation on the pages: its name (the HTML anchor), file and description."""
+
+    name: str
+    file: str
+    description: str = ""
+
+
+def marker(command: str) -> str:
+    """The first line of the pages ``convanim COMMAND`` writes (a comment, for people reading the source)."""
+    return f"<!-- written by convanim {command}: it rewrites this page -->"
+
+
+def markdown_text(text: str) -> str:
+    """``text`` safe inside a Markdown table cell or heading: HTML escaped, ``|`` escaped, one line."""
+    return re.sub(r"\s*[\r\n]+\s*", " ", html.escape(text, quote=False)).replace("|", "\\|")
+
+
+def rendered_by() -> str:
+    """``convanim 0.2.0 (matplotlib 3.11.2, Pillow 13.0.0, numpy 2.4.6)``: what the bytes depend on.
+
+    The same config and these versions give byte-identical files; another
+    matplotlib may anti-alias differently.
+    """
+    from importlib.metadata import version
+
+    from .version import __version__
+
+    deps = ", ".join(f"{name} {version(name)}" for name in ("matplotlib", "Pillow", "numpy"))
+    return f"convanim {__version__} ({deps})"
+
+
+def write_pages(directory: Path, title: str, cases: list, infos: list[dict], intro: str = "",
+                command: str = "gallery") -> None:
+    """``README.md`` (a table GitHub renders) and ``index.html`` (self-contained) in ``directory``.
+
+    ``cases`` have a ``name``, ``file`` and ``description`` (an `Entry`, or a
+    gallery's `Case`); ``intro`` (preformatted text, e.g. a network's summary)
+    goes above the table; ``command`` is named on the pages' first line.
+    """
+    from .encode import atomic_output
+
+    fence = "```" + "`" * max((len(run) - 2 for run in re.findall("`{3,}", intro)), default=0)
+    md = [
+        marker(command),
+        f"# {markdown_text(title)}",
+        "",
+        f"Rendered by {rendered_by()}. Each file loops forever; {FRAMES_NOTE}.",
+        "",
+        *([f"{fence}\n{intro}\n{fence}", ""] if intro else []),
+        "| animation | name | parameters | output size |",
+        "|:---:|---|---|---|",
+    ]
+    for case, info in zip(cases, infos):
+        alt = info["alt"].replace("|", "\\|").replace("[", "(").replace("]", ")")
+        formula = f"`{info['formula']}`" if info["formula"] else ""
+        text = f"<br>{markdown_text(case.description)}" if case.description else ""
+        md.append(
+            f"| ![{alt}]({case.file}) | `{case.file}`{text} | {info['params']} | {formula} |"
+        )
+    md.append("")
+    with atomic_output(directory / "README.md") as fh:
+        fh.write("\n".join(md).encode("utf-8"))
+
+    cards = []
+    for case, info in zip(cases, infos):
+        w, h = info["size"]
+        code = f"<pre><code>{html.escape(info['pytorch'])}</code></pre>" if info["pytorch"] else ""
+        desc = f"<p>{html.escape(case.description)}</p>" if case.description else ""
+        image = f'<img src="{html.escape(case.file)}" width="{w}" height="{h}" alt="{html.escape(info["alt"])}">'
+        page = html.escape(info.get("page", ""))
+        if page:  # the GIF opens the interactive player; a page alone is a link
+            image = f'<a class="play" href="{page}">{image if page != html.escape(case.file) else "Open the page"}</a>'
+            desc += f'<p><a href="{page}">Step through it: the interactive player</a></p>'
+        cards.append(
+            f"""<figure id="{html.escape(case.name)}">
+  {image}
+  <figcaption><strong>{html.escape(case.file)}</strong> ({html.escape(info['params'])})
+  {desc}<p class="formula">{html.escape(info['formula'])}</p>{code}</figcaption>
+</figure>"""
+        )
+    page = f"""<!DOCTYPE html>
+{marker(command)}
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{html.escape(title)}</title>
+<style>
+body {{ font-family: system-ui, sans-serif; margin: 2rem; color: #073642; background: #fdfdfd; }}
+main {{ display: grid; grid-template-columns: repeat(auto-fill, minmax(320px, 1fr)); gap: 1.5rem; }}
+figure {{ margin: 0; padding: 1rem; border: 1px solid #ddd; border-radius: 6px; background: #fff; }}
+img {{ max-width: 100%; height: auto; }}
+.formula {{ font-family: ui-monospace, monospace; font-size: 0.9rem; }}
+a.play {{ display: block; }}
+a.play:hover img, a.play:focus img {{ outline: 3px solid #268bd2; }}
+pre {{ background: #f4f4f4; padding: 0.5rem; white-space: pre-wrap; overflow-wrap: anywhere; font-size: 0.8rem; }}
+</style>
+</head>
+<body>
+<h1>{html.escape(title)}</h1>
+<p>Rendered by {html.escape(rendered_by())}. Each animation loops; {FRAMES_NOTE}.</p>
+{f"<pre>{html.escape(intro)}</pre>" if intro else ""}<main>
+{chr(10).join(cards)}
+</main>
+</body>
+</html>
+"""
+    with atomic_output(directory / "index.html") as fh:
+        fh.write(page.encode("utf-8"))
