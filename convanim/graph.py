@@ -160,7 +160,8 @@ class Network:
         if isinstance(item, dict):
             bad = sorted(set(item) - set(out))
             if bad:
-                raise ValueError(f"layer {n}: unknown key {bad[0]!r} (a node has name, layer or join, inputs, parameters)")
+                raise ValueError(f"layer {n}: unknown key {bad[0]!r} "
+                                 "(a node has name, layer or join, inputs, parameters)")
             if (item.get("layer") is None) == (item.get("join") is None):
                 raise ValueError(f"layer {n}: give either layer or join (add or cat)")
             out.update(item)

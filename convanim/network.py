@@ -15,8 +15,16 @@ sentences of explanation.
 
 from __future__ import annotations
 
-from .fields import (axis_spec, node_counts, output_index, path_counts, path_recurrences, receptive_field,
-                     receptive_fields, recurrences)
+from .fields import (
+           axis_spec,
+           node_counts,
+           output_index,
+           path_counts,
+           path_recurrences,
+           receptive_field,
+           receptive_fields,
+           recurrences,
+)
 from .graph import MAX_CELLS, MAX_LAYERS, Network, Node
 from .netfile import NETWORK_PRESETS, load_network, network_path
 from .trace import from_torch
