@@ -15,7 +15,7 @@ import numpy as np
 
 from .network import Network, receptive_fields, recurrences
 
-__all__ = ["summary_text", "animate_receptive", "write_network", "layer_file", "RF_FILE"]
+__all__ = ["summary_text", "join_sentence", "animate_receptive", "write_network", "layer_file", "RF_FILE"]
 
 RF_FILE = "receptive_field.gif"
 #: Layers with more kernel positions than this are listed, not animated, by `write_network`.
@@ -25,6 +25,8 @@ MAX_ACROSS = 1000
 
 
 def _num(value) -> str:
+    if isinstance(value, str):
+        return value
     if isinstance(value, float):
         return f"{value:g}"
     return f"{value:,}"
@@ -42,16 +44,59 @@ def _shape(shape) -> str:
     return "(" + ", ".join(str(v) for v in shape) + ")"
 
 
+def _offset(values) -> str:
+    shown = [_num(v) for v in values]
+    return shown[0] if len(set(shown)) == 1 else "(" + ", ".join(shown) + ")"
+
+
+def join_sentence(row: dict) -> str:
+    """Whether the paths meeting at a join are aligned (same jump and centre; Araujo et al. 2019), in one sentence."""
+    first = row["inputs"][0]
+    if row["aligned"]:
+        return f"{row['name']}: its {len(row['inputs'])} paths are aligned (same jump and centre)"
+    parts = []
+    for d in row["offsets"]:
+        off = d["offset"]
+        side = "after" if all(v >= 0 for v in off) else "before" if all(v <= 0 for v in off) else "off"
+        what = f"{d['input']} is centred {_offset([abs(v) for v in off] if side != 'off' else off)} input cells " \
+               f"{side} {first}" if side != "off" else f"{d['input']} is centred {_offset(off)} input cells off {first}"
+        if d["jump"] != row["jump"]:
+            what += f" and steps {_axes(d['jump'])} input cells instead of {_axes(row['jump'])}"
+        parts.append(what)
+    return f"{row['name']}: paths misaligned: " + "; ".join(parts)
+
+
 def summary_text(info: dict) -> str:
-    """The summary of `Network.summary` as a table: one row per layer, totals, the exact receptive field."""
+    """The summary of `Network.summary` as a table: one row per node, totals, the exact receptive field.
+
+    A graph (a node that does not read the one before) gets a name and an
+    inputs column; where paths meet, one sentence says whether they are aligned.
+    """
+    rows_in = info["layers"]
+    graph = any(r.get("inputs", [str(r["index"] - 1)])[:1] != [rows_in[r["index"] - 2]["name"] if r["index"] > 1
+                                                                 else "input"] or len(r.get("inputs", ())) > 1
+                for r in rows_in)
     head = ["#", "layer", "output shape", "params", "MACs", "RF", "jump", "start"]
+    if graph:
+        head[1:1] = ["name", "inputs"]
     rows = [["", "input", _shape(info["input_shape"]), "", "", "1", "1", "0"]]
-    for r in info["layers"]:
-        rows.append([str(r["index"]), r["layer"], _shape(r["output_shape"]), _num(r["parameters"]), _num(r["macs"]),
-                     _axes(r["receptive_field"]), _axes(r["jump"]), _axes(r["start"])])
-    rows.append(["", "total", "", _num(info["total_parameters"]), _num(info["total_macs"]), "", "", ""])
+    if graph:
+        rows[0][1:1] = ["input", ""]
+    for r in rows_in:
+        rf = r["receptive_field"]
+        if rf is not None and r.get("receptive_field_min") not in (None, rf):
+            rf = [f"{_num(a)}-{_num(b)}" if a != b else b for a, b in zip(r["receptive_field_min"], rf)]
+        row = [str(r["index"]), r["layer"], _shape(r["output_shape"]), _num(r["parameters"]), _num(r["macs"]),
+               _axes(rf), _axes(r["jump"]), _axes(r["start"])]
+        if graph:
+            row[1:1] = [r["name"], ", ".join(r["inputs"]) if len(r["inputs"]) > 1 else ""]
+        rows.append(row)
+    total = ["", "total", "", _num(info["total_parameters"]), _num(info["total_macs"]), "", "", ""]
+    if graph:
+        total[1:1] = ["", ""]
+    rows.append(total)
     widths = [max(len(row[c]) for row in [head] + rows) for c in range(len(head))]
-    left = {1, 2}
+    left = {1, 2, 3, 4} if graph else {1, 2}
 
     def line(row):
         cells = [v.ljust(w) if c in left else v.rjust(w) for c, (v, w) in enumerate(zip(row, widths))]
@@ -59,6 +104,16 @@ def summary_text(info: dict) -> str:
 
     rule = "-" * len(line(head))
     out = [rule, line(head), rule, *(line(r) for r in rows[:-1]), rule, line(rows[-1]), rule]
+    joins = [r for r in rows_in if "aligned" in r]
+    aligned = [r for r in joins if r["aligned"]]
+    if aligned:
+        out.append(f"paths are aligned (same jump and centre) where they meet at {len(aligned)} of "
+                   f"{len(joins)} join{'s' if len(joins) != 1 else ''}")
+    out += [join_sentence(r) for r in joins if not r["aligned"]]
+    if any(r.get("receptive_field_min") not in (None, r["receptive_field"]) for r in rows_in):
+        out.append("RF a-b: the smallest and the largest receptive field over the paths into the node")
+    if info.get("stopped"):
+        out.append(info["stopped"])
     rf = info["receptive_field"]
     cell = rf["output_cell"]
     label = _shape(cell) if len(cell) > 1 else cell[0]

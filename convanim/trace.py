@@ -49,6 +49,19 @@ def _call_name(target) -> str:
     return target if isinstance(target, str) else getattr(target, "__name__", str(target))
 
 
+def _call_label(node) -> str:
+    """``torch.flatten``, ``F.relu``, ``operator.add``, ``Tensor.view``: the call as the user wrote it."""
+    import torch
+
+    name = _call_name(node.target)
+    if node.op == "call_method":
+        return f"Tensor.{name}"
+    for prefix, space in (("torch", torch), ("F", torch.nn.functional), ("operator", operator)):
+        if getattr(space, name, None) is node.target:
+            return f"{prefix}.{name}"
+    return name
+
+
 def _pass_layer(module, cls: str) -> Layer | None:
     """The pass-through node a module with parameters is (None for one without: it is left out)."""
     if cls.startswith("BatchNorm") and module.affine:
@@ -143,7 +156,7 @@ class _Reader:
             return False
         target = _call_name(node.target)
         base = target.strip("_").rstrip("_") or target
-        where = f"{self.name_hint(node, base)} ({'Tensor.' if node.op == 'call_method' else ''}{target})"
+        where = f"{self.name_hint(node, base)} ({_call_label(node)})"
         if target in _SHAPE_QUERIES:
             return False  # x.size(0): not a tensor; a later view or reshape stops the reading
         if target in _STOP_CALLS:
