@@ -42,7 +42,7 @@ from .schedule import schedule
 from .spec import ConvSpec
 
 __all__ = ["recurrences", "path_recurrences", "receptive_fields", "receptive_field", "path_counts", "node_counts",
-           "output_index", "axis_spec", "axis_relation"]
+           "output_index", "axis_spec", "axis_relation", "back"]
 
 
 def _dims(values) -> str:
@@ -188,7 +188,7 @@ def axis_relation(spec, axis: int) -> np.ndarray | None:
     return _relation(axis_spec(spec, axis))
 
 
-def _back(spec, grid: np.ndarray) -> np.ndarray:
+def back(spec, grid: np.ndarray) -> np.ndarray:
     """The cells of a node's input that ``grid`` (over its output) reads, weighted by the taps."""
     for a in range(grid.ndim):
         rel = axis_relation(spec, a)
@@ -208,11 +208,11 @@ def node_counts(network, index=None, *, counts: bool = True) -> list[np.ndarray]
         if not grid.any():
             continue
         node = network.nodes[n - 1]
-        back = _back(node.spec, grid)
+        read = back(node.spec, grid)
         if not counts:
-            back = np.minimum(back, 1)
+            read = np.minimum(read, 1)
         for i in node.inputs:
-            grids[i] = grids[i] + back if counts else np.maximum(grids[i], back)
+            grids[i] = grids[i] + read if counts else np.maximum(grids[i], read)
     return grids
 
 

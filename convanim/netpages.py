@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
 
+from .fields import back, node_counts, path_recurrences
 from .network import Network, receptive_fields, recurrences
+from .pool import PoolSpec
+from .spec import ConvSpec
 
 __all__ = ["summary_text", "join_sentence", "animate_receptive", "write_network", "layer_file", "RF_FILE"]
 
@@ -22,11 +26,18 @@ RF_FILE = "receptive_field.gif"
 MAX_LAYER_FRAMES = 2500
 #: The receptive-field animation draws at most this many cells across (grids side by side, or a 1-D row).
 MAX_ACROSS = 1000
+#: Past that it draws rasters on the input: at most this many input cells along an axis, and this many frames.
+MAX_RASTER_AXIS = 2048
+MAX_RASTER_FRAMES = 400
+#: Nodes drawn as a frame of the raster animation (pass-through layers look like what they read).
+_RASTER_OPS = ("conv", "transposed", "max", "avg", "adaptive", "add", "cat")
 
 
 def _num(value) -> str:
     if isinstance(value, str):
         return value
+    if isinstance(value, Fraction):
+        value = int(value) if value.denominator == 1 else float(value)
     if isinstance(value, float):
         return f"{value:g}"
     return f"{value:,}"
@@ -142,7 +153,8 @@ def _scene_args(network: Network, output_index) -> dict:
     from .schedule import schedule
 
     masks = receptive_fields(network, output_index)
-    names = ["input"] + [f"{n} {name}" for n, name in enumerate(network.names, 1)]
+    names = ["input"] + [f"{n if network.is_chain else node.name} {node.text}"
+                         for n, node in enumerate(network.nodes, 1)]
     args = {"masks": masks, "names": names}
     if network.ndim == 1:
         rec = recurrences(network)
@@ -155,37 +167,129 @@ def _scene_args(network: Network, output_index) -> dict:
         args["widths"] = [min(1.0, float(jump[0])) for _, jump, _ in rec]
         edges = []
         for n, spec in enumerate(network.layers, 1):
-            steps = schedule(spec)
-            pairs = {(tap.source[0], int(d)) for d in np.flatnonzero(masks[n]) for tap in steps[d].taps
-                     if tap.source is not None}
-            edges.append(sorted(pairs))
+            if not network.is_chain:
+                edges.append([])  # rows are nodes, not a stack: no lines between them
+            elif isinstance(spec, (ConvSpec, PoolSpec)):
+                steps = schedule(spec)
+                pairs = {(tap.source[0], int(d)) for d in np.flatnonzero(masks[n]) for tap in steps[d].taps
+                         if tap.source is not None}
+                edges.append(sorted(pairs))
+            else:  # every cell reads itself
+                edges.append([(int(d), int(d)) for d in np.flatnonzero(masks[n])])
         args["edges"] = edges
     return args
 
 
+def _on_input(grid: np.ndarray, size, jump, start) -> np.ndarray:
+    """``grid`` (over a node's cells) drawn on the input: each input cell takes the node cell centred nearest it."""
+    index = []
+    for a, n in enumerate(size):
+        k = np.floor((np.arange(n) - float(start[a])) / float(jump[a]) + 0.5).astype(int)
+        index.append(k)
+    valid = np.ones(tuple(size), bool)
+    clipped = []
+    for a, k in enumerate(index):
+        ok = (k >= 0) & (k < grid.shape[a])
+        valid &= ok.reshape([-1 if b == a else 1 for b in range(len(size))])
+        clipped.append(np.clip(k, 0, grid.shape[a] - 1))
+    return np.where(valid, grid[np.ix_(*clipped)], 0.0)
+
+
+def raster_frames(network: Network, output_index=None, *, effective: bool = False) -> tuple[list, list]:
+    """(tones, captions) of the raster receptive-field animation: from the output node back to the input.
+
+    A tone is 1 where a node's cell reaches the output cell; at a node read by
+    several paths, the share of those paths that reach it; with ``effective``,
+    its number of paths over the largest.
+    """
+    from .scene.receptive import field_label
+
+    masks = [m.astype(float) for m in receptive_fields(network, output_index)]
+    counts = node_counts(network, output_index) if effective else None
+    stats = path_recurrences(network)
+    readers = network.consumers()
+    size = network.input_size
+    cell = tuple(int(i[0]) for i in np.nonzero(masks[-1]))
+    label = cell if len(cell) > 1 else cell[0]
+    tones, captions = [], []
+    shown = [n for n in range(len(network.nodes), 0, -1) if network.nodes[n - 1].op in _RASTER_OPS] + [0]
+    for n in shown:
+        if effective:
+            tone = counts[n] / max(float(counts[n].max()), 1e-300)
+        elif len(readers[n]) > 1:
+            reach = [np.minimum(back(network.nodes[r - 1].spec, masks[r]), 1) for r in readers[n]]
+            tone = sum(reach) / len(reach)
+        else:
+            tone = masks[n]
+        st = stats[n]
+        tones.append(_on_input(tone, size, st["jump"], st["start"]))
+        reached = int((masks[n] > 0).sum())
+        if n == 0:
+            what = "paths per input cell" if effective else field_label(masks[0] > 0)
+            captions.append((f"input {_axes(size) if len(set(size)) > 1 else '×'.join(map(str, size))}",
+                             f"receptive field of output cell {label}: {what}"))
+            continue
+        node = network.nodes[n - 1]
+        shape = "×".join(map(str, masks[n].shape))
+        note = f"{len(readers[n])} paths read it: paler cells reach the output through fewer of them" \
+            if len(readers[n]) > 1 and not effective else ""
+        captions.append((f"{node.name}: {node.text}"[:70],
+                         f"{reached:,} of its {shape} cells reach output cell {label}; each {_axes(st['jump'])} "
+                         "input cells wide", note))
+    return tones, captions
+
+
 def animate_receptive(network: Network, output_index=None, *, theme="classic", cell_px: int | None = None,
-                      duration_ms: int | None = None, hold_last_ms: int = 2000):
-    """The `Animation` walking the receptive field of one output cell back to the input (1-D and 2-D)."""
+                      duration_ms: int | None = None, hold_last_ms: int = 2000, raster: bool | None = None,
+                      effective: bool = False, image=None):
+    """The `Animation` walking the receptive field of one output cell back to the input.
+
+    Grids side by side (1-D and 2-D) while they fit, ``MAX_ACROSS`` cells
+    across; past that, or with ``raster=True``, ``effective=True`` (paths per
+    cell as a heat map) or ``image`` (a picture file drawn beneath, resized to
+    the input), rasters on the input (2-D networks).
+    """
     from .animation import Animation, _check_ms
     from .scene.base import SceneOptions
-    from .scene.receptive import ReceptiveScene
     from .themes import get_theme
 
     if network.ndim not in (1, 2):
         raise ValueError(f"the receptive-field animation draws 1-D and 2-D networks, got {network.ndim} axes")
     across = sum(shape[-1] for shape in network.shapes)
-    if across > MAX_ACROSS:
-        raise ValueError(f"the receptive-field animation draws at most {MAX_ACROSS} cells across, "
-                         f"got {across} (the grids side by side)")
-    if cell_px is not None and (not isinstance(cell_px, int) or isinstance(cell_px, bool) or not 4 <= cell_px <= 64):
-        raise ValueError(f"cell_px must be an integer from 4 to 64, got {cell_px!r}")
+    if raster is None:
+        raster = effective or image is not None or across > MAX_ACROSS
+    if cell_px is not None and (not isinstance(cell_px, int) or isinstance(cell_px, bool) or not
+                                (1 if raster else 4) <= cell_px <= 64):
+        raise ValueError(f"cell_px must be an integer from {1 if raster else 4} to 64, got {cell_px!r}")
     options = SceneOptions(theme=get_theme(theme), cell_px=cell_px)
-    scene = ReceptiveScene(**_scene_args(network, output_index), options=options)
+    if raster:
+        from .scene.raster import RasterScene, load_picture
+
+        if network.ndim != 2 or max(network.input_size) > MAX_RASTER_AXIS:
+            raise ValueError(f"the raster receptive-field animation draws 2-D inputs of at most {MAX_RASTER_AXIS} "
+                             f"cells along an axis, got {'×'.join(map(str, network.input_size))}")
+        tones, captions = raster_frames(network, output_index, effective=effective)
+        if len(tones) > MAX_RASTER_FRAMES:
+            raise ValueError(f"the raster receptive-field animation draws at most {MAX_RASTER_FRAMES} frames, "
+                             f"got {len(tones)} (one per layer and join)")
+        picture = None if image is None else load_picture(image, network.input_size)
+        px = cell_px or max(1, min(4, 640 // max(network.input_size)))
+        scene = RasterScene(tones, captions, picture=picture, heat=effective, cell_px=px, options=options)
+    else:
+        from .scene.receptive import ReceptiveScene
+
+        if across > MAX_ACROSS:
+            raise ValueError(f"the receptive-field animation draws at most {MAX_ACROSS} cells across, "
+                             f"got {across} (the grids side by side)")
+        scene = ReceptiveScene(**_scene_args(network, output_index), options=options)
     base = _check_ms("duration_ms", duration_ms if duration_ms is not None else scene.frame_ms, 10)
     durations = [base] * len(scene)
     durations[-1] += _check_ms("hold_last_ms", hold_last_ms, 0)
     config = f"{network!r} receptive field of {output_index!r} theme={options.theme.name}"
-    return Animation(scene, spec=None, durations=durations, alt=scene.describe(), config=config, flat_colours=False)
+    if raster:
+        config += f" raster effective={effective} image={'yes' if image is not None else 'no'}"
+    return Animation(scene, spec=None, durations=durations, alt=scene.describe(), config=config,
+                     flat_colours=False)
 
 
 # -- a folder -------------------------------------------------------------------
@@ -205,7 +309,7 @@ def _layer_cell_px(spec) -> int:
 
 
 def write_network(network: Network, directory, *, title: str = "Network", output_index=None,
-                  theme="classic") -> list[str]:
+                  theme="classic", effective: bool = False, image=None) -> list[str]:
     """One animation per layer, the receptive-field animation, README.md and index.html in ``directory``.
 
     Each layer is drawn by `convanim.animate` (flat layout, cells sized to the
@@ -226,7 +330,13 @@ def write_network(network: Network, directory, *, title: str = "Network", output
     info = network.summary(output_index)
     rows = {r["index"]: r for r in info["layers"]}
     cases, infos, written, skipped = [], [], [], []
+    plain = [node for node in network.nodes if not isinstance(node.spec, (ConvSpec, PoolSpec))]
+    if plain:
+        skipped.append(f"{len(plain)} node{'s' if len(plain) != 1 else ''} (joins, pass-through layers, adaptive "
+                       "pooling) have no kernel positions to animate")
     for n, spec in enumerate(network.layers, 1):
+        if not isinstance(spec, (ConvSpec, PoolSpec)):
+            continue
         name = layer_file(n, spec)
         frames = math.prod(spec.output_shape) * getattr(spec, "out_channels", 1)
         if frames > MAX_LAYER_FRAMES:
@@ -250,7 +360,7 @@ def write_network(network: Network, directory, *, title: str = "Network", output
                       "params": f"output {_shape(r['output_shape'])}, RF {_axes(r['receptive_field'])}, "
                                 f"jump {_axes(r['jump'])}, {len(anim)} frames"})
     try:
-        anim = animate_receptive(network, output_index, theme=theme)
+        anim = animate_receptive(network, output_index, theme=theme, effective=effective, image=image)
     except ValueError as exc:
         skipped.append(f"receptive field: not drawn ({exc})")
     else:

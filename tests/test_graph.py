@@ -205,3 +205,56 @@ def test_branching_network_files(tmp_path):
                     'inputs = "1"\n')
     with pytest.raises(ValueError, match=r"^n.toml: layer 2: inputs must be a list of node names, got '1'$"):
         load_network(path)
+
+
+def test_raster_animation_paints_each_field_on_the_input(tmp_path):
+    from PIL import Image
+
+    from convanim.netpages import animate_receptive, raster_frames
+
+    _, net = load_network("residual")
+    tones, captions = raster_frames(net, (5, 5))
+    assert len(tones) == 5 and captions[0][0] == "add: add"  # add, skip, conv2, conv1, then the input
+    field = receptive_field(net, (5, 5))
+    assert np.array_equal(tones[-1] > 0, field)
+    # the input is read by conv1 and by the skip: the skip's one cell is reached by both paths, the ring by one
+    assert tones[-1][5, 5] == 1 and tones[-1][3, 3] == 0.5
+    heat, _ = raster_frames(net, (5, 5), effective=True)
+    assert heat[-1].max() == 1 and heat[-1][5, 5] > heat[-1][4, 4] > heat[-1][3, 3] > 0
+    picture = tmp_path / "p.png"
+    Image.fromarray(np.full((30, 40, 3), 200, np.uint8)).save(picture)
+    anim = animate_receptive(net, (5, 5), image=picture, cell_px=8)
+    anim.save(tmp_path / "rf.gif")
+    with Image.open(tmp_path / "rf.gif") as im:
+        assert im.n_frames == 5
+    with pytest.raises(ValueError, match=r"^--image must be a PNG or JPEG picture, could not read"):
+        animate_receptive(net, image=tmp_path / "missing.png")
+
+
+def test_network_command_takes_the_users_model_and_explains_counters(tmp_path, capsys, monkeypatch):
+    pytest.importorskip("torch")
+    import json
+
+    from convanim.cli import main
+
+    (tmp_path / "usermodels.py").write_text(
+        "import torch\nfrom torch import nn\n\n"
+        "class Block(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.conv = nn.Conv2d(3, 3, 3, padding=1)\n"
+        "        self.head = nn.Linear(3 * 8 * 8, 2)\n\n"
+        "    def forward(self, x):\n"
+        "        return self.head((self.conv(x) + x).flatten(1))\n\n"
+        "def block():\n    return Block()\n")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    capsys.readouterr()
+    assert main(["network", "--torch", "usermodels:block", "-i", "8", "--json"]) == 0
+    info = json.loads(capsys.readouterr().out)
+    assert [g["op"] for g in info["graph"]] == ["conv", "add"] and info["graph"][1]["inputs"] == ["conv", "input"]
+    assert "Tensor.flatten" in info["stopped"] and info["counting"]["flops"] == 2 * info["total_macs"]
+    assert info["counting"]["bias_additions"] == 3 * 64
+    assert main(["network", "--torch", "usermodels", "-i", "8"]) == 2
+    assert capsys.readouterr().err.strip() == ("convanim network: error: --torch must be MODULE:FACTORY, "
+                                               "e.g. mypackage.models:resnet18, got 'usermodels'")
