@@ -45,7 +45,7 @@ _LAYER_SPEC_KEYS = ("kernel_size", "stride", "padding", "dilation", "transposed"
 _POOL_KEYS = ("kernel_size", "stride", "padding", "dilation", "ceil_mode", "count_include_pad", "channels")
 _NODE_KEYS = ("name", "inputs")
 
-NETWORK_PRESETS = ("wavenet", "three_3x3", "one_7x7", "residual", "unet")
+NETWORK_PRESETS = ("wavenet", "three_3x3", "one_7x7", "residual", "unet", "vgg16")
 PRESET_DIR = Path(__file__).resolve().parent.parent / "assets" / "networks"
 
 
