@@ -9,13 +9,13 @@ writes GIF, APNG, WebP or PNG frames. `animate` ties them together.
 from .evaluate import evaluate
 from .explanation import explain
 from .pool import PoolSpec, pool_argmax, pool_evaluate
-from .pytorch import from_torch, parse_layer
+from .pytorch import parse_layer
 from .schedule import Step, Tap, cell_kind, cell_source, schedule, unread_cells, unread_count, unread_ranges
 from .spec import ConvSpec
 from .version import __version__
 
 _SCATTER = ("scatter_schedule", "ScatterStep", "overlap_counts", "uneven_sentence")
-_NETWORK = ("Network", "receptive_field")
+_NETWORK = ("Network", "receptive_field", "from_torch")
 
 
 def __getattr__(name):
@@ -45,5 +45,5 @@ animate = _lazy_animate()
 __all__ = [
     "ConvSpec", "Step", "Tap", "schedule", "unread_cells", "unread_count", "unread_ranges", "cell_source", "cell_kind",
     "animate", "explain", "evaluate", "PoolSpec", "pool_evaluate", "pool_argmax",
-    "parse_layer", "from_torch", "__version__", *_SCATTER, *_NETWORK,
+    "parse_layer", "__version__", *_SCATTER, *_NETWORK,
 ]

@@ -488,25 +488,56 @@ def _parse_cell(text: str):
     return parts[0] if len(parts) == 1 else parts
 
 
-def _cmd_network(args) -> int:
-    from .netpages import summary_text, write_network
-    from .network import Network, load_network
+def _torch_factory(text: str):
+    """``package.module:factory`` -> the model the user's own factory returns (imports and runs their code)."""
+    import importlib
 
-    if (args.file is None) == (args.layers is None):
-        raise UsageError('network needs --layers "nn.Conv2d(...); ..." or a preset or FILE.toml, not both')
+    name, sep, attr = text.partition(":")
+    if not sep or not name or not attr.isidentifier():
+        raise UsageError(f"--torch must be MODULE:FACTORY, e.g. mypackage.models:resnet18, got {text!r}")
+    try:
+        module = importlib.import_module(name)
+    except ImportError as exc:
+        raise UsageError(f"--torch: cannot import {name!r} ({exc})") from None
+    factory = getattr(module, attr, None)
+    if not callable(factory):
+        raise UsageError(f"--torch: {name} has no callable {attr!r}")
+    return factory()
+
+
+def _cmd_network(args) -> int:
+    from .counting import counting
+    from .netpages import summary_text, write_network
+    from .network import Network, from_torch, load_network
+
+    given = [x is not None for x in (args.file, args.layers, args.torch)]
+    if sum(given) > 1:
+        raise UsageError('network needs --layers "nn.Conv2d(...); ..." or a preset or FILE.toml, not both'
+                         if args.torch is None else "network takes one of a preset, FILE.toml, --layers and --torch")
+    if not any(given):
+        raise UsageError('network needs a preset, FILE.toml, --layers "nn.Conv2d(...); ..." or --torch MODULE:FACTORY')
     if args.file is not None:
         title, network = load_network(args.file, args.input_size)
+    elif args.torch is not None:
+        if args.input_size is None:
+            raise UsageError("-i/--input-size is required with --torch")
+        sys.path.insert(0, os.getcwd())  # the user's own package, as `python -c` would find it
+        title, network = args.torch, from_torch(_torch_factory(args.torch), args.input_size)
     else:
         if args.input_size is None:
             raise UsageError("-i/--input-size is required with --layers")
         title, network = "Network", Network(args.input_size, args.layers)
     info = network.summary(args.cell)
+    if args.json:
+        info["graph"] = [{"name": r["name"], "op": r["op"], "inputs": r["inputs"]} for r in info["layers"]]
+        info["counting"] = counting(network)
     print(json.dumps(info, indent=2, ensure_ascii=False) if args.json else summary_text(info))
     if args.output:
         written = write_network(network, args.output, title=title, output_index=args.cell, theme=args.theme,
-                                force=args.force)
+                                force=args.force, effective=args.effective, image=args.image)
         print(f"wrote {len(written) - 2} animations, README.md and index.html to {args.output}", file=sys.stderr)
-        if len(written) - 2 < len(network) + 1:
+        drawable = sum(getattr(spec, "kind", None) in ("conv", "pool") for spec in network.layers)
+        if len(written) - 2 < drawable + 1:
             print(f"some layers are not drawn: {args.output}/README.md says why", file=sys.stderr)
     return 0
 
@@ -515,17 +546,26 @@ def _add_network_flags(parser: argparse.ArgumentParser) -> None:
     from .themes import THEMES
 
     parser.add_argument("file", metavar="PRESET_OR_FILE", nargs="?",
-                        help="a bundled network (wavenet, three_3x3, one_7x7) or a .toml file: input_size and "
-                             "[[layer]] tables (layer = \"nn.Conv2d(...)\")")
+                        help="a bundled network (wavenet, three_3x3, one_7x7, residual, unet) or a .toml file: "
+                             "input_size and [[layer]] tables (layer = \"nn.Conv2d(...)\"; name, inputs and "
+                             "join = \"add\" or \"cat\" for branches)")
     parser.add_argument("--layers", metavar="TEXT",
-                        help='layers separated by ";", e.g. "nn.Conv2d(1,1,3); nn.MaxPool2d(2)"')
+                        help='layers separated by ";", e.g. "nn.Conv2d(1,1,3); nn.ReLU(); nn.MaxPool2d(2)"')
+    parser.add_argument("--torch", metavar="MODULE:FACTORY",
+                        help="import MODULE and call FACTORY() for a torch.nn.Module, traced with torch.fx: "
+                             "this runs your own code (e.g. mypackage.models:resnet18)")
     parser.add_argument("-i", "--input-size", type=parse_size, metavar="SIZE",
                         help="the spatial input size, e.g. 32 or 32x24 (overrides the file's)")
     parser.add_argument("--cell", type=_parse_cell, metavar="I[,J]",
                         help="the output cell of the last layer whose receptive field is traced (default: centre)")
-    parser.add_argument("--json", action="store_true", help="print the summary as JSON")
+    parser.add_argument("--json", action="store_true",
+                        help="print the summary as JSON, with the graph and why other counters print other numbers")
     parser.add_argument("-o", "--output", metavar="DIR",
                         help="write one animation per layer, the receptive-field animation, README.md and index.html")
+    parser.add_argument("--effective", action="store_true",
+                        help="draw the receptive field as paths per input cell (a heat map)")
+    parser.add_argument("--image", metavar="PHOTO",
+                        help="draw the receptive field over this picture, resized to the input")
     parser.add_argument("--theme", choices=sorted(THEMES), default="classic", help="colours (default classic)")
     parser.add_argument("--force", action="store_true", help=_FORCE_HELP)
 

@@ -9,23 +9,36 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
 
+from .fields import back, node_counts, path_recurrences
 from .indexpages import PAGES, Entry, write_pages
 from .network import Network, receptive_fields, recurrences
+from .pool import PoolSpec
+from .spec import ConvSpec
 
-__all__ = ["summary_text", "animate_receptive", "write_network", "layer_file", "RF_FILE"]
+__all__ = ["summary_text", "join_sentence", "animate_receptive", "write_network", "layer_file", "RF_FILE"]
 
 RF_FILE = "receptive_field.gif"
 #: Layers with more kernel positions than this are listed, not animated, by `write_network`.
 MAX_LAYER_FRAMES = 2500
 #: The receptive-field animation draws at most this many cells across (grids side by side, or a 1-D row).
 MAX_ACROSS = 1000
+#: Past that it draws rasters on the input: at most this many input cells along an axis, and this many frames.
+MAX_RASTER_AXIS = 2048
+MAX_RASTER_FRAMES = 400
+#: Nodes drawn as a frame of the raster animation (pass-through layers look like what they read).
+_RASTER_OPS = ("conv", "transposed", "max", "avg", "adaptive", "add", "cat")
 
 
 def _num(value) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, Fraction):
+        value = int(value) if value.denominator == 1 else float(value)
     if isinstance(value, float):
         return f"{value:g}"
     return f"{value:,}"
@@ -43,16 +56,59 @@ def _shape(shape) -> str:
     return "(" + ", ".join(str(v) for v in shape) + ")"
 
 
+def _offset(values) -> str:
+    shown = [_num(v) for v in values]
+    return shown[0] if len(set(shown)) == 1 else "(" + ", ".join(shown) + ")"
+
+
+def join_sentence(row: dict) -> str:
+    """Whether the paths meeting at a join are aligned (same jump and centre; Araujo et al. 2019), in one sentence."""
+    first = row["inputs"][0]
+    if row["aligned"]:
+        return f"{row['name']}: its {len(row['inputs'])} paths are aligned (same jump and centre)"
+    parts = []
+    for d in row["offsets"]:
+        off = d["offset"]
+        side = "after" if all(v >= 0 for v in off) else "before" if all(v <= 0 for v in off) else "off"
+        what = f"{d['input']} is centred {_offset([abs(v) for v in off] if side != 'off' else off)} input cells " \
+               f"{side} {first}" if side != "off" else f"{d['input']} is centred {_offset(off)} input cells off {first}"
+        if d["jump"] != row["jump"]:
+            what += f" and steps {_axes(d['jump'])} input cells instead of {_axes(row['jump'])}"
+        parts.append(what)
+    return f"{row['name']}: paths misaligned: " + "; ".join(parts)
+
+
 def summary_text(info: dict) -> str:
-    """The summary of `Network.summary` as a table: one row per layer, totals, the exact receptive field."""
+    """The summary of `Network.summary` as a table: one row per node, totals, the exact receptive field.
+
+    A graph (a node that does not read the one before) gets a name and an
+    inputs column; where paths meet, one sentence says whether they are aligned.
+    """
+    rows_in = info["layers"]
+    graph = any(r.get("inputs", [str(r["index"] - 1)])[:1] != [rows_in[r["index"] - 2]["name"] if r["index"] > 1
+                                                                 else "input"] or len(r.get("inputs", ())) > 1
+                for r in rows_in)
     head = ["#", "layer", "output shape", "params", "MACs", "RF", "jump", "start"]
+    if graph:
+        head[1:1] = ["name", "inputs"]
     rows = [["", "input", _shape(info["input_shape"]), "", "", "1", "1", "0"]]
-    for r in info["layers"]:
-        rows.append([str(r["index"]), r["layer"], _shape(r["output_shape"]), _num(r["parameters"]), _num(r["macs"]),
-                     _axes(r["receptive_field"]), _axes(r["jump"]), _axes(r["start"])])
-    rows.append(["", "total", "", _num(info["total_parameters"]), _num(info["total_macs"]), "", "", ""])
+    if graph:
+        rows[0][1:1] = ["input", ""]
+    for r in rows_in:
+        rf = r["receptive_field"]
+        if rf is not None and r.get("receptive_field_min") not in (None, rf):
+            rf = [f"{_num(a)}-{_num(b)}" if a != b else b for a, b in zip(r["receptive_field_min"], rf)]
+        row = [str(r["index"]), r["layer"], _shape(r["output_shape"]), _num(r["parameters"]), _num(r["macs"]),
+               _axes(rf), _axes(r["jump"]), _axes(r["start"])]
+        if graph:
+            row[1:1] = [r["name"], ", ".join(r["inputs"]) if len(r["inputs"]) > 1 else ""]
+        rows.append(row)
+    total = ["", "total", "", _num(info["total_parameters"]), _num(info["total_macs"]), "", "", ""]
+    if graph:
+        total[1:1] = ["", ""]
+    rows.append(total)
     widths = [max(len(row[c]) for row in [head] + rows) for c in range(len(head))]
-    left = {1, 2}
+    left = {1, 2, 3, 4} if graph else {1, 2}
 
     def line(row):
         cells = [v.ljust(w) if c in left else v.rjust(w) for c, (v, w) in enumerate(zip(row, widths))]
@@ -60,6 +116,16 @@ def summary_text(info: dict) -> str:
 
     rule = "-" * len(line(head))
     out = [rule, line(head), rule, *(line(r) for r in rows[:-1]), rule, line(rows[-1]), rule]
+    joins = [r for r in rows_in if "aligned" in r]
+    aligned = [r for r in joins if r["aligned"]]
+    if aligned:
+        out.append(f"paths are aligned (same jump and centre) where they meet at {len(aligned)} of "
+                   f"{len(joins)} join{'s' if len(joins) != 1 else ''}")
+    out += [join_sentence(r) for r in joins if not r["aligned"]]
+    if any(r.get("receptive_field_min") not in (None, r["receptive_field"]) for r in rows_in):
+        out.append("RF a-b: the smallest and the largest receptive field over the paths into the node")
+    if info.get("stopped"):
+        out.append(info["stopped"])
     rf = info["receptive_field"]
     cell = rf["output_cell"]
     label = _shape(cell) if len(cell) > 1 else cell[0]
@@ -88,7 +154,8 @@ def _scene_args(network: Network, output_index) -> dict:
     from .schedule import schedule
 
     masks = receptive_fields(network, output_index)
-    names = ["input"] + [f"{n} {name}" for n, name in enumerate(network.names, 1)]
+    names = ["input"] + [f"{n if network.is_chain else node.name} {node.text}"
+                         for n, node in enumerate(network.nodes, 1)]
     args = {"masks": masks, "names": names}
     if network.ndim == 1:
         rec = recurrences(network)
@@ -101,37 +168,129 @@ def _scene_args(network: Network, output_index) -> dict:
         args["widths"] = [min(1.0, float(jump[0])) for _, jump, _ in rec]
         edges = []
         for n, spec in enumerate(network.layers, 1):
-            steps = schedule(spec)
-            pairs = {(tap.source[0], int(d)) for d in np.flatnonzero(masks[n]) for tap in steps[d].taps
-                     if tap.source is not None}
-            edges.append(sorted(pairs))
+            if not network.is_chain:
+                edges.append([])  # rows are nodes, not a stack: no lines between them
+            elif isinstance(spec, (ConvSpec, PoolSpec)):
+                steps = schedule(spec)
+                pairs = {(tap.source[0], int(d)) for d in np.flatnonzero(masks[n]) for tap in steps[d].taps
+                         if tap.source is not None}
+                edges.append(sorted(pairs))
+            else:  # every cell reads itself
+                edges.append([(int(d), int(d)) for d in np.flatnonzero(masks[n])])
         args["edges"] = edges
     return args
 
 
+def _on_input(grid: np.ndarray, size, jump, start) -> np.ndarray:
+    """``grid`` (over a node's cells) drawn on the input: each input cell takes the node cell centred nearest it."""
+    index = []
+    for a, n in enumerate(size):
+        k = np.floor((np.arange(n) - float(start[a])) / float(jump[a]) + 0.5).astype(int)
+        index.append(k)
+    valid = np.ones(tuple(size), bool)
+    clipped = []
+    for a, k in enumerate(index):
+        ok = (k >= 0) & (k < grid.shape[a])
+        valid &= ok.reshape([-1 if b == a else 1 for b in range(len(size))])
+        clipped.append(np.clip(k, 0, grid.shape[a] - 1))
+    return np.where(valid, grid[np.ix_(*clipped)], 0.0)
+
+
+def raster_frames(network: Network, output_index=None, *, effective: bool = False) -> tuple[list, list]:
+    """(tones, captions) of the raster receptive-field animation: from the output node back to the input.
+
+    A tone is 1 where a node's cell reaches the output cell; at a node read by
+    several paths, the share of those paths that reach it; with ``effective``,
+    its number of paths over the largest.
+    """
+    from .scene.receptive import field_label
+
+    masks = [m.astype(float) for m in receptive_fields(network, output_index)]
+    counts = node_counts(network, output_index) if effective else None
+    stats = path_recurrences(network)
+    readers = network.consumers()
+    size = network.input_size
+    cell = tuple(int(i[0]) for i in np.nonzero(masks[-1]))
+    label = cell if len(cell) > 1 else cell[0]
+    tones, captions = [], []
+    shown = [n for n in range(len(network.nodes), 0, -1) if network.nodes[n - 1].op in _RASTER_OPS] + [0]
+    for n in shown:
+        if effective:
+            tone = counts[n] / max(float(counts[n].max()), 1e-300)
+        elif len(readers[n]) > 1:
+            reach = [np.minimum(back(network.nodes[r - 1].spec, masks[r]), 1) for r in readers[n]]
+            tone = sum(reach) / len(reach)
+        else:
+            tone = masks[n]
+        st = stats[n]
+        tones.append(_on_input(tone, size, st["jump"], st["start"]))
+        reached = int((masks[n] > 0).sum())
+        if n == 0:
+            what = "paths per input cell" if effective else field_label(masks[0] > 0)
+            captions.append((f"input {_axes(size) if len(set(size)) > 1 else '×'.join(map(str, size))}",
+                             f"receptive field of output cell {label}: {what}"))
+            continue
+        node = network.nodes[n - 1]
+        shape = "×".join(map(str, masks[n].shape))
+        note = f"{len(readers[n])} paths read it: paler cells reach the output through fewer of them" \
+            if len(readers[n]) > 1 and not effective else ""
+        captions.append((f"{node.name}: {node.text}"[:70],
+                         f"{reached:,} of its {shape} cells reach output cell {label}; each {_axes(st['jump'])} "
+                         "input cells wide", note))
+    return tones, captions
+
+
 def animate_receptive(network: Network, output_index=None, *, theme="classic", cell_px: int | None = None,
-                      duration_ms: int | None = None, hold_last_ms: int = 2000):
-    """The `Animation` walking the receptive field of one output cell back to the input (1-D and 2-D)."""
+                      duration_ms: int | None = None, hold_last_ms: int = 2000, raster: bool | None = None,
+                      effective: bool = False, image=None):
+    """The `Animation` walking the receptive field of one output cell back to the input.
+
+    Grids side by side (1-D and 2-D) while they fit, ``MAX_ACROSS`` cells
+    across; past that, or with ``raster=True``, ``effective=True`` (paths per
+    cell as a heat map) or ``image`` (a picture file drawn beneath, resized to
+    the input), rasters on the input (2-D networks).
+    """
     from .animation import Animation, _check_ms
     from .scene.base import SceneOptions
-    from .scene.receptive import ReceptiveScene
     from .themes import get_theme
 
     if network.ndim not in (1, 2):
         raise ValueError(f"the receptive-field animation draws 1-D and 2-D networks, got {network.ndim} axes")
     across = sum(shape[-1] for shape in network.shapes)
-    if across > MAX_ACROSS:
-        raise ValueError(f"the receptive-field animation draws at most {MAX_ACROSS} cells across, "
-                         f"got {across} (the grids side by side)")
-    if cell_px is not None and (not isinstance(cell_px, int) or isinstance(cell_px, bool) or not 4 <= cell_px <= 64):
-        raise ValueError(f"cell_px must be an integer from 4 to 64, got {cell_px!r}")
+    if raster is None:
+        raster = effective or image is not None or across > MAX_ACROSS
+    if cell_px is not None and (not isinstance(cell_px, int) or isinstance(cell_px, bool) or not
+                                (1 if raster else 4) <= cell_px <= 64):
+        raise ValueError(f"cell_px must be an integer from {1 if raster else 4} to 64, got {cell_px!r}")
     options = SceneOptions(theme=get_theme(theme), cell_px=cell_px)
-    scene = ReceptiveScene(**_scene_args(network, output_index), options=options)
+    if raster:
+        from .scene.raster import RasterScene, load_picture
+
+        if network.ndim != 2 or max(network.input_size) > MAX_RASTER_AXIS:
+            raise ValueError(f"the raster receptive-field animation draws 2-D inputs of at most {MAX_RASTER_AXIS} "
+                             f"cells along an axis, got {'×'.join(map(str, network.input_size))}")
+        tones, captions = raster_frames(network, output_index, effective=effective)
+        if len(tones) > MAX_RASTER_FRAMES:
+            raise ValueError(f"the raster receptive-field animation draws at most {MAX_RASTER_FRAMES} frames, "
+                             f"got {len(tones)} (one per layer and join)")
+        picture = None if image is None else load_picture(image, network.input_size)
+        px = cell_px or max(1, min(4, 640 // max(network.input_size)))
+        scene = RasterScene(tones, captions, picture=picture, heat=effective, cell_px=px, options=options)
+    else:
+        from .scene.receptive import ReceptiveScene
+
+        if across > MAX_ACROSS:
+            raise ValueError(f"the receptive-field animation draws at most {MAX_ACROSS} cells across, "
+                             f"got {across} (the grids side by side)")
+        scene = ReceptiveScene(**_scene_args(network, output_index), options=options)
     base = _check_ms("duration_ms", duration_ms if duration_ms is not None else scene.frame_ms, 10)
     durations = [base] * len(scene)
     durations[-1] += _check_ms("hold_last_ms", hold_last_ms, 0)
     config = f"{network!r} receptive field of {output_index!r} theme={options.theme.name}"
-    return Animation(scene, spec=None, durations=durations, alt=scene.describe(), config=config, flat_colours=False)
+    if raster:
+        config += f" raster effective={effective} image={'yes' if image is not None else 'no'}"
+    return Animation(scene, spec=None, durations=durations, alt=scene.describe(), config=config,
+                     flat_colours=False)
 
 
 # -- a folder -------------------------------------------------------------------
@@ -151,7 +310,7 @@ def _layer_cell_px(spec) -> int:
 
 
 def write_network(network: Network, directory, *, title: str = "Network", output_index=None,
-                  theme="classic", force: bool = False) -> list[str]:
+                  theme="classic", force: bool = False, effective: bool = False, image=None) -> list[str]:
     """One animation per layer, the receptive-field animation, README.md and index.html in ``directory``.
 
     Each layer is drawn by `convanim.animate` (flat layout, cells sized to the
@@ -165,20 +324,28 @@ def write_network(network: Network, directory, *, title: str = "Network", output
     directory = Path(directory)
     if directory.exists() and not directory.is_dir():
         raise ValueError(f"output must be a directory, got the file {str(directory)!r}")
-    names = [layer_file(n, spec) for n, spec in enumerate(network.layers, 1)] + [RF_FILE, *PAGES]
+    names = [layer_file(n, spec) for n, spec in enumerate(network.layers, 1)
+             if isinstance(spec, (ConvSpec, PoolSpec))] + [RF_FILE, *PAGES]
     owned.refuse_unowned(directory, names, force=force)  # every file, before anything is drawn
     directory.mkdir(parents=True, exist_ok=True)
     with owned.writing_into(directory, force=force):
-        return _write_network(network, directory, title, output_index, theme)
+        return _write_network(network, directory, title, output_index, theme, effective, image)
 
 
-def _write_network(network: Network, directory: Path, title: str, output_index, theme) -> list[str]:
+def _write_network(network: Network, directory: Path, title: str, output_index, theme, effective: bool,
+                   image) -> list[str]:
     from .animation import animate
 
     info = network.summary(output_index)
     rows = {r["index"]: r for r in info["layers"]}
     cases, infos, written, skipped = [], [], [], []
+    plain = [node for node in network.nodes if not isinstance(node.spec, (ConvSpec, PoolSpec))]
+    if plain:
+        skipped.append(f"{len(plain)} node{'s' if len(plain) != 1 else ''} (joins, pass-through layers, adaptive "
+                       "pooling) have no kernel positions to animate")
     for n, spec in enumerate(network.layers, 1):
+        if not isinstance(spec, (ConvSpec, PoolSpec)):
+            continue
         name = layer_file(n, spec)
         frames = math.prod(spec.output_shape) * getattr(spec, "out_channels", 1)
         if frames > MAX_LAYER_FRAMES:
@@ -202,7 +369,7 @@ def _write_network(network: Network, directory: Path, title: str, output_index, 
                       "params": f"output {_shape(r['output_shape'])}, RF {_axes(r['receptive_field'])}, "
                                 f"jump {_axes(r['jump'])}, {len(anim)} frames"})
     try:
-        anim = animate_receptive(network, output_index, theme=theme)
+        anim = animate_receptive(network, output_index, theme=theme, effective=effective, image=image)
     except ValueError as exc:
         skipped.append(f"receptive field: not drawn ({exc})")
     else:

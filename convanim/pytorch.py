@@ -15,13 +15,16 @@ is refused with one sentence naming it, as is anything convanim does not draw.
 from __future__ import annotations
 
 import ast
-import dataclasses
 import warnings
 from dataclasses import dataclass
 
 from .checks import is_int
+from .graphspec import PASS_SIGNATURES, PassSpec, pass_arguments
+from .pool import PoolSpec
+from .spec import ConvSpec
 
-__all__ = ["Layer", "parse_layer", "parse_layer_def", "from_torch", "layer_text", "layer_slug", "LAYER_NAMES"]
+__all__ = ["Layer", "parse_layer", "parse_layer_def", "module_layer", "layer_text", "layer_slug", "LAYER_NAMES",
+           "PASS_SIGNATURES"]
 
 _MAX_TEXT = 2000
 #: The file name layer text is parsed under: Python's warnings about it ("invalid decimal literal") stay quiet,
@@ -71,12 +74,17 @@ class Layer:
     text: str = ""  # as written, normalised: nn.Conv2d(1, 1, 3, stride=2)
 
     @property
-    def ndim(self) -> int:
+    def ndim(self) -> int | None:
+        """Spatial axes (None: a pass-through layer that takes any, such as nn.ReLU)."""
+        if self.cls in PASS_SIGNATURES:
+            return PASS_SIGNATURES[self.cls][1]
         return SIGNATURES[self.cls][2]
 
     @property
     def kind(self) -> str:
-        """``'conv'``, ``'transposed'``, ``'max'`` or ``'avg'``."""
+        """``'conv'``, ``'transposed'``, ``'max'``, ``'avg'`` or ``'pass'`` (shape-preserving: nn.ReLU, ...)."""
+        if self.cls in PASS_SIGNATURES:
+            return "pass"
         for prefix, kind in (("ConvTranspose", "transposed"), ("Conv", "conv"), ("MaxPool", "max"),
                              ("AvgPool", "avg")):
             if self.cls.startswith(prefix):
@@ -85,16 +93,27 @@ class Layer:
 
     @property
     def in_channels(self) -> int | None:
-        """Input channels the layer needs (None for a pooling: it keeps what it gets)."""
-        return dict(self.args).get("in_channels")
+        """Input channels the layer needs (None for a pooling or an activation: it keeps what it gets)."""
+        a = dict(self.args)
+        if self.cls.startswith("BatchNorm"):
+            return a["num_features"]
+        if self.cls == "PReLU" and a.get("num_parameters", 1) > 1:
+            return a["num_parameters"]
+        return a.get("in_channels")
 
     def build(self, input_size, channels: int = 1):
-        """The `ConvSpec` / `PoolSpec` over ``input_size`` (an int or ``ndim`` ints); pools get ``channels``."""
-        from .pool import PoolSpec
-        from .spec import ConvSpec
-
-        size = _size("input_size", input_size, self.ndim, f"nn.{self.cls}")
+        """The spec over ``input_size`` (an int or ``ndim`` ints); pools and pass-through layers get ``channels``."""
+        ndim = self.ndim if self.ndim is not None else (len(input_size) if isinstance(input_size, tuple) else 2)
+        size = _size("input_size", input_size, ndim, f"nn.{self.cls}")
         a = dict(self.args)
+        if self.kind == "pass":
+            params = 0
+            if self.cls.startswith("BatchNorm") and a.get("affine", True):
+                params = 2 * channels
+            elif self.cls == "PReLU":
+                params = a.get("num_parameters", 1)
+            inside = self.text[self.text.index("(") + 1:-1] if "(" in self.text else ""
+            return PassSpec(self.cls, size, channels=channels, parameters=params, args=inside)
         try:
             if self.kind in ("conv", "transposed"):
                 extra = {"output_padding": a["output_padding"]} if self.kind == "transposed" else {}
@@ -190,6 +209,9 @@ def parse_layer_def(text: str) -> Layer:
     if not isinstance(call, ast.Call):
         raise ValueError(f"layer must be a call like nn.Conv2d(1, 1, 3), got {_short(stripped)!r}")
     written, cls = _class_name(call.func)
+    if cls in PASS_SIGNATURES:  # shape-preserving: kept in the network, nothing to draw
+        given = pass_arguments(cls, call, written)
+        return Layer(cls, tuple(given.items()), f"nn.{cls}({ast.unparse(call)[len(written) + 1:]}")
     if cls not in SIGNATURES:
         raise ValueError(
             f"{written} is not a layer convanim draws; it draws Conv1d/2d/3d, ConvTranspose1d/2d/3d, "
@@ -282,11 +304,8 @@ def parse_layer(text: str, input_size=None):
 
 # -- from a live module ------------------------------------------------------
 
-_SHAPELESS = ("Identity", "ReLU", "ReLU6", "LeakyReLU", "PReLU", "GELU", "SiLU", "Mish", "ELU", "SELU", "Sigmoid",
-              "Tanh", "Hardswish", "Hardsigmoid", "Softplus", "Dropout", "Dropout1d", "Dropout2d", "Dropout3d")
-
-
-def _module_layer(module) -> Layer:
+def module_layer(module) -> Layer:
+    """The `Layer` a live Conv/ConvTranspose/MaxPool/AvgPool module is, read from its attributes."""
     cls = type(module).__name__
     where = f"nn.{cls}"
     if cls not in SIGNATURES:
@@ -303,38 +322,7 @@ def _module_layer(module) -> Layer:
             value = getattr(module, name)
             given[name] = tuple(value) if isinstance(value, list) else value
     layer = _layer(where, cls, given)
-    return dataclasses.replace(layer, text=layer_text(layer.build((4096,) * layer.ndim)))
-
-
-def _flatten(module, out: list) -> list:
-    if type(module).__name__ == "Sequential":
-        for child in module.children():
-            _flatten(child, out)
-    elif type(module).__name__ not in _SHAPELESS:
-        out.append(_module_layer(module))
-    return out
-
-
-def from_torch(module, input_size):
-    """The spec of a live ``torch.nn`` layer over ``input_size``; a `Network` for ``nn.Sequential``.
-
-    Conv, ConvTranspose, MaxPool and AvgPool modules are read from their
-    attributes. In a Sequential (nested ones are flattened), activations,
-    dropout and ``nn.Identity`` are skipped: they change neither the shape nor
-    the receptive field.
-    """
-    try:
-        import torch.nn  # noqa: F401
-    except ImportError:
-        raise ValueError("from_torch needs PyTorch, which is not installed: pip install torch") from None
-    if type(module).__name__ == "Sequential":
-        from .network import Network
-
-        layers = _flatten(module, [])
-        if not layers:
-            raise ValueError("from_torch: the nn.Sequential holds no layer convanim draws")
-        return Network(input_size, [layer.text for layer in layers])
-    return _module_layer(module).build(input_size)
+    return Layer(layer.cls, layer.args, layer_text(layer.build((4096,) * layer.ndim)))
 
 
 # -- writing a spec back as text ---------------------------------------------
@@ -346,8 +334,8 @@ def _py(values) -> str:
 
 def layer_text(spec) -> str:
     """The PyTorch layer a spec is, in the short form: ``nn.Conv2d(1, 8, 3, stride=2)``."""
-    from .pool import PoolSpec
-
+    if not isinstance(spec, (PoolSpec, ConvSpec)):  # a pass-through layer, adaptive pooling or a join
+        return spec.text
     n = spec.ndim
     if isinstance(spec, PoolSpec):
         args = [_py(spec.kernel_size)]
@@ -387,8 +375,6 @@ def layer_text(spec) -> str:
 
 def layer_slug(spec) -> str:
     """A file-name stem: ``conv2d_k3_s2``, ``maxpool2d_k2_s2``, ``convtranspose1d_k3_s2_p1``."""
-    from .pool import PoolSpec
-
     n = spec.ndim
     if isinstance(spec, PoolSpec):
         name = f"{spec.mode}pool{n}d"

@@ -36,7 +36,7 @@ REGISTRY = ("views",)
 FACE = ("cli", "gallery", "netpages", "__init__")
 #: Cycles being removed elsewhere, reported as ``known:`` lines and not counted as problems. Only
 #: ``network`` <-> ``pytorch``, which the network rewrite (issue 19) breaks: then empty this.
-KNOWN_CYCLES: tuple[frozenset, ...] = (frozenset({"network", "pytorch"}),)
+KNOWN_CYCLES: tuple[frozenset, ...] = ()
 
 
 def modules(root: Path = ROOT) -> dict[str, Path]:
