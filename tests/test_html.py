@@ -389,7 +389,8 @@ def test_copy_button(open_page):
     p = open_page("strided")
     p.page.click("#copy")
     p.page.wait_for_function("document.getElementById('copied').textContent !== ''")
-    assert p.page.text_content("#copied") == "Copied torch.nn.Conv2d(1, 1, kernel_size=3, stride=2, padding=1)"
+    assert p.page.text_content("#copied") == \
+        "Copied torch.nn.Conv2d(1, 1, kernel_size=3, stride=2, padding=1, bias=False)"
 
 
 def _boxes(rgb: np.ndarray, theme) -> dict:

@@ -276,7 +276,7 @@ class ScatterScene(PaintedScene):
         texts = []
         height = self.status_y + font
         if options.caption:
-            cap = explain.caption(spec).replace(" (kernel rotated 180°)", "")
+            cap = explain.caption(spec, rotated=False)
             texts.append((margin, height + 1.2 * font, cap, font, "left"))
             height += 2 * font
         width = max(self.row.width, max(measure.width(s, font) for s in lines + [t[2] for t in texts]))
