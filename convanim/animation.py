@@ -209,6 +209,7 @@ OPTIONS = {
     "caption": False, "duration_ms": None, "hold_first_ms": 0, "hold_last_ms": 0, "values": "symbols",
     "seed": 0, "flip": False, "radius": 1.0, "credit": None, "channel_order": "channel",
     "max_frames": limits.MAX_FRAMES, "max_pixels": limits.MAX_PIXELS, "max_frame_pixels": limits.MAX_FRAME_PIXELS,
+    "width": None,  # issue 18: --width
 }
 
 _ALL_VIEWS = ("grid", "1d", "continuous", "values", "matrix", "scatter", "both", "overlap")
@@ -219,6 +220,7 @@ APPLIES = {
     "spec": _GRIDS,
     "layout": ("grid",),
     "cell_px": _GRIDS,
+    "width": _GRIDS,  # issue 18: --width
     "labels": ("grid", "1d", "values", "matrix"),
     "values": ("values", "1d", "matrix", "scatter", "both"),
     "seed": ("values", "1d", "matrix", "scatter", "both"),
@@ -294,6 +296,10 @@ def check_options(*, _spell=str, _applies=True, **given) -> dict:
     if cell_px is not None and (not isinstance(cell_px, int) or isinstance(cell_px, bool)
                                 or not 8 <= cell_px <= 400):
         raise ValueError(f"cell_px must be an integer from 8 to 400, got {cell_px!r}")
+    if opts["width"] is not None:  # issue 18: --width
+        from .scene.base import check_width
+
+        check_width(opts["width"])
     for name in ("labels", "caption", "flip"):
         if not isinstance(opts[name], bool):
             raise ValueError(f"{name} must be true or false, got {opts[name]!r}")
@@ -353,6 +359,7 @@ def animate(
     max_pixels: int = limits.MAX_PIXELS,
     max_frame_pixels: int = limits.MAX_FRAME_PIXELS,
     channel_order: str = "channel",
+    width: int | None = None,
     **spec_fields,
 ) -> Animation:
     """Build the animation of ``spec`` (or of ``ConvSpec(**spec_fields)``).
@@ -416,6 +423,11 @@ def animate(
         one frame per output cell of one output channel in PyTorch's memory
         order (``'channel'``), or every output channel at once per position
         (``'position'``).
+    width : int, default None
+        The width in pixels the figure will be shown at (a blog column, a
+        slide): its cells are sized so the frame is that wide, text keeps its
+        readable size. None: the view's own cells, made smaller when the frame
+        would be wider than `convanim.scene.base.DEFAULT_MAX_WIDTH`. Not with ``cell_px``.
 
     Returns
     -------
@@ -448,6 +460,7 @@ def animate(
             duration_ms=duration_ms, hold_first_ms=hold_first_ms, hold_last_ms=hold_last_ms,
             values=values, seed=seed, flip=flip, radius=radius, credit=credit, max_frames=max_frames,
             max_pixels=max_pixels, max_frame_pixels=max_frame_pixels, channel_order=channel_order,
+            width=width,
         ).items()
         if not (type(value) is type(OPTIONS[name]) and value == OPTIONS[name])
     }
@@ -458,26 +471,40 @@ def animate(
         spec, view, layout, cell_px, labels=labels, caption=caption, radius=radius,
         max_frames=max_frames, max_pixels=max_pixels, max_frame_pixels=max_frame_pixels,
     )
-    options = SceneOptions(theme=get_theme(theme), cell_px=cell_px, labels=labels, caption=caption)
-    if _is_pool(spec):  # grid view: numbers from seed 0; values view: --values / --seed
-        from .pool import make_pool_values
-        from .scene.pool import pool_scene
 
-        scene = pool_scene(spec, options, layout, view, make_pool_values(spec, values, seed))
-    elif spec is not None and spec.multichannel:
-        from .scene.channel_values import layer_scene
+    def build(cell_px):
+        options = SceneOptions(theme=get_theme(theme), cell_px=cell_px, labels=labels, caption=caption, width=width)
+        if _is_pool(spec):  # grid view: numbers from seed 0; values view: --values / --seed
+            from .pool import make_pool_values
+            from .scene.pool import pool_scene
 
-        scene = layer_scene(spec, options, view=view, layout=layout, values=values, seed=seed, order=channel_order)
-    elif view == "grid":
-        scene = scene_class(layout, LAYOUTS, "layout")(spec, options)
-    else:
-        cls = scene_class(view, VIEWS, "view")
-        if view == "continuous":
-            scene = cls(options, radius=radius)
-        elif view == "1d":
-            scene = cls(spec, options, flip=flip, values=make_values(spec, values, seed))
+            scene = pool_scene(spec, options, layout, view, make_pool_values(spec, values, seed))
+        elif spec is not None and spec.multichannel:
+            from .scene.channel_values import layer_scene
+
+            scene = layer_scene(spec, options, view=view, layout=layout, values=values, seed=seed, order=channel_order)
+        elif view == "grid":
+            scene = scene_class(layout, LAYOUTS, "layout")(spec, options)
         else:
-            scene = cls(spec, options, values=make_values(spec, values, seed))
+            cls = scene_class(view, VIEWS, "view")
+            if view == "continuous":
+                scene = cls(options, radius=radius)
+            elif view == "1d":
+                scene = cls(spec, options, flip=flip, values=make_values(spec, values, seed))
+            else:
+                scene = cls(spec, options, values=make_values(spec, values, seed))
+        return scene
+
+    scene = build(cell_px)
+    # issue 18 (--width): the cells that make the frame the width it is shown at (or fit a page by default)
+    if view != "continuous":
+        from .scene.base import fit_width
+
+        scene, fitted = fit_width(scene, build, width, cell_px)
+        if fitted != cell_px:
+            limits.check_render(spec, view, layout, fitted, labels=labels, caption=caption, radius=radius,
+                                max_frames=max_frames, max_pixels=max_pixels, max_frame_pixels=max_frame_pixels)
+    options = SceneOptions(theme=get_theme(theme))
     scene.credit = credit
     n = len(scene)
     base = _check_ms("duration_ms", duration_ms if duration_ms is not None else scene.frame_ms, 10)
