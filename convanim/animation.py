@@ -216,6 +216,7 @@ OPTIONS = {
     "caption": False, "duration_ms": None, "hold_first_ms": 0, "hold_last_ms": 0, "values": "symbols",
     "seed": 0, "flip": False, "radius": 1.0, "credit": None, "channel_order": "channel",
     "max_frames": limits.MAX_FRAMES, "max_pixels": limits.MAX_PIXELS, "max_frame_pixels": limits.MAX_FRAME_PIXELS,
+    "width": None,
 }
 
 class _Applies(Mapping):
@@ -298,6 +299,10 @@ def check_options(*, _spell=str, _applies=True, **given) -> dict:
     get_theme(theme)
     if cell_px is not None and (not is_int(cell_px) or not 8 <= cell_px <= 400):
         raise ValueError(f"cell_px must be an integer from 8 to 400, got {cell_px!r}")
+    if opts["width"] is not None:
+        from .scene.base import check_width
+
+        check_width(opts["width"])
     for name in ("labels", "caption", "flip"):
         if not isinstance(opts[name], bool):
             raise ValueError(f"{name} must be true or false, got {opts[name]!r}")
@@ -351,6 +356,7 @@ def animate(
     max_pixels: int = limits.MAX_PIXELS,
     max_frame_pixels: int = limits.MAX_FRAME_PIXELS,
     channel_order: str = "channel",
+    width: int | None = None,
     **spec_fields,
 ) -> Animation:
     """Build the animation of ``spec`` (or of ``ConvSpec(**spec_fields)``).
@@ -414,6 +420,11 @@ def animate(
         one frame per output cell of one output channel in PyTorch's memory
         order (``'channel'``), or every output channel at once per position
         (``'position'``).
+    width : int, default None
+        The width in pixels the figure will be shown at (a blog column, a
+        slide): its cells are sized so the frame is that wide, text keeps its
+        readable size. None: the view's own cells, made smaller when the frame
+        would be wider than `convanim.scene.base.DEFAULT_MAX_WIDTH`. Not with ``cell_px``.
 
     Returns
     -------
@@ -441,6 +452,7 @@ def animate(
             duration_ms=duration_ms, hold_first_ms=hold_first_ms, hold_last_ms=hold_last_ms,
             values=values, seed=seed, flip=flip, radius=radius, credit=credit, max_frames=max_frames,
             max_pixels=max_pixels, max_frame_pixels=max_frame_pixels, channel_order=channel_order,
+            width=width,
         ).items()
         if not (type(value) is type(OPTIONS[name]) and value == OPTIONS[name])
     }
@@ -455,15 +467,27 @@ def animate(
         spec, view, layout, cell_px, labels=labels, caption=caption, radius=radius,
         max_frames=max_frames, max_pixels=max_pixels, max_frame_pixels=max_frame_pixels,
     )
-    options = SceneOptions(theme=get_theme(theme), cell_px=cell_px, labels=labels, caption=caption)
-    scene = views.build_scene(spec, opts, options)
+
+    def build(cell_px):
+        options = SceneOptions(theme=get_theme(theme), cell_px=cell_px, labels=labels, caption=caption, width=width)
+        return views.build_scene(spec, opts, options)
+
+    scene = build(cell_px)
+    # --width: the cells that make the frame the width it is shown at (or fit a page by default)
+    if "width" in declared.options:
+        from .scene.base import fit_width
+
+        scene, fitted = fit_width(scene, build, width, cell_px)
+        if fitted != cell_px:
+            limits.check_render(spec, view, layout, fitted, labels=labels, caption=caption, radius=radius,
+                                max_frames=max_frames, max_pixels=max_pixels, max_frame_pixels=max_frame_pixels)
     scene.credit = credit
     base = _check_ms("duration_ms", duration_ms if duration_ms is not None else scene.frame_ms, 10)
     durations = [base] * len(scene)
     durations[0] += _check_ms("hold_first_ms", hold_first_ms, 0)
     durations[-1] += _check_ms("hold_last_ms", hold_last_ms, 0) + scene.hold_last_ms
     alt = scene.describe() or (alt_text(spec) if spec is not None else "")
-    config = f"{spec!r} layout={layout} view={view} theme={options.theme.name}"
+    config = f"{spec!r} layout={layout} view={view} theme={scene.options.theme.name}"
     flat = declared.palette_only and not getattr(scene, "numbers", False)  # numbers' text needs free colours
     return Animation(
         scene, spec=spec, durations=durations, alt=alt, config=config, flat_colours=flat, credit=credit, options=opts

@@ -245,6 +245,7 @@ def _cmd_shape_pool(args) -> int:
 _RENDER_OPTIONS = (
     "layout", "view", "theme", "cell_px", "labels", "caption", "duration_ms", "hold_first_ms", "hold_last_ms",
     "values", "seed", "flip", "radius", "credit", "max_frames", "max_pixels", "max_frame_pixels", "channel_order",
+    "width",
 )
 
 
@@ -378,6 +379,9 @@ def _add_render_flags(parser: argparse.ArgumentParser) -> None:
                            "overlap counts (default grid)")
     look.add_argument("--theme", choices=sorted(THEMES), help="colours (default classic)")
     look.add_argument("--cell-px", type=int, metavar="N", help="cell size in pixels (default: the layout's)")
+    look.add_argument("--width", type=int, metavar="PX",
+                      help="the width the figure will be shown at, in pixels: cells are sized for it, text keeps "
+                           "a readable size (default: the view's cells, smaller if the frame would pass 960 px)")
     look.add_argument("--labels", action="store_true", default=None, help="name the grids with their sizes")
     look.add_argument("--caption", action="store_true", default=None,
                       help="write the output-size formula under the drawing")

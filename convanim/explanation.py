@@ -6,7 +6,7 @@ relationship, leftover cells, the equivalent PyTorch layer, labels and alt text.
 >>> formula(spec, 0)
 'o = floor((5 + 2*1 - 3) / 2) + 1 = 3'
 >>> pytorch_layer(spec)
-'torch.nn.Conv2d(1, 1, kernel_size=3, stride=2, padding=1)'
+'torch.nn.Conv2d(1, 1, kernel_size=3, stride=2, padding=1, bias=False)'
 >>> alt_text(spec)
 '3×3 kernel, stride 2, padding 1 over a 5×5 input, giving 3×3'
 """
@@ -194,14 +194,19 @@ def output_label(spec: ConvSpec) -> str:
     return f"output {dims(spec.output_shape)}"
 
 
-def caption(spec: ConvSpec) -> str:
-    """The output-size formula with numbers (one line per distinct axis)."""
+def caption(spec: ConvSpec, rotated: bool = True) -> str:
+    """The output-size formula with numbers (one line per distinct axis).
+
+    A transposed spec's caption says the kernel is rotated 180° (as the
+    zero-insertion views draw it) unless ``rotated`` is False (the scatter and
+    overlap views, which use the kernel as it is).
+    """
     lines = list(dict.fromkeys(formula(spec, a) for a in range(spec.ndim)))
     if spec.ndim > 1 and len(lines) > 1:
         names = _AXIS_NAMES[spec.ndim]
         lines = [f"{names[a]}: {formula(spec, a)}" for a in range(spec.ndim)]
     text = "; ".join(lines)
-    if spec.transposed:
+    if spec.transposed and rotated:
         text += " (kernel rotated 180°)"
     return text
 

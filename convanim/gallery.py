@@ -304,7 +304,9 @@ def render_case(case: Case, directory: str, page: str = "") -> dict:
         "alt": anim.alt,
         "frames": len(anim),
         "size": anim.size,
-        "formula": caption(spec) if spec is not None else "",
+        # scatter and overlap use the kernel as it is: their caption does not say it is rotated
+        "formula": caption(spec, rotated=case.options.get("view") not in ("scatter", "overlap"))
+        if spec is not None else "",
         "pytorch": pytorch_layer(spec) if spec is not None else "",
         "params": _params(case),
         "page": case.file if case.file.lower().endswith(".html") else page,

@@ -31,8 +31,10 @@ def _py(values) -> str:
 def pytorch_layer(spec: ConvSpec) -> str:
     """The equivalent PyTorch module, as Python source, with the spec's channels, groups and bias.
 
-    A spec with every channel field at its default (one channel in and out)
-    keeps the short form, without ``bias=False``.
+    It runs in PyTorch and builds the layer drawn: ``bias=False`` whenever the
+    spec has no bias (a spec's default, while PyTorch's default has one), and
+    padding PyTorch cannot express (causal, asymmetric) as an explicit
+    ``ZeroPad`` layer first.
     """
     n = spec.ndim
     args = [f"kernel_size={_py(spec.kernel_size)}"]
@@ -56,7 +58,7 @@ def pytorch_layer(spec: ConvSpec) -> str:
         args.append(f"dilation={_py(spec.dilation)}")
     if spec.groups > 1:
         args.append(f"groups={spec.groups}")
-    if spec.multichannel and not spec.bias:  # a one-channel spec keeps the short form
+    if not spec.bias:
         args.append("bias=False")
     kind = "ConvTranspose" if spec.transposed else "Conv"
     layer = f"torch.nn.{kind}{n}d({spec.in_channels}, {spec.out_channels}, {', '.join(args)})"

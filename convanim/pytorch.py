@@ -353,15 +353,15 @@ def layer_text(spec) -> str:
     args = [str(spec.in_channels), str(spec.out_channels), _py(spec.kernel_size)]
     if any(s != 1 for s in spec.stride):
         args.append(f"stride={_py(spec.stride)}")
-    if isinstance(spec.padding, str):
+    pads, pad_layer = spec.pads, ""
+    if spec.padding in ("valid", "same") and (spec.padding == "valid" or all(s == 1 for s in spec.stride)):
         if spec.padding != "valid":
             args.append(f"padding={spec.padding!r}")
-    elif any(lo or hi for lo, hi in spec.pads):
-        pads = spec.pads
-        if all(lo == hi for lo, hi in pads):
+    elif all(lo == hi for lo, hi in pads):
+        if any(lo for lo, _ in pads):
             args.append(f"padding={_py(lo for lo, _ in pads)}")
-        else:
-            args.append(f"padding={tuple(pads)}")
+    else:  # PyTorch pads both ends alike: causal or uneven padding is a ZeroPad layer first (last axis first)
+        pad_layer = f"nn.ZeroPad{n}d({tuple(v for lo_hi in reversed(pads) for v in lo_hi)})"
     if spec.transposed and any(spec.output_padding):
         args.append(f"output_padding={_py(spec.output_padding)}")
     if spec.groups != 1:
@@ -370,7 +370,8 @@ def layer_text(spec) -> str:
         args.append("bias=False")
     if any(d != 1 for d in spec.dilation):
         args.append(f"dilation={_py(spec.dilation)}")
-    return f"nn.{'ConvTranspose' if spec.transposed else 'Conv'}{n}d({', '.join(args)})"
+    layer = f"nn.{'ConvTranspose' if spec.transposed else 'Conv'}{n}d({', '.join(args)})"
+    return f"nn.Sequential({pad_layer}, {layer})" if pad_layer else layer
 
 
 def layer_slug(spec) -> str:

@@ -36,7 +36,7 @@ def test_shape_prints_formula_and_layer(capsys):
     out = capsys.readouterr().out
     assert "input 5×5 -> output 3×3" in out
     assert "o = floor((5 + 2*1 - 3) / 2) + 1 = 3" in out
-    assert "torch.nn.Conv2d(1, 1, kernel_size=3, stride=2, padding=1)" in out
+    assert "torch.nn.Conv2d(1, 1, kernel_size=3, stride=2, padding=1, bias=False)" in out
     assert "input sizes giving o=3: 5 (ConvTranspose output_padding=0 gives it back), 6" in out
 
 

@@ -65,13 +65,15 @@ def test_no_relationship_for_asymmetric_padding():
 @pytest.mark.parametrize(
     "spec, expected",
     [
-        (ConvSpec(5, 3, stride=2, padding=1), "torch.nn.Conv2d(1, 1, kernel_size=3, stride=2, padding=1)"),
-        (ConvSpec((5, 7), (3, 1), dilation=(2, 1)), "torch.nn.Conv2d(1, 1, kernel_size=(3, 1), dilation=(2, 1))"),
-        (ConvSpec((7,), 4, padding="same"), "torch.nn.Conv1d(1, 1, kernel_size=4, padding='same')"),
+        (ConvSpec(5, 3, stride=2, padding=1), "torch.nn.Conv2d(1, 1, kernel_size=3, stride=2, padding=1, bias=False)"),
+        (ConvSpec((5, 7), (3, 1), dilation=(2, 1)),
+         "torch.nn.Conv2d(1, 1, kernel_size=(3, 1), dilation=(2, 1), bias=False)"),
+        (ConvSpec((7,), 4, padding="same"), "torch.nn.Conv1d(1, 1, kernel_size=4, padding='same', bias=False)"),
         (ConvSpec(6, 3, stride=2, padding="same"),
-         "torch.nn.Sequential(torch.nn.ZeroPad2d((0, 1, 0, 1)), torch.nn.Conv2d(1, 1, kernel_size=3, stride=2))"),
+         "torch.nn.Sequential(torch.nn.ZeroPad2d((0, 1, 0, 1)), "
+         "torch.nn.Conv2d(1, 1, kernel_size=3, stride=2, bias=False))"),
         (ConvSpec(3, 3, stride=2, padding=1, transposed=True, output_padding=1),
-         "torch.nn.ConvTranspose2d(1, 1, kernel_size=3, stride=2, padding=1, output_padding=1)"),
+         "torch.nn.ConvTranspose2d(1, 1, kernel_size=3, stride=2, padding=1, output_padding=1, bias=False)"),
     ],
 )
 def test_pytorch_layer(spec, expected):

@@ -139,7 +139,7 @@ def test_render_writes_files_pages_and_check_passes(tmp_path, capsys):
     page = (out / "index.html").read_text()
     assert 'src="two.gif"' in page
     assert 'alt="3×3 kernel, stride 2, padding 1 over a 5×5 input, giving 3×3"' in page
-    assert "torch.nn.Conv2d(1, 1, kernel_size=3, stride=2, padding=1)" in page
+    assert "torch.nn.Conv2d(1, 1, kernel_size=3, stride=2, padding=1, bias=False)" in page
     assert "http://" not in page and "https://" not in page  # self-contained: no external fetches
     capsys.readouterr()
     assert run_gallery(src, out, jobs=1, check=True) == 0

@@ -389,7 +389,8 @@ def test_copy_button(open_page):
     p = open_page("strided")
     p.page.click("#copy")
     p.page.wait_for_function("document.getElementById('copied').textContent !== ''")
-    assert p.page.text_content("#copied") == "Copied torch.nn.Conv2d(1, 1, kernel_size=3, stride=2, padding=1)"
+    assert p.page.text_content("#copied") == \
+        "Copied torch.nn.Conv2d(1, 1, kernel_size=3, stride=2, padding=1, bias=False)"
 
 
 def _boxes(rgb: np.ndarray, theme) -> dict:
@@ -452,7 +453,8 @@ def test_gallery_index_opens_players(context):
         page.page.wait_for_url("**/padding_strides.html")
         lo, hi = page.page.eval_on_selector("#slider", "e => [+e.min, +e.max]")
         assert hi - lo + 1 == len(schedule(CONFIGS["strided"]))
-        assert page.page.text_content("#code") == "torch.nn.Conv2d(1, 1, kernel_size=3, stride=2, padding=1)"
+        assert page.page.text_content("#code") == \
+            "torch.nn.Conv2d(1, 1, kernel_size=3, stride=2, padding=1, bias=False)"
         assert page.errors == []
     finally:
         page.close()

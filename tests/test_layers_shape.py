@@ -43,12 +43,10 @@ def test_pytorch_layer_with_channels_is_the_same_layer_in_torch():
         spec = _random_spec(rng)
         text = pytorch_layer(spec)
         layer = eval(text, {"torch": torch})  # noqa: S307 - our own output
-        # The one-channel short form leaves PyTorch's default bias in (documented in pytorch_layer).
-        extra = 0 if spec.multichannel else 1
-        assert sum(p.numel() for p in layer.parameters()) == spec.parameters + extra, text
+        assert sum(p.numel() for p in layer.parameters()) == spec.parameters, text
         conv = layer[-1] if isinstance(layer, torch.nn.Sequential) else layer
         assert tuple(conv.weight.shape) == spec.weight_shape
-        assert (conv.bias is not None) == (spec.bias or not spec.multichannel)
+        assert (conv.bias is not None) == spec.bias
         y = layer(torch.zeros(1, spec.in_channels, *spec.input_size))
         assert tuple(y.shape[1:]) == (spec.out_channels, *spec.output_shape), text
         seen.add(spec.multichannel)
@@ -62,8 +60,8 @@ def test_pytorch_layer_strings():
         "torch.nn.Conv2d(3, 2, kernel_size=3)"
     assert pytorch_layer(ConvSpec(3, 3, stride=2, transposed=True, in_channels=4, out_channels=2, groups=2)) == \
         "torch.nn.ConvTranspose2d(4, 2, kernel_size=3, stride=2, groups=2, bias=False)"
-    # One channel, no bias: the short form stays as it was.
-    assert pytorch_layer(ConvSpec(5, 3)) == "torch.nn.Conv2d(1, 1, kernel_size=3)"
+    # One channel, no bias (a spec's default, not PyTorch's): bias=False is printed too.
+    assert pytorch_layer(ConvSpec(5, 3)) == "torch.nn.Conv2d(1, 1, kernel_size=3, bias=False)"
 
 
 def test_explain_layer_block():

@@ -46,6 +46,7 @@ class Board:
     def label(self, x, y, s, size, color, *, ha="center", va="center", moving=False, z=3.0) -> Label:
         """A `Label` (text as a glyph outline); registered as moving if asked."""
         label = Label(self, x, y, s, size, color, ha, va, z)
+        self.scene.glyph_text(lambda: (label.text, label.size / self.pt) if label.get_visible() else None)
         if moving:
             self.scene.moving(label.patch)
         return label

@@ -72,7 +72,9 @@ class ChannelValuesScene(ChannelScene):
         self._glyph_font = FontProperties(family="DejaVu Sans")
         self._digit_height = TextPath((0, 0), "0", size=1, prop=self._glyph_font).get_extents().height
         self._glyph_cache = {}
-        self._big, self._small = max(9.0, 0.36 * self.cell_px), max(7.0, 0.24 * self.cell_px)
+        self._big, self._small = max(12.0, 0.36 * self.cell_px), max(12.0, 0.24 * self.cell_px)  # readable (issue 18)
+        self.glyph_text("0", self._big)  # the inputs' and outputs' numbers
+        self.glyph_text(lambda: ("w", self._small) if getattr(self, "_shown", {}).get("w") else None)
 
         def glyphs():
             return self.moving(fig.add_artist(PathCollection([], edgecolors="none", linewidths=0, transform=tr,

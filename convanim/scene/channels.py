@@ -136,7 +136,7 @@ class ChannelScene(Scene):
         self._cin_g, self._cout_g = spec.in_channels // g, spec.out_channels // g
         self._grid = (1,) * (2 - spec.ndim) + tuple(spec.grid_shape)
         self._out = (1,) * (2 - spec.ndim) + tuple(spec.output_shape)
-        self._sum_node = self._cin_g > 1 or spec.bias
+        self._sum_node = True  # always: one wire per input channel of the group, Σ+b only with a bias
         if layout == "classic":
             self._thick = _pt(classic._THICK * self.cell_px)
             self._thin = _pt(max(1.0, classic._THIN * self.cell_px))
@@ -397,7 +397,7 @@ class ChannelScene(Scene):
                 wires += self._rays([at] * 4, out_slice, pos)
                 label = self._node_texts[j]
                 label.set_position(at)
-                label.set_text(f"$\\Sigma{{+}}b_{{{o}}}$" if spec.bias else "$\\Sigma$")
+                label.set_text("Σ+b" if spec.bias else "Σ")  # plain text: a subscript would be too small to read
             elif classic_:
                 wires += self._rays(self._footprint_corners(sources[0], r0, r1, c0, c1), out_slice, pos)
             else:
@@ -422,9 +422,11 @@ class ChannelScene(Scene):
         return ((0, 0),) * (2 - self.spec.ndim) + step.footprint
 
     def _wire_start(self, sl: _Slice, r0, r1, c0, c1) -> np.ndarray:
-        """Where a wire leaves a footprint: its centre (classic), the middle of its right edge (flat)."""
+        """Where a wire leaves a footprint: the middle of its far edge (classic), of its right edge (flat).
+
+        At the window's edge, not its centre, so no wire crosses the cells read (or their numbers)."""
         if self.layout == "classic":
-            return sl.centre((r0 + r1) / 2, (c0 + c1) / 2)
+            return sl.to_drawing([((c0 + c1 + 1) / 2, sl.rows - r0)])[0]
         return sl.to_drawing((c1 + 1, sl.rows - (r0 + r1 + 1) / 2))
 
     def _footprint_corners(self, sl: _Slice, r0, r1, c0, c1) -> list[np.ndarray]:

@@ -47,7 +47,7 @@ _THIN = 0.4 / 72 * 150 / DEFAULT_CELL_PX  # TikZ default line (0.4 pt), drawn at
 _DASH = 3.0 / 0.8  # TikZ "dashed": 3 pt on, 3 pt off, in multiples of the thick width
 _MARGIN = 10 / 72 * 150 / DEFAULT_CELL_PX  # the standalone class's 10 pt border
 _FONT = 0.42  # label font size, at least _FONT_MIN_PX
-_FONT_MIN_PX = 10
+_FONT_MIN_PX = 12  # MIN_TEXT_PX and a margin: the em measured from the extents
 _GAP = 0.3  # between a grid and its text
 _NUDGE = -2.5 / 72 * 150 / DEFAULT_CELL_PX  # the reference's output is 2.5 pt left of straight above
 

@@ -147,7 +147,7 @@ class MatrixScene(Scene):
             )
 
         with style():
-            label_pt = fit_size(self.wtext + self.xtext + self.ytext, cw * 0.86, rh * 0.42, dpi, largest=11.0)
+            label_pt = fit_size(self.wtext + self.xtext + self.ytext, cw * 0.86, rh * 0.42, dpi, largest=12.0)
             self.label_pt = label_pt
             self.show_labels = label_pt >= 6.0
             m_w, m_h = cols * cw, rows * rh

@@ -161,6 +161,8 @@ class Frame:
 
     def text(self, x: float, y: float, text: str, colour: str, size_px: float, bold: bool = False,
              ha: str = "center") -> None:
+        if size_px <= 0:  # a name left out: too small to read where it is shown
+            return
         self.texts.append((x, y, text, colour, size_px, "bold" if bold else "normal", ha))
 
 

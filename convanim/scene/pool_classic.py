@@ -165,6 +165,8 @@ class PoolClassicScene(Scene):
             fig.add_artist(LineCollection(hatch, colors=theme.unread, linewidths=_pt(max(1.0, _THIN * self.cell_px)),
                                           transform=self._t_in, zorder=2))
         paths, inks = [], []
+        if self._labels:  # digits _GLYPH cells high: the em is that over a digit's height
+            self.glyph_text("0", _GLYPH / _digit_box().height * self.cell_px)
         for (r, c), (label, color) in self._labels.items():
             x, y = self._local("input", r + 0.5, c + 0.5)
             paths.append(self._glyphs(label, x, y))

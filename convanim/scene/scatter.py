@@ -33,7 +33,7 @@ from ..scatter import check_drawable, kept_slices, region_shape, scatter_schedul
 from ..spec import ConvSpec
 from ..themes import blend
 from ..values import Values
-from .base import SceneOptions
+from .base import MIN_TEXT_PX, SCRIPT, SceneOptions
 from .panels import DPI, Frame, PaintedScene, place_row, pt, rc, sequential, shape2, sub
 from .values import cell_number, ink, kernel_shade
 
@@ -114,12 +114,12 @@ class ScatterRow:
                 self.received.setdefault(wr.cell, []).append((step.index, term, value))
         self.top = max((len(v) for v in self.received.values()), default=1)
         measure = _Measure()
-        self.font = max(8.0, min(0.34 * cell, 16.0))
+        self.font = max(MIN_TEXT_PX / SCRIPT, min(0.34 * cell, 16.0))  # its lines name x₀₀: readable subscripts
         if values is None:
             self.mode = "symbols"
             longest = [t for v in self.received.values() for _, t, _ in v[:2]]
             self.cell_font = measure.fit([*longest, *("+" + t for t in longest), "+00 more"], cell - 6, cell * 0.26)
-            if self.cell_font < 7:
+            if self.cell_font * SCRIPT < MIN_TEXT_PX:  # products too small to read: counts instead
                 self.mode = "count"
                 self.cell_font = cell * 0.4
             in_texts = [f"x{sub(j)}" for j in np.ndindex(*spec.input_size)]
@@ -133,6 +133,10 @@ class ScatterRow:
             k_texts = [cell_number(v) for v in np.ravel(values.w)]
         self.in_font = measure.fit(in_texts, cell - 6, cell * 0.4)
         self.k_font = measure.fit(k_texts, cell - 6, cell * 0.4)
+        least = MIN_TEXT_PX / SCRIPT if values is None else MIN_TEXT_PX
+        # Names too small to read are left out (the status line names the input read): fewer, not smaller.
+        self.in_font = self.in_font if self.in_font >= least else 0.0
+        self.k_font = self.k_font if self.k_font >= least else 0.0
         self.line_px = max(1, round(cell / 40))
         self.bold_px = max(3, round(cell / 12))
 
@@ -276,7 +280,7 @@ class ScatterScene(PaintedScene):
         texts = []
         height = self.status_y + font
         if options.caption:
-            cap = explain.caption(spec).replace(" (kernel rotated 180°)", "")
+            cap = explain.caption(spec, rotated=False)
             texts.append((margin, height + 1.2 * font, cap, font, "left"))
             height += 2 * font
         width = max(self.row.width, max(measure.width(s, font) for s in lines + [t[2] for t in texts]))

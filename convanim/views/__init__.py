@@ -36,7 +36,7 @@ _BUILT_IN = (grid.VIEW, oned.VIEW, continuous.VIEW, values.VIEW, matrix.VIEW, sc
 #: Options only some views take (a view lists its own in `View.options`); every other option of
 #: `convanim.animate` (theme, caption, timing, credit, limits) applies to every view. ``"spec"``: the
 #: convolution itself, taken by every view that draws one.
-VIEW_OPTIONS = ("spec", "layout", "cell_px", "labels", "values", "seed", "flip", "radius", "channel_order")
+VIEW_OPTIONS = ("spec", "layout", "cell_px", "width", "labels", "values", "seed", "flip", "radius", "channel_order")
 
 #: The ``--layout`` names (the grid view's layouts).
 LAYOUTS = grid.LAYOUTS

@@ -21,7 +21,7 @@ VIEW = View(
     name="both",
     summary="the scatter view beside the zero-insertion view of the same transposed convolution",
     scenes={"conv": _conv},
-    options=("cell_px", "values", "seed"),
+    options=("cell_px", "width", "values", "seed"),
     check=check_for("both"),
     frames=lambda spec: math.prod(spec.input_size),  # one frame per input cell
     size=lambda spec, opts: scatter_size(spec, opts["cell_px"], both=True),
