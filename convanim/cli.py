@@ -526,6 +526,19 @@ def _add_network_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--theme", choices=sorted(THEMES), default="classic", help="colours (default classic)")
 
 
+# -- explore -----------------------------------------------------------------
+
+def _cmd_explore(args) -> int:
+    from .html.explore import write_explorer
+
+    if not args.output.strip():
+        raise UsageError(f"-o needs a file name, got {args.output!r}")
+    write_explorer(args.output, theme=args.theme)
+    if not args.quiet:
+        print(f"wrote {args.output}: the explorer, {_size_text(args.output)}", file=sys.stderr)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     from . import __version__
 
@@ -572,7 +585,24 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_network_flags(network)
     network.set_defaults(func=_cmd_network)
+
+    explore = sub.add_parser(
+        "explore", help="write the explorer: one page whose controls change a layer and redraw it live",
+        description="Write one self-contained HTML page with controls for a convolution's or a pooling's "
+                    "parameters, its output size, PyTorch call and render command. "
+                    "Example: convanim explore -o explore.html",
+    )
+    explore.add_argument("-o", "--output", metavar="FILE", required=True, help="the page to write (.html)")
+    explore.add_argument("--theme", choices=sorted(_themes()), default="classic", help="colours (default classic)")
+    explore.add_argument("-q", "--quiet", action="store_true", help="do not say what was written")
+    explore.set_defaults(func=_cmd_explore)
     return parser
+
+
+def _themes():
+    from .themes import THEMES
+
+    return THEMES
 
 
 def main(argv=None) -> int:
