@@ -138,8 +138,8 @@ function convSpec(cfg) {
     });
   } else if (axes.some(function (ax) { return ax.extent > ax.grid; })) {
     throw new Fail("kernel_size=" + pyTuple(k) + (d.some(function (x) { return x > 1; }) ? " with dilation=" + pyTuple(d) : "") +
-      " spans " + dims(axes.map(function (ax) { return ax.extent; })) + " cells but the padded input is " +
-      dims(axes.map(function (ax) { return ax.grid; })));
+      " spans " + axes.map(function (ax) { return ax.extent; }).join("x") + " cells but the padded input is " +
+      axes.map(function (ax) { return ax.grid; }).join("x"));
   }
   axes.forEach(function (ax) {
     ax.source = function (c) {
