@@ -96,9 +96,18 @@ class Animation:
         return {"palette": theme.colors}
 
     def _repr_html_(self) -> str:
+        """A notebook's view: the interactive player where the view has one, with the GIF inside it for
+        viewers that run no scripts; otherwise the GIF alone."""
         data = base64.b64encode(self.gif_bytes()).decode("ascii")
         alt = self.alt.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
-        return f'<img src="data:image/gif;base64,{data}" alt="{alt}" title="{alt}" />'
+        image = f'<img src="data:image/gif;base64,{data}" alt="{alt}" title="{alt}" />'
+        try:
+            page = self._page_data()
+        except ValueError:  # a view without a page
+            return image
+        from .html import render_fragment
+
+        return render_fragment(page, fallback=image)
 
     def save(self, path, *, step: int | None = None, sheet: bool = False) -> Path:
         """Write the animation to ``path``; the format comes from the extension.
@@ -157,16 +166,25 @@ class Animation:
         return path
 
     def _save_page(self, path: Path) -> None:
-        """One self-contained interactive HTML page (see `convanim.html`); `animate` sets the scene's page_options."""
-        from .html import check_view, write_page
+        """One self-contained interactive HTML page (see `convanim.html`)."""
+        from .encode import atomic_output
+        from .html import render_page
+
+        page = render_page(self._page_data())
+        with atomic_output(path) as fh:
+            fh.write(page.encode("utf-8"))
+
+    def _page_data(self) -> dict:
+        """The page's JSON (`convanim.html.page_data`); `animate` sets the scene's page_options."""
+        from .html import check_view, page_data
 
         opts = getattr(self.scene, "page_options", {})
         check_view(opts.get("view", "grid"))
         if self.spec is None:
             raise ValueError("an interactive page needs a convolution: give input_size and kernel_size")
-        write_page(path, self.spec, layout=opts.get("layout", "classic"), view=opts.get("view", "grid"),
-                   theme=self.scene.options.theme, values=getattr(self.scene, "values", None), durations=self.durations,
-                   alt=self.alt)
+        return page_data(self.spec, layout=opts.get("layout", "classic"), view=opts.get("view", "grid"),
+                         theme=self.scene.options.theme, values=getattr(self.scene, "values", None),
+                         durations=self.durations, alt=self.alt)
 
     def save_frames(self, directory, *, fmt: str = "png") -> list[Path]:
         """One file per step in ``directory`` (``step_000.png`` ...), ``fmt`` png, svg or pdf."""

@@ -171,7 +171,7 @@ def test_api_round_trip(tmp_path):
     frames, _, _, _ = gif_frames(path)
     assert len(frames) == 4
     html = anim._repr_html_()
-    match = re.match(r'<img src="data:image/gif;base64,([A-Za-z0-9+/=]+)" alt="([^"]+)"', html)
+    match = re.search(r'<img src="data:image/gif;base64,([A-Za-z0-9+/=]+)" alt="([^"]+)"', html)
     assert match and match.group(2) == anim.alt
     with Image.open(io.BytesIO(base64.b64decode(match.group(1)))) as im:
         assert im.n_frames == 4
