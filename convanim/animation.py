@@ -187,7 +187,8 @@ class Animation:
                          durations=self.durations, alt=self.alt)
 
     def save_frames(self, directory, *, fmt: str = "png") -> list[Path]:
-        """One file per step in ``directory`` (``step_000.png`` ...), ``fmt`` png, svg or pdf."""
+        """One file per step in ``directory``, ``fmt`` png, svg or pdf, named as people count steps: from 1
+        (``step_1.png`` ... ``step_9.png``; ``step_01.png`` ... ``step_16.png``)."""
         from . import encode
 
         if fmt not in _FRAME_FORMATS:
@@ -195,13 +196,14 @@ class Animation:
         if fmt == "png" and self.credit:
             raise ValueError("credit is not written to PNG frames: use --frame-format svg or pdf, or one .png file")
         if fmt == "png":
-            return encode.write_frames(directory, self.scene.frames, stem="step")
+            return encode.write_frames(directory, self.scene.frames, stem="step", first=1)
         return encode.write_files(
             directory,
             len(self),
             lambda k, fh: self.scene.save(k, fh, fmt),
             stem="step",
             ext=f".{fmt}",
+            first=1,
         )
 
 

@@ -306,8 +306,9 @@ def _cmd_render(args) -> int:
     anim = animate(spec, **given)
     if args.sheet:
         limits.check_sheet(len(anim), anim.size, given.get("max_frame_pixels", limits.MAX_FRAME_PIXELS))
-    if args.step is not None and not 0 <= args.step < len(anim):
-        raise UsageError(f"--step must be between 0 and {len(anim) - 1}, got {args.step}")
+    if args.step is not None and not 1 <= args.step <= len(anim):
+        raise UsageError(f"--step must be between 1 and {len(anim)} (steps count from 1, as on the page and in "
+                         f"the PDF), got {args.step}")
     say = (lambda line: None) if args.quiet else (lambda line: print(line, file=sys.stderr))
     if args.output:
         _check_output(args.output, args.step, args.sheet)
@@ -315,7 +316,7 @@ def _cmd_render(args) -> int:
         print(anim.alt)
     wrote = []
     if args.output:
-        path = anim.save(args.output, step=args.step, sheet=args.sheet)
+        path = anim.save(args.output, step=None if args.step is None else args.step - 1, sheet=args.sheet)
         w, h = anim.size
         if args.sheet:
             wrote.append(f"wrote {path}: a contact sheet of {len(anim)} steps, {_size_text(path)}")
@@ -404,7 +405,7 @@ def _add_render_flags(parser: argparse.ArgumentParser) -> None:
                         help="extra time on the last frame, in ms")
     _add_credit_flag(look)
     pieces = parser.add_argument_group("pieces for slides")
-    pieces.add_argument("--step", type=int, metavar="K", help="write only step K (0-based) to -o")
+    pieces.add_argument("--step", type=int, metavar="K", help="write only step K to -o (the first step is 1)")
     pieces.add_argument("--frames", metavar="DIR", help="write one file per step into DIR")
     pieces.add_argument("--frame-format", choices=("png", "svg", "pdf"),
                         help="format of --frames files (default png)")

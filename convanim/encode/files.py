@@ -181,20 +181,22 @@ def atomic_output(path, *, binary: bool = True) -> Iterator[IO]:
     fsync_directory(folder)
 
 
-def write_files(directory, count: int, write, *, stem: str = "frame", ext: str = ".png") -> list[Path]:
-    """Write ``count`` files ``{stem}_{k}{ext}`` into ``directory`` atomically, ``write(k, fh)`` filling each.
+def write_files(directory, count: int, write, *, stem: str = "frame", ext: str = ".png", first: int = 0) -> list[Path]:
+    """Write ``count`` files ``{stem}_{k}{ext}`` into ``directory`` atomically, ``write(k, fh)`` filling each
+    (``k`` from 0; the names number from ``first``).
 
     Used for vector frames (SVG, PDF) that the drawing code writes itself. See
     `stage_files` for the atomicity.
     """
-    return stage_files(directory, ((lambda fh, k=k: write(k, fh)) for k in range(count)), stem, ext)
+    return stage_files(directory, ((lambda fh, k=k: write(k, fh)) for k in range(count)), stem, ext, first)
 
 
-def stage_files(directory, writers: Iterable[Callable[[IO[bytes]], None]], stem: str, ext: str) -> list[Path]:
+def stage_files(directory, writers: Iterable[Callable[[IO[bytes]], None]], stem: str, ext: str,
+                first: int = 0) -> list[Path]:
     """Write one file per callable in ``writers`` into ``directory`` atomically, in order.
 
-    Files are named ``{stem}_{k}{ext}``, ``k`` zero-padded to the width of the
-    last index. The writers are consumed one at a time (each may encode a frame
+    Files are named ``{stem}_{k}{ext}``, ``k`` counting from ``first`` and
+    zero-padded to the width of the last number. The writers are consumed one at a time (each may encode a frame
     rendered just then), so their number need not be known in advance: every
     file goes to a staging folder under a plain number, and is renamed once the
     count is known. Then either the staging folder is renamed to ``directory``
@@ -223,8 +225,8 @@ def stage_files(directory, writers: Iterable[Callable[[IO[bytes]], None]], stem:
                 fh.flush()
                 os.fsync(fh.fileno())
             count += 1
-        width = len(str(count - 1))
-        names = [f"{stem}_{k:0{width}d}{ext}" for k in range(count)]
+        width = len(str(first + count - 1))
+        names = [f"{stem}_{first + k:0{width}d}{ext}" for k in range(count)]
         for k, name in enumerate(names):
             os.replace(staging / str(k), staging / name)
         if exists:
