@@ -179,7 +179,7 @@ function mount(root, D, host) {
     S[0].k.forEach(function (w, t) { cellText(kg, t, wLabel(w), ""); });
     text(M + kg.cols * C / 2, LH - 8, heads.kernel, "");
   }
-  function wLabel(w) { return V ? V.w[w] : sym("w", w, D.kernelShape); }
+  function wLabel(w) { return V ? V.w[w] : D.pool ? "" : sym("w", w, D.kernelShape); }  // a window has no weights
   function text(x, y, s, cls) {
     var t = el("text", { x: x, y: y, "text-anchor": "middle", "class": cls }, texts);
     t.textContent = s;
