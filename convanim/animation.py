@@ -104,9 +104,18 @@ class Animation:
         return {"palette": theme.colors}
 
     def _repr_html_(self) -> str:
+        """A notebook's view: the interactive player where the view has one, with the GIF inside it for
+        viewers that run no scripts; otherwise the GIF alone."""
         data = base64.b64encode(self.gif_bytes()).decode("ascii")
         alt = self.alt.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
-        return f'<img src="data:image/gif;base64,{data}" alt="{alt}" title="{alt}" />'
+        image = f'<img src="data:image/gif;base64,{data}" alt="{alt}" title="{alt}" />'
+        try:
+            page = self._page_data()
+        except ValueError:  # a view without a page
+            return image
+        from .html import render_fragment
+
+        return render_fragment(page, fallback=image)
 
     def save(self, path, *, step: int | None = None, sheet: bool = False) -> Path:
         """Write the animation to ``path``; the format comes from the extension.
@@ -168,14 +177,24 @@ class Animation:
         return path
 
     def _save_page(self, path: Path) -> None:
-        """One self-contained interactive HTML page: the view's (`convanim.views.View.page`)."""
+        """One self-contained interactive HTML page (`convanim.html`), ``credit`` in its metadata."""
+        from .encode import atomic_output
+        from .html import render_page
+
+        page = render_page(self._page_data(), self.credit)
+        with atomic_output(path) as fh:
+            fh.write(page.encode("utf-8"))
+
+    def _page_data(self) -> dict:
+        """The page's plain JSON, from the view's declaration (`convanim.views.View.page`)."""
         view = views.check_page(self.options["view"])
         if self.spec is None:
             raise ValueError("an interactive page needs a convolution: give input_size and kernel_size")
-        view.page(path, self)
+        return view.page(self)
 
     def save_frames(self, directory, *, fmt: str = "png") -> list[Path]:
-        """One file per step in ``directory`` (``step_000.png`` ...), ``fmt`` png, svg or pdf."""
+        """One file per step in ``directory``, ``fmt`` png, svg or pdf, named as people count steps: from 1
+        (``step_1.png`` ... ``step_9.png``; ``step_01.png`` ... ``step_16.png``)."""
         from . import encode
 
         directory = file_path("directory", directory)
@@ -184,13 +203,14 @@ class Animation:
         if fmt == "png" and self.credit:
             raise ValueError("credit is not written to PNG frames: use --frame-format svg or pdf, or one .png file")
         if fmt == "png":
-            return encode.write_frames(directory, self.scene.frames, stem="step")
+            return encode.write_frames(directory, self.scene.frames, stem="step", first=1)
         return encode.write_files(
             directory,
             len(self),
             lambda k, fh: self.scene.save(k, fh, fmt),
             stem="step",
             ext=f".{fmt}",
+            first=1,
         )
 
 

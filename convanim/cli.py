@@ -304,20 +304,21 @@ def _cmd_render(args) -> int:
     anim = animate(spec, **given)
     if args.sheet:
         limits.check_sheet(len(anim), anim.size, given.get("max_frame_pixels", limits.MAX_FRAME_PIXELS))
-    if args.step is not None and not 0 <= args.step < len(anim):
-        raise UsageError(f"--step must be between 0 and {len(anim) - 1}, got {args.step}")
+    if args.step is not None and not 1 <= args.step <= len(anim):
+        raise UsageError(f"--step must be between 1 and {len(anim)} (steps count from 1, as on the page and in "
+                         f"the PDF), got {args.step}")
     say = (lambda line: None) if args.quiet else (lambda line: print(line, file=sys.stderr))
     if args.output:
         _check_output(args.output, args.step, args.sheet)
     if args.frames:  # a file of the user's there is refused before -o is written
         from .encode.files import check_frame_folder
 
-        check_frame_folder(args.frames, len(anim), stem="step", ext=f".{args.frame_format or 'png'}")
+        check_frame_folder(args.frames, len(anim), stem="step", ext=f".{args.frame_format or 'png'}", first=1)
     if args.alt:
         print(anim.alt)
     wrote = []
     if args.output:
-        path = anim.save(args.output, step=args.step, sheet=args.sheet)
+        path = anim.save(args.output, step=None if args.step is None else args.step - 1, sheet=args.sheet)
         w, h = anim.size
         if args.sheet:
             wrote.append(f"wrote {path}: a contact sheet of {len(anim)} steps, {_size_text(path)}")
@@ -408,7 +409,7 @@ def _add_render_flags(parser: argparse.ArgumentParser) -> None:
                         help="extra time on the last frame, in ms")
     _add_credit_flag(look)
     pieces = parser.add_argument_group("pieces for slides")
-    pieces.add_argument("--step", type=int, metavar="K", help="write only step K (0-based) to -o")
+    pieces.add_argument("--step", type=int, metavar="K", help="write only step K to -o (the first step is 1)")
     pieces.add_argument("--frames", metavar="DIR", help="write one file per step into DIR")
     pieces.add_argument("--frame-format", choices=("png", "svg", "pdf"),
                         help="format of --frames files (default png)")
@@ -574,6 +575,19 @@ def _add_network_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--force", action="store_true", help=_FORCE_HELP)
 
 
+# -- explore -----------------------------------------------------------------
+
+def _cmd_explore(args) -> int:
+    from .html.explore import write_explorer
+
+    if not args.output.strip():
+        raise UsageError(f"-o needs a file name, got {args.output!r}")
+    write_explorer(args.output, theme=args.theme)
+    if not args.quiet:
+        print(f"wrote {args.output}: the explorer, {_size_text(args.output)}", file=sys.stderr)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     from . import __version__
 
@@ -620,7 +634,24 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_network_flags(network)
     network.set_defaults(func=_cmd_network)
+
+    explore = sub.add_parser(
+        "explore", help="write the explorer: one page whose controls change a layer and redraw it live",
+        description="Write one self-contained HTML page with controls for a convolution's or a pooling's "
+                    "parameters, its output size, PyTorch call and render command. "
+                    "Example: convanim explore -o explore.html",
+    )
+    explore.add_argument("-o", "--output", metavar="FILE", required=True, help="the page to write (.html)")
+    explore.add_argument("--theme", choices=sorted(_themes()), default="classic", help="colours (default classic)")
+    explore.add_argument("-q", "--quiet", action="store_true", help="do not say what was written")
+    explore.set_defaults(func=_cmd_explore)
     return parser
+
+
+def _themes():
+    from .themes import THEMES
+
+    return THEMES
 
 
 def main(argv=None) -> int:

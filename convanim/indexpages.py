@@ -110,8 +110,10 @@ def write_pages(directory: Path, title: str, cases: list, infos: list[dict], int
 <title>{html.escape(title)}</title>
 <style>
 body {{ font-family: system-ui, sans-serif; margin: 2rem; color: #073642; background: #fdfdfd; }}
-main {{ display: grid; grid-template-columns: repeat(auto-fill, minmax(320px, 1fr)); gap: 1.5rem; }}
-figure {{ margin: 0; padding: 1rem; border: 1px solid #ddd; border-radius: 6px; background: #fff; }}
+body {{ overflow-wrap: anywhere; }}
+main {{ display: grid; grid-template-columns: repeat(auto-fill, minmax(min(320px, 100%), 1fr)); gap: 1.5rem; }}
+figure {{ margin: 0; padding: 1rem; border: 1px solid #ddd; border-radius: 6px; background: #fff; min-width: 0; }}
+@media (max-width: 600px) {{ body {{ margin: 1rem .75rem; }} figure {{ padding: .75rem; }} }}
 img {{ max-width: 100%; height: auto; }}
 .formula {{ font-family: ui-monospace, monospace; font-size: 0.9rem; }}
 a.play {{ display: block; }}

@@ -62,7 +62,7 @@ def test_json_cannot_close_the_script_element():
     # Text put into the template is not expanded again: title, description, caption and JSON keep it,
     # the stylesheet is in once.
     assert page.count("{{css}}") == 4 and page.count(".hint {") == 1
-    blob = page.split('id="convanim-data">')[1].split("</script>")[0]
+    blob = page.split('<script type="application/json">')[1].split("</script>")[0]
     import json
 
     assert json.loads(blob)["alt"] == data["alt"]
@@ -200,6 +200,10 @@ def pages(tmp_path_factory):
     return urls
 
 
+#: The player's shadow root (its ids are private to it; Playwright's selectors pierce it, page scripts do not).
+PLAYER = "document.querySelector('convanim-player').shadowRoot"
+
+
 class Page:
     """One browser tab on a page, with every request and console message recorded."""
 
@@ -239,10 +243,11 @@ class Page:
     def lit(self) -> dict:
         """The highlighted cells: (row, col) of input and output cells, and how many kernel cells."""
         found = self.page.evaluate("""() => {
-            const rc = g => [...document.querySelectorAll(`#view g[aria-label^="${g}"] rect.cell[data-hl]`)]
+            const root = document.querySelector('convanim-player').shadowRoot;
+            const rc = g => [...root.querySelectorAll(`#view g[aria-label^="${g}"] rect.cell[data-hl]`)]
                 .map(e => [+e.getAttribute('y'), +e.getAttribute('x')]);
             return {input: rc('input'), output: rc('output'),
-                    kernel: document.querySelectorAll('#kernel-box rect.cell[data-hl]').length};
+                    kernel: root.querySelectorAll('#kernel-box rect.cell[data-hl]').length};
         }""")
         return {"input": sorted(map(tuple, found["input"])), "output": sorted(map(tuple, found["output"])),
                 "kernel": found["kernel"]}
@@ -376,7 +381,7 @@ def test_click_and_keyboard_on_cells(open_page):
     assert p.cells("input", "[data-hl]") == sorted(t.cell for t in schedule(spec)[0].taps)
     p.page.keyboard.press("ArrowDown")
     p.page.keyboard.press("ArrowRight")
-    assert p.page.evaluate("document.activeElement.getAttribute('aria-label')").startswith("output o₁,₁")
+    assert p.page.evaluate(f"{PLAYER}.activeElement.getAttribute('aria-label')").startswith("output o₁,₁")
     p.page.keyboard.press("Enter")
     assert p.step() == 4
     labels = p.page.eval_on_selector_all("#controls button", "els => els.map(e => e.getAttribute('aria-label'))")
@@ -388,7 +393,7 @@ def test_click_and_keyboard_on_cells(open_page):
 def test_copy_button(open_page):
     p = open_page("strided")
     p.page.click("#copy")
-    p.page.wait_for_function("document.getElementById('copied').textContent !== ''")
+    p.page.wait_for_function(f"{PLAYER}.getElementById('copied').textContent !== ''")
     assert p.page.text_content("#copied") == \
         "Copied torch.nn.Conv2d(1, 1, kernel_size=3, stride=2, padding=1, bias=False)"
 

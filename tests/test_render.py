@@ -132,10 +132,10 @@ def test_frames_folder(tmp_path):
     folder = tmp_path / "frames"
     assert main(["render", *PADDING_STRIDES, "--frames", str(folder), "--frame-format", "svg"]) == 0
     names = sorted(p.name for p in folder.iterdir())
-    assert names == [f"step_{k}.svg" for k in range(9)]
+    assert names == [f"step_{k}.svg" for k in range(1, 10)]  # as people count steps
     folder = tmp_path / "png"
     assert main(["render", "-i", "6", "-k", "3", "--frames", str(folder)]) == 0
-    assert sorted(p.name for p in folder.iterdir())[:2] == ["step_00.png", "step_01.png"]
+    assert sorted(p.name for p in folder.iterdir())[:2] == ["step_01.png", "step_02.png"]
     assert len(list(folder.iterdir())) == 16
 
 
@@ -171,7 +171,7 @@ def test_api_round_trip(tmp_path):
     frames, _, _, _ = gif_frames(path)
     assert len(frames) == 4
     html = anim._repr_html_()
-    match = re.match(r'<img src="data:image/gif;base64,([A-Za-z0-9+/=]+)" alt="([^"]+)"', html)
+    match = re.search(r'<img src="data:image/gif;base64,([A-Za-z0-9+/=]+)" alt="([^"]+)"', html)
     assert match and match.group(2) == anim.alt
     with Image.open(io.BytesIO(base64.b64decode(match.group(1)))) as im:
         assert im.n_frames == 4
@@ -188,7 +188,8 @@ def test_api_rejects_spec_and_fields_together():
         ([*PADDING_STRIDES, "-o", "x.bmp"],
          "an animation is written as .gif, .png, .apng, .webp, .pdf, .mp4, .html, got '.bmp'"),
         ([*PADDING_STRIDES, "-o", "x.svg"], "an .svg file holds one step"),
-        ([*PADDING_STRIDES, "--step", "9", "-o", "x.png"], "step must be between 0 and 8, got 9"),
+        ([*PADDING_STRIDES, "--step", "10", "-o", "x.png"], "step must be between 1 and 9 (steps count from 1, as on "),
+        ([*PADDING_STRIDES, "--step", "0", "-o", "x.png"], "step must be between 1 and 9 (steps count from 1, as on "),
         ([*PADDING_STRIDES, "--duration-ms", "5", "-o", "x.gif"], "duration_ms must be from 10 to 300000"),
         ([*PADDING_STRIDES, "--fps", "0", "-o", "x.gif"], "--fps must be a number from 0.004 to 100, got 0"),
         ([*PADDING_STRIDES, "--cell-px", "2", "-o", "x.gif"], "cell_px must be an integer from 8 to 400, got 2"),

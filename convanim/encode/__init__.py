@@ -146,7 +146,7 @@ def encode_gif_bytes(frames, durations_ms, *, comment="", loop=True, palette=Non
     return buffer.getvalue()
 
 
-def write_frames(directory, frames, *, stem: str = "frame", ext: str = ".png") -> list[Path]:
+def write_frames(directory, frames, *, stem: str = "frame", ext: str = ".png", first: int = 0) -> list[Path]:
     """Write each frame to its own lossless image file in ``directory``.
 
     Files are named ``{stem}_{i}{ext}`` with ``i`` zero-padded to the width of
@@ -167,6 +167,8 @@ def write_frames(directory, frames, *, stem: str = "frame", ext: str = ".png") -
         its frame arrives.
     stem : str, optional
         File name prefix.
+    first : int, optional
+        The number in the first file's name (``first=1``: ``frame_1.png`` ...).
     ext : {".png", ".webp"}, optional
         File type. PNGs are palette images when all frames together use at most
         256 colours, RGB otherwise; WebP is lossless.
@@ -197,7 +199,7 @@ def write_frames(directory, frames, *, stem: str = "frame", ext: str = ".png") -
     else:
         options = frame_options()
         writers = ((lambda fh, array=frame: Image.fromarray(array).save(fh, **options)) for frame in frames)
-    return stage_files(directory, writers, stem, ext)
+    return stage_files(directory, writers, stem, ext, first=first)
 
 
 def to_image(frame) -> Image.Image:

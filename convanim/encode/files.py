@@ -179,36 +179,38 @@ def atomic_output(path, *, binary: bool = True) -> Iterator[IO]:
         raise
 
 
-def write_files(directory, count: int, write, *, stem: str = "frame", ext: str = ".png") -> list[Path]:
-    """Write ``count`` files ``{stem}_{k}{ext}`` into ``directory`` atomically, ``write(k, fh)`` filling each.
+def write_files(directory, count: int, write, *, stem: str = "frame", ext: str = ".png", first: int = 0) -> list[Path]:
+    """Write ``count`` files ``{stem}_{k}{ext}`` into ``directory`` atomically, ``write(k, fh)`` filling each
+    (``k`` from 0; the names number from ``first``).
 
     Used for vector frames (SVG, PDF) that the drawing code writes itself. See
     `stage_files` for the atomicity.
     """
-    return stage_files(directory, ((lambda fh, k=k: write(k, fh)) for k in range(count)), stem, ext, count=count)
+    return stage_files(directory, ((lambda fh, k=k: write(k, fh)) for k in range(count)), stem, ext, count=count,
+                       first=first)
 
 
-def _frame_names(count: int, stem: str, ext: str) -> list[str]:
-    width = len(str(count - 1))
-    return [f"{stem}_{k:0{width}d}{ext}" for k in range(count)]
+def _frame_names(count: int, stem: str, ext: str, first: int = 0) -> list[str]:
+    width = len(str(first + count - 1))
+    return [f"{stem}_{first + k:0{width}d}{ext}" for k in range(count)]
 
 
 _FOLDER_HINT = "use another folder"
 
 
-def check_frame_folder(directory, count: int, *, stem: str = "frame", ext: str = ".png") -> None:
+def check_frame_folder(directory, count: int, *, stem: str = "frame", ext: str = ".png", first: int = 0) -> None:
     """Refuse, before anything is drawn, a frame folder where ``count`` frames would replace a file not convanim's."""
     target = Path(directory)
     if target.is_dir():
-        owned.refuse_unowned(target, _frame_names(count, stem, ext), hint=_FOLDER_HINT)
+        owned.refuse_unowned(target, _frame_names(count, stem, ext, first), hint=_FOLDER_HINT)
 
 
 def stage_files(directory, writers: Iterable[Callable[[IO[bytes]], None]], stem: str, ext: str,
-                count: int | None = None) -> list[Path]:
+                count: int | None = None, first: int = 0) -> list[Path]:
     """Write one file per callable in ``writers`` into ``directory`` atomically, in order.
 
-    Files are named ``{stem}_{k}{ext}``, ``k`` zero-padded to the width of the
-    last index. The writers are consumed one at a time (each may encode a frame
+    Files are named ``{stem}_{k}{ext}``, ``k`` counting from ``first`` and
+    zero-padded to the width of the last number. The writers are consumed one at a time (each may encode a frame
     rendered just then), so their number need not be known in advance (give
     ``count`` when it is, and a folder that would be refused is refused before
     the first frame): every file goes to a staging folder under a plain number,
@@ -234,7 +236,7 @@ def stage_files(directory, writers: Iterable[Callable[[IO[bytes]], None]], stem:
     ownership = owned.active(target) or (False, _FOLDER_HINT)
     if count is not None:
         if exists:
-            owned.refuse_unowned(target, _frame_names(count, stem, ext), force=ownership[0], hint=ownership[1])
+            owned.refuse_unowned(target, _frame_names(count, stem, ext, first), force=ownership[0], hint=ownership[1])
 
     staging = make_temp_dir(home)
     try:
@@ -245,7 +247,7 @@ def stage_files(directory, writers: Iterable[Callable[[IO[bytes]], None]], stem:
                 fh.flush()
                 os.fsync(fh.fileno())
             count += 1
-        names = _frame_names(count, stem, ext)
+        names = _frame_names(count, stem, ext, first)
         if exists:
             pattern = re.compile(rf"{re.escape(stem)}_\d+{re.escape(ext)}")
             keep = set(names)

@@ -28,7 +28,7 @@ from ..schedule import cell_kind, cell_source, schedule, unread_cells
 from ..spec import ConvSpec
 from ..themes import get_theme
 
-__all__ = ["PLAYER_VIEWS", "check_spec", "page_data", "render_page", "write_page"]
+__all__ = ["PLAYER_VIEWS", "check_spec", "page_data", "render_page", "render_fragment", "player_script", "write_page"]
 
 #: What the player (``player.js``) draws, and in which layout (None: the one asked for). Which view has a
 #: page is the view's declaration (`convanim.views.View.page`), which calls `write_page` with its own name.
@@ -175,13 +175,24 @@ def _json(data: dict) -> str:
     return text.replace("<", "\\u003c").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 
 
-def render_page(data: dict, credit: str | None = None) -> str:
-    """The page for ``data`` (from `page_data`) as one HTML string; ``credit`` goes in ``<meta name="author">``."""
+def player_script(*parts: str) -> str:
+    """The player's script and ``parts`` (asset names after it), in one closure: nothing becomes a global name."""
+    body = "\n".join(_asset(name) for name in ("player.js", *parts))
+    return f'(function () {{\n"use strict";\n{body}}})();'
+
+
+def render_fragment(data: dict, fallback: str | None = None) -> str:
+    """The player alone, to paste into any HTML page: a ``<convanim-player>`` element and its script.
+
+    Its styles and ids live in the element's shadow root and its names in a
+    closure, so the host page's styles and scripts are untouched and several
+    players share a page. ``fallback`` is HTML shown where scripts do not run
+    (default: the description).
+    """
     theme = data["theme"]
     style = ";".join(f"--{name.replace('_', '-')}:{value}" for name, value in theme.items())
     n = len(data["steps"])
     fields = {
-        "title": html.escape(f"{data['pytorch']}: {data['alt']}"),
         "alt": html.escape(data["alt"]),
         "vars": html.escape(style),
         "formula": html.escape(data["formula"]),
@@ -189,12 +200,24 @@ def render_page(data: dict, credit: str | None = None) -> str:
         "last": str(n - 1),
         "steps": str(n),
         "css": _asset("player.css"),
-        "script": _asset("player.js"),
         "data": _json(data),
-        "credit": f'\n<meta name="author" content="{html.escape(credit)}">' if credit else "",
+        "fallback": fallback if fallback is not None else f"<p>{html.escape(data['alt'])}</p>",
     }
     # One pass: text put in is never scanned again.
-    return re.sub(r"\{\{(\w+)\}\}", lambda m: fields[m.group(1)], _asset("player.html"))
+    player = re.sub(r"\{\{(\w+)\}\}", lambda m: fields[m.group(1)], _asset("player.html"))
+    return f"{player}<script>\n{player_script('boot.js')}\n</script>\n"
+
+
+def render_page(data: dict, credit: str | None = None) -> str:
+    """The page for ``data`` (from `page_data`) as one HTML string: a document holding `render_fragment`;
+    ``credit`` goes in its ``<meta name="author">``."""
+    fields = {
+        "title": html.escape(f"{data['pytorch']}: {data['alt']}"),
+        "alt": html.escape(data["alt"]),
+        "credit": f'\n<meta name="author" content="{html.escape(credit)}">' if credit else "",
+        "player": render_fragment(data),
+    }
+    return re.sub(r"\{\{(\w+)\}\}", lambda m: fields[m.group(1)], _asset("page.html"))
 
 
 def write_page(path, spec: ConvSpec, *, credit: str | None = None, **options) -> None:

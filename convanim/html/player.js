@@ -1,11 +1,17 @@
-// convanim's interactive player: draws the grids as SVG from the JSON above and steps through the schedule.
-(function () {
-  "use strict";
-  var D = JSON.parse(document.getElementById("convanim-data").textContent);
-  var T = D.theme, NS = "http://www.w3.org/2000/svg", C = 40, M = 20, LH = 22;
-  var n = D.steps.length, k = 0, timer = null, hover = null;
-  var $ = function (id) { return document.getElementById(id); };
+// convanim's interactive player: `mount` draws the grids as SVG from plain JSON and steps through the schedule.
+// Everything lives in the closure this file is wrapped in and in the shadow root it is given: no global names,
+// ids or styles, so several players (and the explorer) share a host page without touching it or each other.
+var NS = "http://www.w3.org/2000/svg", C = 40, M = 20, LH = 22;
+var MIN_TEXT_PX = 11;  // no text is shown smaller than this (the readability budget)
+var SMALLEST_TEXT = { grid: 13, values: 11 };  // smallest font in the drawing, in drawing units (player.css)
+var STACK_BELOW = 560;  // px of room under which the flat layout's grids stack vertically
+
+function mount(root, D, host) {
+  var T = D.theme;
+  var n = D.steps.length, k = 0, timer = null, hover = null, stacked = null, scale = 1;
+  var $ = function (id) { return root.querySelector("#" + id); };
   var slider = $("slider"), status = $("status"), sumEl = $("sum"), playBtn = $("play");
+  var svg = $("view"), box = $("view-box"), V = D.values;
 
   function el(name, attrs, parent) {
     var e = document.createElementNS(NS, name);
@@ -24,6 +30,7 @@
       return String(v).replace(/\d/g, function (d) { return SUB[d]; });
     }).join(",");
   }
+  function apply(m, x, y) { return [m[0] * x + m[2] * y + m[4], m[1] * x + m[3] * y + m[5]]; }
 
   // Per step: output cell, kernel indices, grid cells; and the reverse maps.
   var stepOf = [], readers = [];
@@ -37,106 +44,129 @@
     return { out: s[0], k: ks, c: cs };
   });
 
-  // -- geometry: one affine map per grid, (col, row) in cells -> page units
-  var svg = $("view"), V = D.values;
   var grids = {}, order = D.view === "values" ? ["input", "kernel", "output"] : ["input", "output"];
   var dims = { input: D.grid, output: D.out, kernel: D.kernel };
   var names = D.labels || ["input", "output"];
-  var heads = { input: names[0], output: names[1], kernel: "kernel" };
-  var W, H;
-  if (D.layout === "classic") {
-    var pts = [];
-    ["input", "output"].forEach(function (g) {
-      var m = D.matrix[g].map(function (v) { return v * C; });
-      grids[g] = { m: m };
-      var r = dims[g][0], c = dims[g][1];
-      [[0, 0], [c, 0], [0, r], [c, r]].forEach(function (p) { pts.push(apply(m, p[0], p[1])); });
-    });
-    var xs = pts.map(function (p) { return p[0]; }), ys = pts.map(function (p) { return p[1]; });
-    var x0 = Math.min.apply(0, xs), y0 = Math.min.apply(0, ys);
-    W = Math.max.apply(0, xs) - x0 + 2 * M; H = Math.max.apply(0, ys) - y0 + 2 * M + 2 * LH;
-    ["input", "output"].forEach(function (g) { grids[g].m[4] += M - x0; grids[g].m[5] += M + LH - y0; });
-  } else {
-    var h = Math.max.apply(0, order.map(function (g) { return dims[g][0] * C; })), x = M;
-    order.forEach(function (g, i) {
-      var gh = dims[g][0] * C;
-      grids[g] = { m: [C, 0, 0, C, x, M + LH + (h - gh) / 2] };
-      x += dims[g][1] * C + (i < order.length - 1 ? 1.5 * C : 0);
-    });
-    W = x + M; H = h + 2 * M + LH;
-  }
-  function apply(m, x, y) { return [m[0] * x + m[2] * y + m[4], m[1] * x + m[3] * y + m[5]]; }
-  svg.setAttribute("viewBox", "0 0 " + W + " " + H);
-  svg.setAttribute("width", W); svg.setAttribute("height", H);
-
-  // -- drawing
+  var heads = { input: names[0], output: names[1], kernel: D.kernelName || "kernel" };
   var baseIn = [], overIn = [];
   for (var i = 0; i < D.kinds.length; i++) {
     var kd = D.kinds[i];
     var key = kd === "i" || (kd === "u" && D.layout === "classic") ? "input" : kd === "u" ? "unread" : "padding";
     baseIn.push(T[key]); overIn.push(T["over_" + key]);
   }
-  var rays = null, texts;
-  order.forEach(function (g) {
-    if (g === "output" && D.layout === "classic") rays = el("g", { "aria-hidden": "true" }, svg);
-    var grid = grids[g], r = dims[g][0], c = dims[g][1];
-    grid.g = el("g", { transform: "matrix(" + grid.m.join(" ") + ")", role: "group",
-      "aria-label": heads[g] + " grid, " + r + " by " + c }, svg);
-    grid.cells = [];
-    grid.rows = r; grid.cols = c; grid.name = g; grid.focus = 0;
-    for (var n_ = 0; n_ < r * c; n_++) {
-      var kind = g === "input" ? D.kinds[n_] : "o";
-      var rect = el("rect", { x: n_ % c, y: Math.floor(n_ / c), width: 1, height: 1,
-        "class": "cell" + (kind === "p" || kind === "z" ? " pad" : ""), tabindex: n_ ? -1 : 0 }, grid.g);
-      rect.setAttribute("fill", g === "input" ? baseIn[n_] : g === "kernel" ? T.unread : T.output);
-      if (g !== "kernel") {
-        rect.setAttribute("role", "button");
-        rect.setAttribute("aria-label", cellLabel(g, n_));
-        bind(rect, grid, n_);
-      } else rect.removeAttribute("tabindex");
-      grid.cells.push(rect);
-      if (kind === "u" && D.layout === "flat") {
-        var q = n_ % c, p = Math.floor(n_ / c);
-        el("path", { d: "M" + q + " " + (p + .75) + "L" + (q + .75) + " " + p + "M" + (q + .25) + " " + (p + 1) +
-          "L" + (q + 1) + " " + (p + .25), "class": "hatch", "aria-hidden": "true" }, grid.g);
+  var W, H, texts, rays, wText;
+
+  // -- geometry: one affine map per grid, (col, row) in cells -> drawing units
+  function place(stack) {  // {grid: {m: matrix}}, and sets W and H
+    var grids = {};
+    if (D.layout === "classic") {
+      var pts = [];
+      ["input", "output"].forEach(function (g) {
+        var m = D.matrix[g].map(function (v) { return v * C; });
+        grids[g] = { m: m };
+        var r = dims[g][0], c = dims[g][1];
+        [[0, 0], [c, 0], [0, r], [c, r]].forEach(function (p) { pts.push(apply(m, p[0], p[1])); });
+      });
+      var xs = pts.map(function (p) { return p[0]; }), ys = pts.map(function (p) { return p[1]; });
+      var x0 = Math.min.apply(0, xs), y0 = Math.min.apply(0, ys);
+      W = Math.max.apply(0, xs) - x0 + 2 * M; H = Math.max.apply(0, ys) - y0 + 2 * M + 2 * LH;
+      ["input", "output"].forEach(function (g) { grids[g].m[4] += M - x0; grids[g].m[5] += M + LH - y0; });
+    } else if (stack) {  // one grid under another, centred, the operators between them
+      var wide = Math.max.apply(0, order.map(function (g) { return dims[g][1] * C; })), y = M;
+      order.forEach(function (g, i) {
+        y += LH;
+        grids[g] = { m: [C, 0, 0, C, M + (wide - dims[g][1] * C) / 2, y] };
+        y += dims[g][0] * C + (i < order.length - 1 ? (D.view === "values" ? 1.2 * C : 0.5 * C) : 0);
+      });
+      W = wide + 2 * M; H = y + M;
+    } else {
+      var h = Math.max.apply(0, order.map(function (g) { return dims[g][0] * C; })), x = M;
+      order.forEach(function (g, i) {
+        grids[g] = { m: [C, 0, 0, C, x, M + LH + (h - dims[g][0] * C) / 2] };
+        x += dims[g][1] * C + (i < order.length - 1 ? 1.5 * C : 0);
+      });
+      W = x + M; H = h + 2 * M + LH;
+    }
+    return grids;
+  }
+
+  // -- drawing
+  function build(stack) {
+    stacked = stack;
+    svg.textContent = "";
+    var placed = place(stack);
+    order.forEach(function (g) { grids[g] = placed[g]; });
+    rays = null; wText = [];
+    order.forEach(function (g) {
+      if (g === "output" && D.layout === "classic") rays = el("g", { "aria-hidden": "true" }, svg);
+      var grid = grids[g], r = dims[g][0], c = dims[g][1];
+      grid.g = el("g", { transform: "matrix(" + grid.m.join(" ") + ")", role: "group",
+        "aria-label": heads[g] + " grid, " + r + " by " + c }, svg);
+      grid.cells = [];
+      grid.rows = r; grid.cols = c; grid.name = g;
+      for (var j = 0; j < r * c; j++) {
+        var kind = g === "input" ? D.kinds[j] : "o";
+        var rect = el("rect", { x: j % c, y: Math.floor(j / c), width: 1, height: 1,
+          "class": "cell" + (kind === "p" || kind === "z" || kind === "b" ? " pad" : ""), tabindex: j ? -1 : 0 }, grid.g);
+        rect.setAttribute("fill", g === "input" ? baseIn[j] : g === "kernel" ? T.unread : T.output);
+        if (g !== "kernel") {
+          rect.setAttribute("role", "button");
+          rect.setAttribute("aria-label", cellLabel(g, j));
+          bind(rect, grid, j);
+        } else rect.removeAttribute("tabindex");
+        grid.cells.push(rect);
+        if (kind === "u" && D.layout === "flat") {
+          var q = j % c, p = Math.floor(j / c);
+          el("path", { d: "M" + q + " " + (p + .75) + "L" + (q + .75) + " " + p + "M" + (q + .25) + " " + (p + 1) +
+            "L" + (q + 1) + " " + (p + .25), "class": "hatch", "aria-hidden": "true" }, grid.g);
+        }
       }
-    }
-    grid.bold = el("g", { "aria-hidden": "true" }, grid.g);
-    grid.hl = el("g", { "aria-hidden": "true" }, grid.g);
-  });
-  texts = el("g", { "aria-hidden": "true" }, svg);
-  order.forEach(function (g, i) {
-    var grid = grids[g], r = grid.rows, c = grid.cols, top = apply(grid.m, c / 2, 0), p;
-    if (D.layout === "classic") {  // input label under its lowest corner, output label over its highest
-      var cs = [[0, 0], [c, 0], [0, r], [c, r]].map(function (q) { return apply(grid.m, q[0], q[1]); });
-      p = cs.reduce(function (a, b) { return (g === "input" ? b[1] > a[1] : b[1] < a[1]) ? b : a; });
-      p = [p[0], p[1] + (g === "input" ? LH : -8)];
-    } else p = [top[0], top[1] - 8];
-    text(p[0], p[1], heads[g], "");
-    if (i && D.view === "values") {
-      var prev = grids[order[i - 1]], e = apply(prev.m, prev.cols, prev.rows / 2);
-      text(e[0] + .75 * C, e[1] + 6, i === 1 ? "∗" : "=", "v");
-    }
-  });
-  // Numbers or symbols in the cells (values view).
-  var wText = [];
-  if (D.view === "values") {
-    grids.input.cells.forEach(function (_, j) {
-      var s = D.src[j], lab = s < 0 ? "0" : V ? V.x[s] : sym("a", s, D.inputShape);
-      cellText(grids.input, j, lab, s < 0 ? "z" : V ? "v" : "");
-      var q = apply(grids.input.m, j % grids.input.cols + .93, Math.floor(j / grids.input.cols) + .93);
-      wText.push(text(q[0], q[1], "", "w"));
-      wText[j].setAttribute("text-anchor", "end");
+      grid.bold = el("g", { "aria-hidden": "true" }, grid.g);
+      grid.hl = el("g", { "aria-hidden": "true" }, grid.g);
     });
-    S[0].k.forEach(function (w, t) { cellText(grids.kernel, t, wLabel(w), V ? "v" : ""); });
-    grids.output.texts = grids.output.cells.map(function (_, o) {
-      return cellText(grids.output, o, V ? V.o[o] : sym("o", o, D.outShape), V ? "v" : "");
+    texts = el("g", { "aria-hidden": "true" }, svg);
+    order.forEach(function (g, i) {
+      var grid = grids[g], r = grid.rows, c = grid.cols, top = apply(grid.m, c / 2, 0), p;
+      if (D.layout === "classic") {  // input label under its lowest corner, output label over its highest
+        var cs = [[0, 0], [c, 0], [0, r], [c, r]].map(function (q) { return apply(grid.m, q[0], q[1]); });
+        p = cs.reduce(function (a, b) { return (g === "input" ? b[1] > a[1] : b[1] < a[1]) ? b : a; });
+        p = [p[0], p[1] + (g === "input" ? LH : -8)];
+      } else p = [top[0], top[1] - 8];
+      text(p[0], p[1], heads[g], "");
+      if (i && D.view === "values") {
+        var prev = grids[order[i - 1]], e;
+        if (stack) { e = apply(prev.m, prev.cols / 2, prev.rows); text(e[0], e[1] + .75 * C - 4, i === 1 ? "∗" : "=", "v"); }
+        else { e = apply(prev.m, prev.cols, prev.rows / 2); text(e[0] + .75 * C, e[1] + 6, i === 1 ? "∗" : "=", "v"); }
+      }
     });
-  } else {
-    // The kernel as it lies on the input (rotated 180° for a transposed convolution), beside the controls.
+    if (D.view === "values") {  // numbers or symbols in the cells
+      grids.input.cells.forEach(function (_, j) {
+        var s = D.src[j], lab = s < 0 ? "0" : V ? V.x[s] : sym("a", s, D.inputShape);
+        cellText(grids.input, j, lab, s < 0 ? "z" : V ? "v" : "");
+        var q = apply(grids.input.m, j % grids.input.cols + .95, Math.floor(j / grids.input.cols) + .95);
+        wText.push(text(q[0], q[1], "", "w"));
+        wText[j].setAttribute("text-anchor", "end");
+      });
+      S[0].k.forEach(function (w, t) { cellText(grids.kernel, t, wLabel(w), V ? "v" : ""); });
+      grids.output.texts = grids.output.cells.map(function (_, o) {
+        return cellText(grids.output, o, V ? V.o[o] : sym("o", o, D.outShape), V ? "v" : "");
+      });
+    }
+    show(k);
+    // Fit the drawing to everything drawn (labels can be wider than their grid).
+    var b = svg.getBBox(), x0 = Math.floor(Math.min(0, b.x - 4)), y0 = Math.floor(Math.min(0, b.y - 4));
+    W = Math.ceil(Math.max(W, b.x + b.width + 4) - x0); H = Math.ceil(Math.max(H, b.y + b.height + 4) - y0);
+    svg.setAttribute("viewBox", x0 + " " + y0 + " " + W + " " + H);
+    size();
+  }
+  function size() {
+    svg.setAttribute("width", Math.round(W * scale)); svg.setAttribute("height", Math.round(H * scale));
+  }
+  // The kernel as it lies on the input (rotated 180° for a transposed convolution), under the code.
+  if (D.view !== "values") {
     var ks = el("svg", { viewBox: "0 0 " + (D.kernel[1] * C + 2 * M) + " " + (D.kernel[0] * C + M + LH),
       width: D.kernel[1] * C + 2 * M, height: D.kernel[0] * C + M + LH, role: "img",
-      "aria-label": "The kernel's weights as they lie on the input" });
+      "aria-label": D.kernelAria || "The kernel's weights as they lie on the input" });
     $("kernel-box").appendChild(ks);
     var kg = grids.kernel = { m: [C, 0, 0, C, M, LH], rows: D.kernel[0], cols: D.kernel[1], cells: [] };
     kg.g = el("g", { transform: "matrix(" + kg.m.join(" ") + ")" }, ks);
@@ -145,13 +175,11 @@
         fill: T.unread }, kg.g));
     });
     kg.hl = el("g", {}, kg.g);
-    var kt = el("g", {}, ks), keep = texts;
-    texts = kt;
+    texts = el("g", {}, ks);
     S[0].k.forEach(function (w, t) { cellText(kg, t, wLabel(w), ""); });
-    text(M + kg.cols * C / 2, LH - 8, "kernel", "");
-    texts = keep;
+    text(M + kg.cols * C / 2, LH - 8, heads.kernel, "");
   }
-  function wLabel(w) { return V ? V.w[w] : sym("w", w, D.kernelShape); }
+  function wLabel(w) { return V ? V.w[w] : D.pool ? "" : sym("w", w, D.kernelShape); }  // a window has no weights
   function text(x, y, s, cls) {
     var t = el("text", { x: x, y: y, "text-anchor": "middle", "class": cls }, texts);
     t.textContent = s;
@@ -166,16 +194,16 @@
       return "output " + sym("o", j, D.outShape) + (V ? " = " + V.o[j] : "") + ", step " + (stepOf[j] + 1);
     }
     var s = D.src[j], kd = D.kinds[j];
-    if (s < 0) return kd === "z" ? "inserted zero" : "padding";
+    if (s < 0) return kd === "z" ? "inserted zero" : kd === "b" ? "beyond the padded input" : "padding";
     return "input " + sym("a", s, D.inputShape) + (V ? " = " + V.x[s] : "") + (kd === "u" ? ", never read" : "");
   }
 
   // -- one step
-  function box(grid, cells, cls) {
+  function frame(grid, cells, cls) {
     var rs = cells.map(function (j) { return Math.floor(j / grid.cols); });
     var cs = cells.map(function (j) { return j % grid.cols; });
     var r0 = Math.min.apply(0, rs), c0 = Math.min.apply(0, cs);
-    return el("rect", { x: Math.min.apply(0, cs), y: r0, width: Math.max.apply(0, cs) - c0 + 1,
+    return el("rect", { x: c0, y: r0, width: Math.max.apply(0, cs) - c0 + 1,
       height: Math.max.apply(0, rs) - r0 + 1, "class": cls }, cls === "hl" ? grid.hl : grid.bold);
   }
   function sumText(s) {
@@ -184,9 +212,13 @@
       var sv = D.src[cell];
       if (sv < 0) return;
       if (V) terms.push(paren(V.x[sv]) + "·" + paren(V.w[st.k[t]]));
+      else if (D.pool) terms.push(sym("a", sv, D.inputShape));
       else terms.push(sym("a", sv, D.inputShape) + "·" + sym("w", st.k[t], D.kernelShape));
     });
-    var sum = sym("o", st.out, D.outShape) + " = " + (terms.join(" + ") || "0");
+    var o = sym("o", st.out, D.outShape);
+    if (D.pool === "max") return o + " = max(" + terms.join(", ") + ")";
+    if (D.pool === "avg") return o + " = (" + terms.join(" + ") + ") / " + D.divisors[st.out];
+    var sum = o + " = " + (terms.join(" + ") || "0");
     return V ? sum + " = " + V.o[st.out] : sum;
   }
   function paren(v) { return v.charAt(0) === "−" || v.charAt(0) === "-" ? "(" + v + ")" : v; }
@@ -207,16 +239,16 @@
     });
     grids.input.bold.textContent = grids.output.bold.textContent = "";
     if (D.view === "values") grids.kernel.bold.textContent = "";
-    box(grids.input, st.c, "bold");
-    box(grids.output, [st.out], "bold");
+    frame(grids.input, st.c, "bold");
+    frame(grids.output, [st.out], "bold");
     if (rays) {
       rays.textContent = "";
-      var gi = grids.input, go = grids.output;
+      var gi = grids.input, go_ = grids.output;
       var rs = st.c.map(function (j) { return Math.floor(j / gi.cols); }), cs = st.c.map(function (j) { return j % gi.cols; });
       var r0 = Math.min.apply(0, rs), r1 = Math.max.apply(0, rs) + 1, c0 = Math.min.apply(0, cs), c1 = Math.max.apply(0, cs) + 1;
-      var orow = Math.floor(st.out / go.cols), ocol = st.out % go.cols;
+      var orow = Math.floor(st.out / go_.cols), ocol = st.out % go_.cols;
       [[c0, r0, 0, 0], [c1, r0, 1, 0], [c0, r1, 0, 1], [c1, r1, 1, 1]].forEach(function (q) {
-        var a = apply(gi.m, q[0], q[1]), b = apply(go.m, ocol + q[2], orow + q[3]);
+        var a = apply(gi.m, q[0], q[1]), b = apply(go_.m, ocol + q[2], orow + q[3]);
         el("line", { x1: a[0], y1: a[1], x2: b[0], y2: b[1], "class": "ray" }, rays);
       });
     }
@@ -247,7 +279,7 @@
     cells.forEach(function (j) {
       if (grid.cells[j].hasAttribute("data-hl")) return;
       grid.cells[j].setAttribute("data-hl", "");
-      box(grid, [j], "hl");
+      frame(grid, [j], "hl");
     });
   }
   function clear() {
@@ -312,10 +344,23 @@
   $("prev").addEventListener("click", function () { pause(); go(k - 1); });
   $("next").addEventListener("click", function () { pause(); go(k + 1); });
   slider.addEventListener("input", function () { pause(); go(parseInt(slider.value, 10)); });
-  document.addEventListener("keydown", function (e) {
-    var tag = e.target.tagName, type = e.target.type;
-    if (e.altKey || e.ctrlKey || e.metaKey || tag === "SELECT" || tag === "TEXTAREA" ||
-        (tag === "INPUT" && (type === "range" || e.key === " "))) return;
+  // Keys reach this player when focus is inside it, or anywhere when it is the whole page.
+  function alone() {
+    var p = host.parentNode;
+    if (p !== document.body) return false;
+    for (var c = p.firstElementChild; c; c = c.nextElementSibling) {
+      if (c !== host && !/^(SCRIPT|TITLE|META|NOSCRIPT|TEMPLATE|STYLE|LINK)$/.test(c.tagName)) return false;
+    }
+    return true;
+  }
+  function onKey(e) {
+    if (!host.isConnected) return document.removeEventListener("keydown", onKey);
+    var path = e.composedPath ? e.composedPath() : [e.target], target = path[0] || e.target;
+    var inside = path.indexOf(host) >= 0;
+    if (!inside && !(alone() && (target === document.body || target === document.documentElement))) return;
+    var tag = target.tagName, type = target.type;
+    if (e.defaultPrevented || e.altKey || e.ctrlKey || e.metaKey || tag === "SELECT" || tag === "TEXTAREA" ||
+        (tag === "INPUT" && (type === "range" || type === "number" || type === "text" || e.key === " "))) return;
     if (e.key === " " && tag !== "BUTTON") toggle();
     else if (e.key === "ArrowRight") { pause(); go(k + 1); }
     else if (e.key === "ArrowLeft") { pause(); go(k - 1); }
@@ -323,21 +368,20 @@
     else if (e.key === "End") { pause(); go(n - 1); }
     else return;
     e.preventDefault();
-  });
+  }
+  document.addEventListener("keydown", onKey);
 
   // -- copy the PyTorch call
-  var copyBtn = $("copy");
-  copyBtn.hidden = false;
-  copyBtn.addEventListener("click", function () {
+  $("copy").addEventListener("click", function () {
     var code = D.pytorch;
     function done(ok) { $("copied").textContent = ok ? "Copied " + code : "Select the code and copy it"; }
     function fallback() {
       var ta = document.createElement("textarea");
       ta.value = code; ta.setAttribute("readonly", ""); ta.style.position = "fixed"; ta.style.opacity = "0";
-      document.body.appendChild(ta); ta.select();
+      root.appendChild(ta); ta.select();
       var ok = false;
       try { ok = document.execCommand("copy"); } catch (err) { ok = false; }
-      document.body.removeChild(ta);
+      root.removeChild(ta);
       done(ok);
     }
     if (navigator.clipboard && window.isSecureContext) {
@@ -345,12 +389,28 @@
     } else fallback();
   });
 
-  $("controls").hidden = false;
-  show(0);
-  // Fit the drawing to everything drawn (labels can be wider than their grid), one page unit per pixel.
-  var b = svg.getBBox(), x0 = Math.floor(Math.min(0, b.x - 4)), y0 = Math.floor(Math.min(0, b.y - 4));
-  W = Math.ceil(Math.max(W, b.x + b.width + 4) - x0); H = Math.ceil(Math.max(H, b.y + b.height + 4) - y0);
-  svg.setAttribute("viewBox", x0 + " " + y0 + " " + W + " " + H);
-  svg.setAttribute("width", W); svg.setAttribute("height", H);
-  if (!(window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches)) play();
-})();
+  // -- size: never below the smallest readable text; stack the flat layout's grids when there is no room
+  var minScale = Math.min(1, MIN_TEXT_PX / SMALLEST_TEXT[D.view === "values" ? "values" : "grid"]);
+  var rowW = null;
+  function fit() {
+    var room = box.clientWidth;
+    if (!room) return;
+    if (D.layout === "flat" && order.length > 1) {
+      if (rowW === null) { var w0 = W, h0 = H; place(false); rowW = W; W = w0; H = h0; }
+      var stack = room < STACK_BELOW || rowW * minScale > room;
+      if (stack !== stacked) build(stack);
+    } else if (stacked === null) build(false);
+    scale = Math.max(minScale, Math.min(1, room / W));
+    size();
+  }
+  build(false);
+  fit();
+  var watched = box.clientWidth;
+  if (window.ResizeObserver) {
+    new ResizeObserver(function () {
+      if (box.clientWidth !== watched) { watched = box.clientWidth; fit(); }
+    }).observe(box);
+  }
+  if (!(window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches) && !D.still) play();
+  return { stop: pause, go: go, step: function () { return k; } };
+}

@@ -65,7 +65,7 @@ def contact_sheet(scene, file, fmt: str, dpi: int = 100) -> None:
             fig.text(
                 x / sheet_w,
                 1 - (y - 4) / sheet_h,
-                f"step {k}",
+                f"step {k + 1}",  # as people count steps: from 1, as the page and the PDF
                 ha="left",
                 va="bottom",
                 fontsize=11,

@@ -78,7 +78,8 @@ class View:
     size : callable
         ``(spec, opts) -> (width, height)``: the frame size estimated without drawing.
     page : callable, optional
-        ``(path, animation) -> None``: writes its interactive page; None: ``.html`` is refused.
+        ``(animation) -> dict``: its interactive page's plain JSON (`convanim.html.page_data`); None: ``.html``
+        is refused.
     layouts : tuple of str
         Layouts it draws (``--layout``); empty: none.
     bare_ndim : int, optional

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import replace
 
-from ..html import write_page
+from ..html import page_data
 from .base import View, drawn_kind, rows_cols
 
 __all__ = ["VIEW", "LAYOUTS", "grid_size", "layer_size"]
@@ -98,10 +98,9 @@ def _size(spec, opts) -> tuple[int, int]:
     return grid_size(spec, opts["layout"], *text)
 
 
-def _page(path, anim) -> None:
-    write_page(path, anim.spec, view="grid", layout=anim.options["layout"], theme=anim.scene.options.theme,
-               values=getattr(anim.scene, "values", None), durations=anim.durations, alt=anim.alt,
-               credit=anim.credit)
+def _page(anim) -> dict:
+    return page_data(anim.spec, view="grid", layout=anim.options["layout"], theme=anim.scene.options.theme,
+                     values=getattr(anim.scene, "values", None), durations=anim.durations, alt=anim.alt)
 
 
 VIEW = View(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 
-from ..html import write_page
+from ..html import page_data
 from .base import View, drawn_kind, rows_cols, values_of
 from .grid import layer_size
 
@@ -70,10 +70,9 @@ def _size(spec, opts) -> tuple[int, int]:
     return int(width), int(height)
 
 
-def _page(path, anim) -> None:
-    write_page(path, anim.spec, view="values", layout=anim.options["layout"], theme=anim.scene.options.theme,
-               values=getattr(anim.scene, "values", None), durations=anim.durations, alt=anim.alt,
-               credit=anim.credit)
+def _page(anim) -> dict:
+    return page_data(anim.spec, view="values", layout=anim.options["layout"], theme=anim.scene.options.theme,
+                     values=getattr(anim.scene, "values", None), durations=anim.durations, alt=anim.alt)
 
 
 VIEW = View(
