@@ -158,7 +158,7 @@ def test_frames_into_a_folder_with_the_users_files(tmp_path):
     """`--frames DIR` once deleted the user's step_42.png and step_0001.png and replaced step_5.png."""
     out = tmp_path / "frames"
     before = user_files(out, ["step_42.png", "step_0001.png", "step_5.png"])
-    done = cli("render", "-i", "5", "-k", "3", "--frames", out, "-o", tmp_path / "x.gif")  # 9 steps: step_0..8
+    done = cli("render", "-i", "5", "-k", "3", "--frames", out, "-o", tmp_path / "x.gif")  # 9 steps: step_1..9 (steps count from 1)
     assert done.returncode == 2
     assert done.stderr == (f"convanim render: error: not replacing '{out / 'step_5.png'}': convanim did not write "
                            "it, or it was changed since (use another folder)\n")
@@ -171,12 +171,12 @@ def test_frames_into_a_folder_with_the_users_files(tmp_path):
     assert done.returncode == 0, done.stderr
     after = snapshot(out)
     assert {k: after[k] for k in before} == before  # step_42 and step_0001 match the pattern, but are not ours
-    assert sorted(after) == sorted([*before, MANIFEST, *(f"step_{k}.png" for k in range(9))])
+    assert sorted(after) == sorted([*before, MANIFEST, *(f"step_{k}.png" for k in range(1, 10))])
     # A shorter run removes its own stale frames, and only those.
     done = cli("render", "-i", "4", "-k", "3", "--frames", out)  # 4 steps
     assert done.returncode == 0, done.stderr
     after = snapshot(out)
-    assert sorted(after) == sorted([*before, MANIFEST, *(f"step_{k}.png" for k in range(4))])
+    assert sorted(after) == sorted([*before, MANIFEST, *(f"step_{k}.png" for k in range(1, 5))])
     assert {k: after[k] for k in before} == before
 
 

@@ -178,7 +178,7 @@ function convFormula(spec) {
   return spec.tr ? text + " (kernel rotated 180°)" : text;
 }
 
-function convCall(cfg, spec) {  // explanation.pytorch_layer, with bias=False: the layer drawn has no bias
+function convCall(cfg, spec) {  // layers.pytorch_layer: bias=False, as the layer drawn has no bias
   var ax = spec.axes, n = cfg.ndim, args = ["kernel_size=" + py(ax.map(function (a) { return a.k; }))], pad = null;
   var s = ax.map(function (a) { return a.s; });
   if (s.some(function (x) { return x !== 1; })) args.push("stride=" + py(s));
