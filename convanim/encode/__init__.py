@@ -201,7 +201,7 @@ def write_frames(directory, frames, *, stem: str = "frame", ext: str = ".png") -
     else:
         options = frame_options()
         writers = ((lambda fh, array=frame: Image.fromarray(array).save(fh, **options)) for frame in frames)
-    return stage_files(directory, writers, stem, ext)
+    return stage_files(directory, writers, stem, ext, count=frames.count)
 
 
 def to_image(frame) -> Image.Image:
