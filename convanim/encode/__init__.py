@@ -18,7 +18,8 @@ lossless.
 
 The modules: `checks` (arguments, the frame source), `palette` (colour
 indexing), `gif` (the GIF container), `png` (APNG and PNG frames), `webp`,
-`video` (MP4), `files` (atomic files and frame folders).
+`video` (MP4), `files` (atomic files and frame folders), `owned` (temporaries,
+and the manifest of the files convanim wrote in a folder).
 
 >>> format_for("out/padding.GIF")
 'GIF'
@@ -153,9 +154,12 @@ def write_frames(directory, frames, *, stem: str = "frame", ext: str = ".png", f
     the last index (``frame_0.png`` ... ``frame_9.png``; ``frame_000.png`` ...
     ``frame_255.png``), so they sort in frame order. All files are
     encoded into a temporary folder first: if ``directory`` does not exist, that
-    folder is renamed to it; if it does, the files are moved into it and stale
-    ``{stem}_<digits>{ext}`` files from an earlier, longer run are removed (other
-    files are left alone). A failed encode changes nothing.
+    folder, with a manifest of the files (`convanim.encode.owned`), is renamed
+    to it; if it does, the files are moved into it through its manifest: a file
+    there that convanim did not write, or that was changed since, is refused
+    (ValueError naming it) and nothing changes, and stale
+    ``{stem}_<digits>{ext}`` files of an earlier, longer run are removed only
+    when the manifest records them as they are. A failed encode changes nothing.
 
     Parameters
     ----------
@@ -199,7 +203,7 @@ def write_frames(directory, frames, *, stem: str = "frame", ext: str = ".png", f
     else:
         options = frame_options()
         writers = ((lambda fh, array=frame: Image.fromarray(array).save(fh, **options)) for frame in frames)
-    return stage_files(directory, writers, stem, ext, first=first)
+    return stage_files(directory, writers, stem, ext, count=frames.count, first=first)
 
 
 def to_image(frame) -> Image.Image:
