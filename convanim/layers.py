@@ -106,7 +106,8 @@ def layer_lines(info: dict) -> list[str]:
         kinds = f" ({', '.join(layer['kinds'])})" if layer["kinds"] else ""
         cin_g = layer["in_channels"] // layer["groups"]
         out.append(
-            f"layer{kinds}: {layer['in_channels']} -> {layer['out_channels']} channels, "
+            f"layer{kinds}: {layer['in_channels']} -> {layer['out_channels']} "
+            f"{plural(max(layer['in_channels'], layer['out_channels']), 'channel')}, "
             f"groups {layer['groups']}: each output channel reads {cin_g} {plural(cin_g, 'input channel')}"
         )
         out.append(f"  weight {_shape(layer['weight_shape'])}{bias}: {count(layer['parameters'], 'parameter')}")

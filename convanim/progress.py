@@ -8,7 +8,6 @@ only the ``wrote ...`` lines.
 
 from __future__ import annotations
 
-import math
 import sys
 
 from .words import count
