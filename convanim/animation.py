@@ -20,6 +20,7 @@ from .checks import file_path, integer, is_int, plain
 from .explanation import alt_text
 from .spec import ConvSpec
 from .version import __version__
+from .words import count
 
 __all__ = ["Animation", "animate", "ANIMATION_FORMATS", "STEP_FORMATS"]
 
@@ -69,7 +70,7 @@ class Animation:
 
     def __repr__(self) -> str:
         w, h = self.scene.size
-        return f"<Animation {len(self)} frames, {w}x{h} px: {self.alt}>"
+        return f"<Animation {count(len(self), 'frame')}, {w}x{h} px: {self.alt}>"
 
     @property
     def size(self) -> tuple[int, int]:
@@ -117,7 +118,7 @@ class Animation:
 
         return render_fragment(page, fallback=image)
 
-    def save(self, path, *, step: int | None = None, sheet: bool = False) -> Path:
+    def save(self, path, *, step: int | None = None, sheet: bool = False, progress=None) -> Path:
         """Write the animation to ``path``; the format comes from the extension.
 
         Every step: ``.gif``, ``.png`` (APNG), ``.apng``, ``.webp``, ``.pdf``
@@ -129,6 +130,7 @@ class Animation:
         leaves nothing behind. Frames stream from the scene to the encoder one
         at a time (``self.scene.frames`` is re-read where the format needs two
         passes), so memory does not grow with the number of frames.
+        ``progress``: called with ``k`` after frame ``k`` is written (again from 0 on a second pass).
         """
         from . import encode
 
@@ -163,7 +165,7 @@ class Animation:
         elif ext == ".mp4":
             if self.credit:
                 raise ValueError("credit is not written to .mp4 (it carries no metadata): use .gif, .png or .webp")
-            encode.write_mp4(path, self.scene.frames, self.durations)
+            encode.write_mp4(path, self._frames(progress), self.durations)
         elif ext == ".svg":
             raise ValueError(
                 "an .svg file holds one step: add step=K (--step K), or write every step with "
@@ -172,7 +174,7 @@ class Animation:
         else:
             _need(ext, ANIMATION_FORMATS, "an animation")
             encode.write_animation(
-                path, self.scene.frames, self.durations, comment=self.comment, **self.encoder_options
+                path, self._frames(progress), self.durations, comment=self.comment, **self.encoder_options
             )
         return path
 
@@ -192,9 +194,21 @@ class Animation:
             raise ValueError("an interactive page needs a convolution: give input_size and kernel_size")
         return view.page(self)
 
-    def save_frames(self, directory, *, fmt: str = "png") -> list[Path]:
+    def _frames(self, progress):
+        """The scene's re-iterable frame source, calling ``progress(k)`` after frame ``k`` when given."""
+        if progress is None:
+            return self.scene.frames
+
+        def frames():
+            for k, array in enumerate(self.scene.frames()):
+                yield array
+                progress(k)
+
+        return frames
+
+    def save_frames(self, directory, *, fmt: str = "png", progress=None) -> list[Path]:
         """One file per step in ``directory``, ``fmt`` png, svg or pdf, named as people count steps: from 1
-        (``step_1.png`` ... ``step_9.png``; ``step_01.png`` ... ``step_16.png``)."""
+        (``step_1.png`` ... ``step_9.png``; ``step_01.png`` ... ``step_16.png``); ``progress`` as in `save`."""
         from . import encode
 
         directory = file_path("directory", directory)
@@ -203,11 +217,17 @@ class Animation:
         if fmt == "png" and self.credit:
             raise ValueError("credit is not written to PNG frames: use --frame-format svg or pdf, or one .png file")
         if fmt == "png":
-            return encode.write_frames(directory, self.scene.frames, stem="step", first=1)
+            return encode.write_frames(directory, self._frames(progress), stem="step", first=1)
+
+        def write(k, fh):
+            self.scene.save(k, fh, fmt)
+            if progress is not None:
+                progress(k)
+
         return encode.write_files(
             directory,
             len(self),
-            lambda k, fh: self.scene.save(k, fh, fmt),
+            write,
             stem="step",
             ext=f".{fmt}",
             first=1,

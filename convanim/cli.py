@@ -1,4 +1,4 @@
-"""The ``convanim`` command: ``shape``, ``render`` and ``gallery``.
+"""The ``convanim`` command: ``shape``, ``render``, ``gallery`` and ``network``.
 
 Bad input prints one line on stderr and exits with status 2, without a
 traceback; nothing is left behind.
@@ -12,6 +12,8 @@ import json
 import os
 import re
 import sys
+
+from .words import count
 
 __all__ = ["main", "parse_size", "parse_padding"]
 
@@ -266,6 +268,8 @@ def _cmd_render(args) -> int:
 
     from . import limits, views
     from .animation import animate, check_options, check_timing
+    from .encode.video import video_size
+    from .progress import Progress
 
     given = {name: getattr(args, name) for name in _RENDER_OPTIONS if getattr(args, name) is not None}
     view = given.get("view", "grid")
@@ -317,25 +321,36 @@ def _cmd_render(args) -> int:
     if args.alt:
         print(anim.alt)
     wrote = []
-    if args.output:
-        path = anim.save(args.output, step=None if args.step is None else args.step - 1, sheet=args.sheet)
-        w, h = anim.size
-        if args.sheet:
-            wrote.append(f"wrote {path}: a contact sheet of {len(anim)} steps, {_size_text(path)}")
-        elif args.step is not None:
-            wrote.append(f"wrote {path}: step {args.step}, {w}x{h} px, {_size_text(path)}")
-        elif path.suffix.lower() == ".html":
-            wrote.append(f"wrote {path}: an interactive page of {len(anim)} steps, {_size_text(path)}")
-        else:
-            wrote.append(f"wrote {path}: {len(anim)} frames, {w}x{h} px, {_size_text(path)}")
-    if args.frames:
-        try:
-            paths = anim.save_frames(args.frames, fmt=args.frame_format or "png")
-        except BaseException:
-            if args.output:  # all or nothing: no -o file without its --frames
-                path.unlink(missing_ok=True)
-            raise
-        wrote.append(f"wrote {len(paths)} frames to {args.frames}")
+    steps = count(len(anim), "step")
+    with Progress("convanim render", quiet=args.quiet) as progress:
+        if args.output:
+            every = args.step is None and not args.sheet  # every frame, into one file
+            ext = Path(args.output).suffix.lower()
+            if every:
+                progress.announce(args.output, len(anim), anim.size, ext)
+            bar = progress.frames(Path(args.output).name, len(anim), anim.size) if every else None
+            path = anim.save(args.output, step=None if args.step is None else args.step - 1, sheet=args.sheet,
+                             progress=bar)
+            w, h = video_size(*anim.size) if every and ext == ".mp4" else anim.size  # H.264 sizes are even
+            if args.sheet:
+                wrote.append(f"wrote {path}: a contact sheet of {steps}, {_size_text(path)}")
+            elif args.step is not None:
+                wrote.append(f"wrote {path}: step {args.step}, {w}x{h} px, {_size_text(path)}")
+            elif ext == ".html":
+                wrote.append(f"wrote {path}: an interactive page of {steps}, {_size_text(path)}")
+            else:
+                wrote.append(f"wrote {path}: {count(len(anim), 'frame')}, {w}x{h} px, {_size_text(path)}")
+        if args.frames:
+            fmt = args.frame_format or "png"
+            progress.announce(args.frames, len(anim), anim.size, fmt)
+            try:
+                paths = anim.save_frames(args.frames, fmt=fmt,
+                                         progress=progress.frames(args.frames, len(anim), anim.size))
+            except BaseException:
+                if args.output:  # all or nothing: no -o file without its --frames
+                    path.unlink(missing_ok=True)
+                raise
+            wrote.append(f"wrote {count(len(paths), 'frame')} to {args.frames}")
     for line in wrote:
         say(line)
     return 0
@@ -469,8 +484,10 @@ _FORCE_HELP = "replace files in DIR that convanim did not write, or that were ch
 
 
 def _add_gallery_flags(parser: argparse.ArgumentParser) -> None:
+    from .gallery import PRESETS
+
     parser.add_argument("source", metavar="PRESET_OR_FILE", nargs="?",
-                        help="a bundled preset (classic, extended, post, layers) or a gallery .toml file; "
+                        help=f"a bundled preset ({', '.join(PRESETS)}) or a gallery .toml file; "
                              "omitted with --check: every gallery/PRESET folder here")
     parser.add_argument("-o", "--output", metavar="DIR", help="folder to write into")
     parser.add_argument("--jobs", type=int, metavar="N",
@@ -538,22 +555,35 @@ def _cmd_network(args) -> int:
         info["counting"] = counting(network)
     print(json.dumps(info, indent=2, ensure_ascii=False) if args.json else summary_text(info))
     if args.output:
-        written = write_network(network, args.output, title=title, output_index=args.cell, theme=args.theme,
-                                force=args.force, effective=args.effective, image=args.image)
-        print(f"wrote {len(written) - 2} animations, README.md and index.html to {args.output}", file=sys.stderr)
+        from pathlib import Path
+
+        from .progress import Progress
+
+        with Progress("convanim network", quiet=args.quiet) as progress:
+            def each(name, anim):  # before each animation: its size if large, and a bar over its frames
+                progress.announce(Path(args.output) / name, len(anim), anim.size, ".gif")
+                return progress.frames(name, len(anim), anim.size, force=True)
+
+            written = write_network(network, args.output, title=title, output_index=args.cell, theme=args.theme,
+                                    force=args.force, effective=args.effective, image=args.image, progress=each)
+        animations = len(written) - 2
+        if not args.quiet:
+            print(f"wrote {count(animations, 'animation')}, README.md and index.html to {args.output}",
+                  file=sys.stderr)
         drawable = sum(getattr(spec, "kind", None) in ("conv", "pool") for spec in network.layers)
-        if len(written) - 2 < drawable + 1:
+        if animations < drawable + 1:
             print(f"some layers are not drawn: {args.output}/README.md says why", file=sys.stderr)
     return 0
 
 
 def _add_network_flags(parser: argparse.ArgumentParser) -> None:
+    from .network import NETWORK_PRESETS
     from .themes import THEMES
 
     parser.add_argument("file", metavar="PRESET_OR_FILE", nargs="?",
-                        help="a bundled network (wavenet, three_3x3, one_7x7, residual, unet) or a .toml file: "
-                             "input_size and [[layer]] tables (layer = \"nn.Conv2d(...)\"; name, inputs and "
-                             "join = \"add\" or \"cat\" for branches)")
+                        help=f"a bundled network ({', '.join(NETWORK_PRESETS)}) or a .toml file: input_size and "
+                             "[[layer]] tables (layer = \"nn.Conv2d(...)\"; name, inputs and join = \"add\" or \"cat\" "
+                             "for branches)")
     parser.add_argument("--layers", metavar="TEXT",
                         help='layers separated by ";", e.g. "nn.Conv2d(1,1,3); nn.ReLU(); nn.MaxPool2d(2)"')
     parser.add_argument("--torch", metavar="MODULE:FACTORY",
@@ -573,6 +603,8 @@ def _add_network_flags(parser: argparse.ArgumentParser) -> None:
                         help="draw the receptive field over this picture, resized to the input")
     parser.add_argument("--theme", choices=sorted(THEMES), default="classic", help="colours (default classic)")
     parser.add_argument("--force", action="store_true", help=_FORCE_HELP)
+    parser.add_argument("-q", "--quiet", action="store_true",
+                        help="do not say what was written (the summary is still printed)")
 
 
 # -- explore -----------------------------------------------------------------

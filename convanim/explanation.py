@@ -19,6 +19,7 @@ from .layers import layer_info, layer_lines, pytorch_layer
 from .pool_text import explain as explain_pool
 from .schedule import unread_count, unread_ranges
 from .spec import ConvSpec
+from .words import count
 
 __all__ = [
     "explain",
@@ -226,7 +227,7 @@ def alt_text(spec: ConvSpec) -> str:
         parts.append(f"output padding {op[0] if _same(op) else dims(op)}")
     if spec.ndim == 1:
         parts[0] = f"{spec.kernel_size[0]}-tap kernel"
-        source, result = f"{spec.input_size[0]}-cell input", f"{spec.output_shape[0]} cells"
+        source, result = f"{spec.input_size[0]}-cell input", count(spec.output_shape[0], "cell")
     else:
         source, result = f"{dims(spec.input_size)} input", dims(spec.output_shape)
     article = "an" if source[0] == "8" or source.startswith(("11", "18")) else "a"

@@ -32,6 +32,7 @@ from pathlib import Path
 
 from .animation import OPTIONS
 from .indexpages import FRAMES_NOTE, PAGES, marker, rendered_by, write_pages  # noqa: F401 (re-exported)
+from .words import count, plural
 
 try:
     import tomllib
@@ -437,9 +438,11 @@ def run_gallery(source, output, *, jobs: int | None = None, check: bool = False,
         for line in report:
             print(line)
         if report:
-            print(f"{len(report)} files are stale, missing or extra; re-run: convanim gallery {source} -o {output}")
+            print(f"{count(len(report), 'file')} {plural(len(report), 'is', 'are')} stale, missing or extra; "
+                  f"re-run: convanim gallery {source} -o {output}")
             return 1
-        print(f"all {len(names)} files up to date in {output}")
+        print(f"all {count(len(names), 'file')} up to date in {output}" if len(names) != 1
+              else f"the 1 file is up to date in {output}")
         return 0
     if output.exists() and not output.is_dir():
         raise ValueError(f"output must be a directory, got the file {str(output)!r}")

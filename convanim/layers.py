@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from .spec import ConvSpec
+from .words import count, plural
 
 __all__ = ["layer_info", "compare_separable", "layer_lines", "pytorch_layer"]
 
@@ -142,14 +143,14 @@ def layer_lines(info: dict) -> list[str]:
     if layer and layer["multichannel"]:
         bias = f" + {layer['out_channels']} bias" if layer["bias"] else ", no bias"
         kinds = f" ({', '.join(layer['kinds'])})" if layer["kinds"] else ""
+        cin_g = layer["in_channels"] // layer["groups"]
         out.append(
-            f"layer{kinds}: {layer['in_channels']} -> {layer['out_channels']} channels, "
-            f"groups {layer['groups']}: each output channel reads "
-            f"{layer['in_channels'] // layer['groups']} input channel"
-            f"{'' if layer['in_channels'] // layer['groups'] == 1 else 's'}"
+            f"layer{kinds}: {layer['in_channels']} -> {layer['out_channels']} "
+            f"{plural(max(layer['in_channels'], layer['out_channels']), 'channel')}, "
+            f"groups {layer['groups']}: each output channel reads {cin_g} {plural(cin_g, 'input channel')}"
         )
-        out.append(f"  weight {_shape(layer['weight_shape'])}{bias}: {layer['parameters']:,} parameters")
-        out.append(f"  {layer['macs']:,} multiply-adds (MACs) for one input")
+        out.append(f"  weight {_shape(layer['weight_shape'])}{bias}: {count(layer['parameters'], 'parameter')}")
+        out.append(f"  {count(layer['macs'], 'multiply-add')} (MACs) for one input")
     sep = info.get("separable")
     if sep:
         width = max(len(sep[name]["pytorch"]) for name in ("standard", "depthwise", "pointwise"))

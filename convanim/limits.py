@@ -20,6 +20,7 @@ import math
 import os
 
 from . import views
+from .words import plural
 
 __all__ = [
     "MAX_FRAMES", "MAX_PIXELS", "MAX_FRAME_PIXELS", "MAX_CHANNELS", "VIEW_LIMITS", "SHEET_MAX_STEPS",
@@ -91,14 +92,14 @@ def check_render(spec, view: str = "grid", layout: str = "classic", cell_px: int
     total = frames * per_frame
     over = []
     if frames > max_frames:
-        over.append(f"{_n(max_frames)} frames (--max-frames N, max_frames=N)")
+        over.append(f"{_n(max_frames)} {plural(max_frames, 'frame')} (--max-frames N, max_frames=N)")
     if per_frame > max_frame_pixels:
         over.append(f"{_n(max_frame_pixels)} pixels per frame (--max-frame-pixels N, max_frame_pixels=N)")
     if total > max_pixels:
         over.append(f"{_n(max_pixels)} pixels in all (--max-pixels N, max_pixels=N)")
     if over:
         raise ValueError(
-            f"the animation would have {_n(frames)} frames of about {_n(width)}x{_n(height)} px "
+            f"the animation would have {_n(frames)} {plural(frames, 'frame')} of about {_n(width)}x{_n(height)} px "
             f"({_bytes(3 * total)} of pixels before compression); the limit is {' and '.join(over)}; "
             f"use a smaller --cell-px or input, or raise the limit"
         )

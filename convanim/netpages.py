@@ -19,6 +19,7 @@ from .indexpages import PAGES, Entry, write_pages
 from .network import Network, receptive_fields, recurrences
 from .pool import PoolSpec
 from .spec import ConvSpec
+from .words import count
 
 __all__ = ["summary_text", "join_sentence", "animate_receptive", "write_network", "layer_file", "RF_FILE"]
 
@@ -134,13 +135,13 @@ def summary_text(info: dict) -> str:
     else:
         spans = [f"{a}..{b}" for a, b in zip(rf["first"], rf["last"])]
         where = f"rows {spans[0]}, columns {spans[1]}" if len(spans) == 2 else ", ".join(spans)
-        holes = f", {rf['holes']} holes" if rf["holes"] else ""
+        holes = f", {count(rf['holes'], 'hole')}" if rf["holes"] else ""
         if len(cell) == 1:
-            size = f"{rf['cells']:,} cells" if not rf["holes"] else f"{rf['cells']:,} of {rf['size'][0]:,} cells"
+            size = count(rf["cells"], "cell") if not rf["holes"] else f"{rf['cells']:,} of {rf['size'][0]:,} cells"
             out.append(f"receptive field of output cell {label}: {size}, input {where}")
         else:
             out.append(f"receptive field of output cell {label}: "
-                       f"{'×'.join(map(str, rf['size']))} ({rf['cells']:,} cells{holes}), input {where}")
+                       f"{'×'.join(map(str, rf['size']))} ({count(rf['cells'], 'cell')}{holes}), input {where}")
     if any(r["receptive_field"] is None for r in info["layers"]):
         out.append("RF —: a transposed layer's receptive field varies from cell to cell; "
                    "receptive_field() gives each exactly")
@@ -310,14 +311,17 @@ def _layer_cell_px(spec) -> int:
 
 
 def write_network(network: Network, directory, *, title: str = "Network", output_index=None,
-                  theme="classic", force: bool = False, effective: bool = False, image=None) -> list[str]:
+                  theme="classic", force: bool = False, effective: bool = False, image=None,
+                  progress=None) -> list[str]:
     """One animation per layer, the receptive-field animation, README.md and index.html in ``directory``.
 
     Each layer is drawn by `convanim.animate` (flat layout, cells sized to the
     grid); a layer it cannot draw is listed on the pages with the reason.
     Every file it may write is checked first: one in ``directory`` that its
     manifest does not record with its current content is refused, naming it,
-    unless ``force`` (see `convanim.encode.owned`). Returns the files written.
+    unless ``force`` (see `convanim.encode.owned`). ``progress(name, anim)``,
+    when given, is called before each animation is written and returns
+    `Animation.save`'s per-frame callback (or None). Returns the files written.
     """
     from .encode import owned
 
@@ -329,11 +333,11 @@ def write_network(network: Network, directory, *, title: str = "Network", output
     owned.refuse_unowned(directory, names, force=force)  # every file, before anything is drawn
     directory.mkdir(parents=True, exist_ok=True)
     with owned.writing_into(directory, force=force):
-        return _write_network(network, directory, title, output_index, theme, effective, image)
+        return _write_network(network, directory, title, output_index, theme, effective, image, progress)
 
 
 def _write_network(network: Network, directory: Path, title: str, output_index, theme, effective: bool,
-                   image) -> list[str]:
+                   image, progress) -> list[str]:
     from .animation import animate
 
     info = network.summary(output_index)
@@ -361,25 +365,25 @@ def _write_network(network: Network, directory: Path, title: str, output_index, 
         except ValueError as exc:
             skipped.append(f"layer {n} {rows[n]['layer']}: not drawn ({exc})")
             continue
-        anim.save(directory / name)
+        anim.save(directory / name, progress=progress and progress(name, anim))
         written.append(name)
         r = rows[n]
         cases.append(Entry(name=name[:-4], file=name, description=f"layer {n}: {r['layer']}{note}"))
         infos.append({"alt": anim.alt, "size": anim.size, "formula": "", "pytorch": r["layer"],
                       "params": f"output {_shape(r['output_shape'])}, RF {_axes(r['receptive_field'])}, "
-                                f"jump {_axes(r['jump'])}, {len(anim)} frames"})
+                                f"jump {_axes(r['jump'])}, {count(len(anim), 'frame')}"})
     try:
         anim = animate_receptive(network, output_index, theme=theme, effective=effective, image=image)
     except ValueError as exc:
         skipped.append(f"receptive field: not drawn ({exc})")
     else:
-        anim.save(directory / RF_FILE)
+        anim.save(directory / RF_FILE, progress=progress and progress(RF_FILE, anim))
         written.append(RF_FILE)
         rf = info["receptive_field"]
         about = f"the receptive field of output cell {tuple(rf['output_cell'])}, layer by layer"
         cases.append(Entry(name="receptive_field", file=RF_FILE, description=about))
         infos.append({"alt": anim.alt, "size": anim.size, "formula": "", "pytorch": "",
-                      "params": f"{'×'.join(map(str, rf['size']))}, {rf['cells']} cells"})
+                      "params": f"{'×'.join(map(str, rf['size']))}, {count(rf['cells'], 'cell')}"})
     intro = summary_text(info) + "".join(f"\n{s}" for s in skipped)
     write_pages(directory, title, cases, infos, intro=intro, command="network")
     return written + ["README.md", "index.html"]

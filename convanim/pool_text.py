@@ -15,6 +15,7 @@ import math
 
 from .numtext import number
 from .pool import PoolSpec
+from .words import count
 
 __all__ = ["formula", "ceil_rule", "divisor_runs", "explain", "render_text", "caption", "alt_text", "describe_window"]
 
@@ -140,7 +141,7 @@ def render_text(info: dict) -> str:
     """The text of ``convanim shape --pool`` from `explain`'s dict."""
     out = [
         f"{info['kind']}: input {_dims(info['input_size'])} -> output {_dims(info['output_shape'])} "
-        f"({info['steps']} windows, drawn grid {_dims(info['grid_shape'])})",
+        f"({count(info['steps'], 'window')}, drawn grid {_dims(info['grid_shape'])})",
         f"PyTorch: {info['pytorch']}",
     ]
     axes = info["axes"]

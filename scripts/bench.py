@@ -1,7 +1,8 @@
 """Benchmarks, printed in one run on one machine (never timed assertions in tests).
 
-    python scripts/bench.py            # drawing, encoding, the classic gallery
+    python scripts/bench.py            # drawing, encoding, the classic gallery: about a minute
     python scripts/bench.py --quick    # fewer repeats
+    python scripts/bench.py --long     # more repeats, whole baselines and the memory table (minutes, GBs)
 
     python scripts/bench.py --only memory --sizes 8,16,32   # one section
 
@@ -194,7 +195,7 @@ def reuse_painter(spec: ConvSpec):
     return frame
 
 
-def bench_drawing(repeats: int) -> None:
+def bench_drawing(repeats: int, sample: int) -> None:
     from convanim import animate
 
     print("Drawing, ms per frame (median of runs; ratio to the numpy lower bound).")
@@ -205,7 +206,7 @@ def bench_drawing(repeats: int) -> None:
     for name, spec in CASES.items():
         n = len(schedule(spec))
         numpy_ms = median_ms(numpy_painter(spec), n, repeats)
-        naive_frames = min(n, 40)  # the naive script is slow: a sample of frames is enough
+        naive_frames = min(n, sample)  # the naive script is slow: a sample of frames is enough
         naive_ms = median_ms(naive_painter(spec), naive_frames, 1)
         reuse = reuse_painter(spec)
         reuse(0)  # its first draw caches fonts and the renderer, as convanim's first frame does
@@ -229,7 +230,9 @@ def bench_drawing(repeats: int) -> None:
         print(f"  {name:6} {layout:8} {build_ms:6.1f} ms + {background_ms:6.1f} ms = {total:6.1f} ms")
 
 
-def bench_encoding(repeats: int) -> None:
+def bench_encoding(repeats: int, sample: int | None) -> None:
+    """convanim's encoder on every frame; Pillow's defaults (slow: 50-300 ms a frame at 18x18) on the first
+    ``sample`` frames (all with None), its bytes compared with convanim's on the same frames."""
     from PIL import Image
 
     from convanim import animate
@@ -246,13 +249,17 @@ def bench_encoding(repeats: int) -> None:
                 t0 = time.perf_counter()
                 data = encode_gif_bytes(frames, anim.durations, **anim.encoder_options)
                 runs.append((time.perf_counter() - t0) * 1000 / len(frames))
+            some = frames if sample is None else frames[:sample]
+            ours = data if len(some) == len(frames) else encode_gif_bytes(some, anim.durations[:len(some)],
+                                                                          **anim.encoder_options)
             buf = io.BytesIO()
             t0 = time.perf_counter()
-            images = [Image.fromarray(f) for f in frames]
+            images = [Image.fromarray(f) for f in some]
             images[0].save(buf, format="GIF", save_all=True, append_images=images[1:], duration=1000, loop=0)
-            pil_ms = (time.perf_counter() - t0) * 1000 / len(frames)
+            pil_ms = (time.perf_counter() - t0) * 1000 / len(some)
+            on = "" if len(some) == len(frames) else f" (first {len(some)} frames: convanim {len(ours):,d} bytes)"
             print(f"{name:6} {layout:8} {len(frames):4d} frames: {statistics.median(runs):6.2f} ms/frame, "
-                  f"{len(data):8,d} bytes | Pillow defaults {pil_ms:6.2f} ms/frame, {buf.tell():8,d} bytes")
+                  f"{len(data):8,d} bytes | Pillow defaults {pil_ms:6.2f} ms/frame, {buf.tell():8,d} bytes{on}")
 
 
 _FIRST_ENCODE = """
@@ -372,18 +379,22 @@ def bench_gallery() -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats")
+    parser.add_argument("--long", action="store_true",
+                        help="5 repeats, the baselines on every frame, and the memory table: renders up to -i 64 "
+                             "in child processes (minutes, GBs of RAM)")
     parser.add_argument("--sizes", default="8,16,32,64", help="input sizes of the memory table (default 8,16,32,64)")
     parser.add_argument("--only", choices=["drawing", "encoding", "memory", "gallery"], help="run one section")
     args = parser.parse_args()
-    repeats = 2 if args.quick else 5
+    repeats = 2 if args.quick else 5 if args.long else 3
+    sample = None if args.long else 64  # frames of the slow baselines (the naive script: at most 40 either way)
     sizes = [int(v) for v in args.sizes.split(",") if v]
     if args.only in (None, "drawing"):
-        bench_drawing(repeats)
+        bench_drawing(repeats, 40 if args.long else 16)
     if args.only in (None, "encoding"):
-        bench_encoding(repeats)
+        bench_encoding(repeats, sample)
         bench_first_encode()
         bench_gallery_encoding()
-    if args.only in (None, "memory"):
+    if args.only == "memory" or (args.only is None and args.long):
         bench_memory(sizes)
     if args.only in (None, "gallery"):
         bench_gallery()

@@ -17,6 +17,7 @@ from PIL import Image
 
 from convanim.cli import main as convanim
 
+VIEWPORT = {"width": 760, "height": 900}
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
@@ -29,7 +30,7 @@ def screenshot(out: Path) -> None:
         convanim(["explore", "-o", str(page_file), "-q"])
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
-            page = browser.new_page(viewport={"width": 760, "height": 900}, reduced_motion="reduce")
+            page = browser.new_page(viewport=VIEWPORT, reduced_motion="reduce")
             page.goto(page_file.as_uri())
             page.select_option("#kind", "max")
             for name, value in (("input", "6"), ("pad", "0")):

@@ -28,6 +28,7 @@ __all__ = [
     "conv_shape",
     "conv_transpose",
     "conv_transpose_shape",
+    "conv_layer",
     "reconstruct",
     "max_pool_taps",
 ]
@@ -150,6 +151,35 @@ def conv_transpose(x: np.ndarray, w: np.ndarray, stride=1, padding=0, dilation=1
             )
             if all(0 <= q < L for q, L in zip(pos, shape, strict=True)):
                 out[pos] += x[n] * w[m]
+    return out
+
+
+def conv_layer(x, w, bias=None, *, stride=1, pads=None, padding=0, dilation=1, output_padding=0, groups=1,
+               transposed=False) -> np.ndarray:
+    """A whole layer with channels, groups and bias (PyTorch's weight layouts), built from `conv` and
+    `conv_transpose` one channel pair at a time.
+
+    ``x`` is (C_in, *size). A convolution's ``w`` is (C_out, C_in/groups, *k) and takes ``pads``; a
+    transposed one's is (C_in, C_out/groups, *k) and takes PyTorch's symmetric ``padding``.
+    """
+    cin = x.shape[0]
+    cin_g = cin // groups
+    if transposed:
+        cout_g = w.shape[1]
+        parts = [
+            sum(conv_transpose(x[ci], w[ci, o % cout_g], stride, padding, dilation, output_padding)
+                for ci in range((o // cout_g) * cin_g, (o // cout_g + 1) * cin_g))
+            for o in range(cout_g * groups)
+        ]
+    else:
+        cout_g = w.shape[0] // groups
+        parts = [
+            sum(conv(x[(o // cout_g) * cin_g + c], w[o, c], stride, pads, dilation) for c in range(cin_g))
+            for o in range(w.shape[0])
+        ]
+    out = np.stack(parts)
+    if bias is not None:
+        out = out + np.asarray(bias).reshape(-1, *([1] * (out.ndim - 1)))
     return out
 
 

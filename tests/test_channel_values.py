@@ -1,22 +1,36 @@
-"""Numbers in the channel drawing: every one shown is what torch computes for the same layer."""
+"""Numbers in the channel drawing: every one shown is the layer's output, by an independent numpy reference
+(tests/reference.py) always and by torch itself where it is installed (those cross-checks are marked torch)."""
 
 from __future__ import annotations
 
+import importlib
 import random
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
-import torch
-import torch.nn.functional as F
 
 from convanim import ConvSpec, animate
 from convanim.layer_values import make_layer_values
 from convanim.scene.channel_values import ChannelValuesScene
 
-torch.set_num_threads(1)
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+ref = importlib.import_module("reference")
+
+
+def reference_output(spec, v):
+    """The layer's output by tests/reference.py's loops (no convanim arithmetic but the resolved pads)."""
+    b = None if v.b is None else v.b.astype(np.float64)
+    return ref.conv_layer(v.x.astype(np.float64), v.w.astype(np.float64), b, stride=spec.stride, pads=spec.pads,
+                          padding=tuple(p for p, _ in spec.pads), dilation=spec.dilation,
+                          output_padding=spec.output_padding, groups=spec.groups, transposed=spec.transposed)
 
 
 def torch_output(spec, v):
+    torch = pytest.importorskip("torch")
+    F = torch.nn.functional
+    torch.set_num_threads(1)
     x = torch.from_numpy(v.x.astype(np.float64))[None]
     w = torch.from_numpy(v.w.astype(np.float64))
     b = None if v.b is None else torch.from_numpy(v.b.astype(np.float64))
@@ -24,6 +38,15 @@ def torch_output(spec, v):
         {1: F.conv_transpose1d, 2: F.conv_transpose2d}[spec.ndim]
     pad = tuple(p for p, _ in spec.pads)
     return conv(x, w, b, stride=spec.stride, padding=pad, groups=spec.groups)[0].numpy()
+
+
+def random_layer(seed):
+    rng = random.Random(seed)
+    groups = rng.choice([1, 2])
+    spec = ConvSpec(rng.choice([4, 5, (6,)]), 3 if rng.random() < 0.7 else 1, padding=rng.choice([0, 1]),
+                    stride=rng.choice([1, 2]), in_channels=groups * rng.randint(1, 2),
+                    out_channels=groups * rng.randint(1, 2), groups=groups, bias=rng.random() < 0.6)
+    return rng, spec, make_layer_values(spec, "random", seed)
 
 
 def shown(scene, key):
@@ -35,34 +58,38 @@ def number(v) -> str:
 
 
 @pytest.mark.parametrize("seed", range(6))
-def test_outputs_weights_and_biases_shown_are_torchs(seed):
-    rng = random.Random(seed)
-    groups = rng.choice([1, 2])
-    spec = ConvSpec(rng.choice([4, 5, (6,)]), 3 if rng.random() < 0.7 else 1, padding=rng.choice([0, 1]),
-                    stride=rng.choice([1, 2]), in_channels=groups * rng.randint(1, 2),
-                    out_channels=groups * rng.randint(1, 2), groups=groups, bias=rng.random() < 0.6)
-    values = make_layer_values(spec, "random", seed)
+def test_outputs_weights_and_biases_shown_are_the_layers(seed):
+    rng, spec, values = random_layer(seed)
+    groups = spec.groups
     scene = ChannelValuesScene(spec, values=values)
-    y = torch_output(spec, values).reshape(spec.out_channels, -1)
+    y = reference_output(spec, values).reshape(spec.out_channels, -1)
     n = len(scene.steps)
     for k in sorted({0, n - 1, len(scene) - 1, rng.randrange(len(scene))}):
         scene.update(k)
         o, s = k // n, k % n
-        # Outputs: channels before o whole, channel o up to position s, each torch's number.
+        # Outputs: channels before o whole, channel o up to position s, each the reference's number.
         expected = [number(y[c, p]) for c in range(spec.out_channels) for p in range(n)
                     if c < o or (c == o and p <= s)]
         assert shown(scene, 'y') == expected
-        # Weights: the taps of output channel o's kernel slices, from torch's weight layout.
-        weights = torch.from_numpy(values.w)
+        # Weights: the taps of output channel o's kernel slices, in PyTorch's weight layout (C_out, C_in/g, *k).
         g = o // (spec.out_channels // groups)
         cin_g = spec.in_channels // groups
         taps = scene.steps[s].taps
-        expected_w = [f"×{number(weights[o, j][t.kernel])}" for j in range(cin_g) for t in taps]
+        expected_w = [f"×{number(values.w[o, j][t.kernel])}" for j in range(cin_g) for t in taps]
         assert shown(scene, 'w') == expected_w, (spec, k, g)
         if spec.bias:
             b = int(values.b[o])
             assert shown(scene, "b") == [number(b)]
             assert scene._node_texts[0].get_text() == f"$\\Sigma{{{'-' if b < 0 else '+'}}}{abs(b)}$"
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("seed", range(6))
+def test_the_reference_and_the_values_are_torchs(seed):
+    _, spec, values = random_layer(seed)
+    expected = torch_output(spec, values)
+    np.testing.assert_array_equal(reference_output(spec, values), expected)
+    np.testing.assert_array_equal(values.y, expected)
 
 
 def test_inputs_shown_are_the_input():
@@ -73,13 +100,24 @@ def test_inputs_shown_are_the_input():
     assert shown(scene, 'x') == [number(v) for v in values.x.reshape(-1)]
 
 
-def test_transposed_grouped_values_match_torch():
+def _transposed_grouped():
     spec = ConvSpec(3, 3, stride=2, padding=1, transposed=True, in_channels=2, out_channels=4, groups=2, bias=True)
-    values = make_layer_values(spec, "random", 1)
-    np.testing.assert_array_equal(values.y, torch_output(spec, values))
+    return spec, make_layer_values(spec, "random", 1)
+
+
+def test_transposed_grouped_values_match_the_reference():
+    spec, values = _transposed_grouped()
+    expected = reference_output(spec, values)
+    np.testing.assert_array_equal(values.y, expected)
     scene = ChannelValuesScene(spec, values=values)
     scene.update(len(scene) - 1)
-    assert shown(scene, 'y') == [number(v) for v in torch_output(spec, values).reshape(-1)]
+    assert shown(scene, 'y') == [number(v) for v in expected.reshape(-1)]
+
+
+@pytest.mark.torch
+def test_transposed_grouped_values_match_torch():
+    spec, values = _transposed_grouped()
+    np.testing.assert_array_equal(values.y, torch_output(spec, values))
 
 
 def test_the_values_view_of_a_layer_draws_its_numbers():

@@ -1,20 +1,31 @@
-"""`convanim shape` for real layers: pytorch_layer with channels, parameters, MACs, --compare-separable."""
+"""`convanim shape` for real layers: pytorch_layer with channels, parameters, MACs, --compare-separable.
+
+The checks against PyTorch's own modules are marked torch (skipped, and counted, without it)."""
 
 from __future__ import annotations
 
+import importlib
 import json
 import math
 import random
+import sys
+from pathlib import Path
 
 import pytest
-import torch
 
 from convanim import ConvSpec
 from convanim.cli import main
 from convanim.explanation import explain, pytorch_layer, render_text
 from convanim.layers import compare_separable
 
-torch.set_num_threads(1)
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+ref = importlib.import_module("reference")
+
+
+def _torch():
+    torch = pytest.importorskip("torch")
+    torch.set_num_threads(1)
+    return torch
 
 
 def _random_spec(rng: random.Random) -> ConvSpec:
@@ -35,8 +46,10 @@ def _random_spec(rng: random.Random) -> ConvSpec:
             continue
 
 
+@pytest.mark.torch
 @pytest.mark.filterwarnings("ignore:Using padding='same' with even kernel:UserWarning")
 def test_pytorch_layer_with_channels_is_the_same_layer_in_torch():
+    torch = _torch()
     rng = random.Random(5)
     seen = set()
     for _ in range(120):
@@ -91,8 +104,29 @@ def test_one_channel_text_is_unchanged():
     assert "layer" not in text and "parameters" not in text
 
 
+SEPARABLE_CASES = [(3, 8, 3, False), (64, 128, 3, True), (16, 16, 5, False), (4, 2, (3, 1), True)]
+
+
+def test_compare_separable_counts():
+    for cin, cout, k, bias in SEPARABLE_CASES:
+        spec = ConvSpec(12, k, padding=1, in_channels=cin, out_channels=cout, bias=bias)
+        sep = compare_separable(spec)
+        kk = math.prod(ref.as_axes(k, 2))
+        # Counted here from the definitions: weights (+ one bias per output channel), and output cells
+        # (found by sliding, tests/reference.py) x C_out x C_in/groups x kernel cells.
+        std, dw, pw = cout * cin * kk + bias * cout, cin * 1 * kk + bias * cin, cout * cin + bias * cout
+        cells = math.prod(ref.conv_shape((12, 12), ref.as_axes(k, 2), 1, ((1, 1), (1, 1))))
+        assert (sep["standard"]["parameters"], sep["separable"]["parameters"]) == (std, dw + pw)
+        assert sep["depthwise"]["macs"] == cells * cin * 1 * kk
+        assert sep["pointwise"]["macs"] == cells * cout * cin
+        assert sep["standard"]["macs"] == cells * cout * cin * kk
+        assert sep["ratio"]["parameters"] == round((dw + pw) / std, 3)
+
+
+@pytest.mark.torch
 def test_compare_separable_counts_against_torch():
-    for cin, cout, k, bias in [(3, 8, 3, False), (64, 128, 3, True), (16, 16, 5, False), (4, 2, (3, 1), True)]:
+    torch = _torch()
+    for cin, cout, k, bias in SEPARABLE_CASES:
         spec = ConvSpec(12, k, padding=1, in_channels=cin, out_channels=cout, bias=bias)
         sep = compare_separable(spec)
         std = torch.nn.Conv2d(cin, cout, k, padding=1, bias=bias)

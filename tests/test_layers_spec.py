@@ -1,23 +1,28 @@
-"""ConvSpec's channel fields: validation, repr, weight shape, parameter and MAC counts against torch."""
+"""ConvSpec's channel fields: validation, repr, weight shape, parameter and MAC counts, counted here and
+(marked torch) against torch's modules."""
 
 from __future__ import annotations
 
+import importlib
 import math
 import random
+import sys
+from pathlib import Path
 
 import pytest
-import torch
 
 from convanim import ConvSpec
 
-MODULES = {
-    (1, False): torch.nn.Conv1d, (2, False): torch.nn.Conv2d, (3, False): torch.nn.Conv3d,
-    (1, True): torch.nn.ConvTranspose1d, (2, True): torch.nn.ConvTranspose2d, (3, True): torch.nn.ConvTranspose3d,
-}
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+ref = importlib.import_module("reference")
 
 
-def _module(spec: ConvSpec):
-    cls = MODULES[spec.ndim, spec.transposed]
+def _module(torch, spec: ConvSpec):
+    nn = torch.nn
+    cls = {
+        (1, False): nn.Conv1d, (2, False): nn.Conv2d, (3, False): nn.Conv3d,
+        (1, True): nn.ConvTranspose1d, (2, True): nn.ConvTranspose2d, (3, True): nn.ConvTranspose3d,
+    }[spec.ndim, spec.transposed]
     return cls(spec.in_channels, spec.out_channels, spec.kernel_size, stride=spec.stride, groups=spec.groups,
                bias=spec.bias)
 
@@ -74,11 +79,32 @@ def test_channel_errors_are_one_sentence(kwargs, message):
     assert str(info.value) == message
 
 
-def test_weight_shape_parameters_and_macs_match_torch_on_random_configs():
+def test_weight_shape_parameters_and_macs_on_random_configs():
     rng = random.Random(9)
     for _ in range(300):
         spec = _random_spec(rng)
-        module = _module(spec)
+        g, k = spec.groups, spec.kernel_size
+        # PyTorch's layouts: (C_out, C_in/g, *k) for a convolution, (C_in, C_out/g, *k) for a transposed one
+        if spec.transposed:
+            weight = (spec.in_channels, spec.out_channels // g, *k)
+            # every input cell times every weight it scatters, per group
+            macs = math.prod(spec.input_size) * spec.in_channels * (spec.out_channels // g) * math.prod(k)
+        else:
+            weight = (spec.out_channels, spec.in_channels // g, *k)
+            cells = math.prod(ref.conv_shape(spec.input_size, k, spec.stride))  # by sliding, no padding
+            macs = cells * spec.out_channels * (spec.in_channels // g) * math.prod(k)
+        assert spec.weight_shape == weight, spec
+        assert spec.parameters == math.prod(weight) + spec.bias * spec.out_channels, spec
+        assert spec.macs == macs, spec
+
+
+@pytest.mark.torch
+def test_weight_shape_parameters_and_macs_match_torch_on_random_configs():
+    torch = pytest.importorskip("torch")
+    rng = random.Random(9)
+    for _ in range(300):
+        spec = _random_spec(rng)
+        module = _module(torch, spec)
         assert spec.weight_shape == tuple(module.weight.shape)
         assert spec.parameters == sum(p.numel() for p in module.parameters())
         g = spec.groups

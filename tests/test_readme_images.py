@@ -12,7 +12,8 @@ The convention (apply it to every image added to README.md):
    are compared by ``tests/test_gallery.py::test_committed_gallery_is_up_to_date`` (the
    ``convanim gallery PRESET --check`` of each preset), which CI runs for real.
 3. Otherwise the README writes ``python scripts/SCRIPT.py PATH`` (a screenshot of a page in headless
-   Chromium); `test_screenshot_is_its_script_byte_for_byte` runs it and compares the bytes.
+   Chromium). A browser's pixels change with its build, so they are never compared: the tests run the
+   script (it writes a PNG) and read from the page's DOM that it shows what the README says it shows.
 4. Or PATH is ``gallery/networks/NETWORK/receptive_field.gif`` of a bundled network and the README
    writes ``convanim network NETWORK -o gallery/networks/NETWORK``; its bytes are compared by
    ``tests/test_network.py::test_committed_network_presets_are_fresh``.
@@ -165,28 +166,113 @@ def test_parsing_rules_on_a_small_example():
     assert gallery_commands(text) == {("classic", "gallery/classic")}
 
 
-@pytest.mark.parametrize(("script", "path"), _SCRIPT.findall(readme()))
-def test_screenshot_is_made_by_its_script(tmp_path, script, path):
+# -- rule 3: screenshots, checked by behaviour --------------------------------------------------
+
+
+def _browser_missing() -> str | None:
+    """Why the browser tests cannot run here, or None. Under CI (``CI`` set) they must: a failure."""
     import os
     import shutil
+
+    missing = None
+    if not (shutil.which("chromium") or Path("/usr/bin/chromium").exists()):
+        missing = "Chromium is not installed (apt-get install chromium; .ci/run installs it)"
+    else:
+        try:
+            import playwright.sync_api  # noqa: F401
+        except ImportError:
+            missing = "the playwright package is not installed (pip install -e '.[test]')"
+    if missing and os.environ.get("CI"):
+        pytest.fail(f"browser tests must run under CI: {missing}")
+    return missing
+
+
+def _script(name: str):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(f"readme_script_{Path(name).stem}", ROOT / name)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize(("script", "path"), _SCRIPT.findall(readme()))
+def test_screenshot_script_writes_its_image(tmp_path, script, path):
     import subprocess
     import sys
 
-    missing = None if shutil.which("chromium") else "Chromium is not installed (.ci/run installs it)"
-    try:
-        import playwright  # noqa: F401
-    except ImportError:
-        missing = "the playwright package is not installed (the test extra)"
+    from PIL import Image
+
+    missing = _browser_missing()
     if missing:
-        if os.environ.get("CI"):
-            pytest.fail(missing)
         pytest.skip(missing)
     out = tmp_path / Path(path).name
     proc = subprocess.run([sys.executable, script, str(out)], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
-    # A browser's pixels are not compared (they vary with its version and fonts): the script runs and makes
-    # an image of the committed one's size.
-    from PIL import Image
+    assert proc.stdout.strip() == f"wrote {out} ({out.stat().st_size} bytes)"
+    committed = Image.open(ROOT / path)
+    with Image.open(out) as image:
+        assert image.format == committed.format == "PNG"
+        # the viewport's width, the whole page's height; the committed image was made the same way
+        assert image.width == committed.width == _script(script).VIEWPORT["width"]
+        assert image.height >= _script(script).VIEWPORT["height"] - 100
+        colours = image.convert("RGB").getcolors(1 << 16)
+        assert colours is not None and len(colours) > 8  # a drawn page, not a blank one
+    assert list(tmp_path.iterdir()) == [out]  # its temporary page is gone
 
-    with Image.open(out) as made, Image.open(ROOT / path) as committed:
-        assert made.size == committed.size, f"{path} is not what python {script} {path} makes"
+
+_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9}
+
+
+def test_the_player_screenshot_shows_what_the_readme_says(tmp_path):
+    """The page the script photographs, read from its DOM: the step, the hovered cell and its outlines
+    where `schedule()` puts them, and the counts the README's alt text gives."""
+    from playwright.sync_api import sync_playwright
+
+    from convanim import ConvSpec, schedule
+    from convanim.cli import build_parser, spec_from_args
+
+    missing = _browser_missing()
+    if missing:
+        pytest.skip(missing)
+    shot = _script("scripts/player_screenshot.py")
+    spec = spec_from_args(build_parser().parse_args(["render", *shot.RENDER, "-o", "x.html"]))
+    assert spec == ConvSpec(5, 3, stride=2, padding=1)
+    steps = schedule(spec)
+    hovered = steps[shot.HOVER[0] * spec.output_shape[1] + shot.HOVER[1]]
+    assert hovered.out == shot.HOVER
+    page_file = shot.write_page(tmp_path)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=shot.chromium(), args=shot.ARGS)
+        try:
+            page = browser.new_page(viewport=shot.VIEWPORT, reduced_motion="reduce")
+            errors = []
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            shot.show(page, page_file)
+            state = page.evaluate("""() => {
+                const root = document.querySelector('convanim-player').shadowRoot;  // the player's own tree
+                const rc = g => [...root.querySelectorAll(`#view g[aria-label^="${g}"] rect.cell[data-hl]`)]
+                    .map(e => [+e.getAttribute('y'), +e.getAttribute('x')]);
+                return {input: rc('input'), output: rc('output'), slider: +root.getElementById('slider').value,
+                        kernel: root.querySelectorAll('#kernel-box rect.cell[data-hl]').length,
+                        status: root.getElementById('status').textContent};
+            }""")
+        finally:
+            browser.close()
+    assert errors == []
+    # the step shown: STEP (0-based) of the schedule's steps
+    assert state["slider"] == shot.STEP and state["status"].startswith(f"Step {shot.STEP + 1} of {len(steps)}")
+    # the hovered output cell's outlines: its window's cells and the taps that read an input cell
+    assert sorted(map(tuple, state["output"])) == [hovered.out]
+    assert sorted(map(tuple, state["input"])) == sorted(t.cell for t in hovered.taps)
+    reads = [t for t in hovered.taps if t.source is not None]
+    assert state["kernel"] == len(reads)
+    # the README's alt text and caption say the same
+    alt = re.search(r"!\[(the page of [^\]]+)\]\(assets/readme/player\.png\)", readme()).group(1)
+    said = re.search(r"step (\d+) of (\d+), output cell \((\d+), (\d+)\) hovered: its (\w+) input cells, "
+                     r"(\w+) padding cells and (\w+) kernel taps outlined", alt)
+    assert said, alt
+    assert (int(said[1]), int(said[2])) == (shot.STEP + 1, len(steps))
+    assert (int(said[3]), int(said[4])) == shot.HOVER
+    assert (_WORDS[said[5]], _WORDS[said[6]], _WORDS[said[7]]) == \
+        (len(reads), len(hovered.taps) - len(reads), len(reads))

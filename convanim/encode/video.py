@@ -14,6 +14,12 @@ from .files import finish, make_temp_file, unlink_quietly
 MP4_MAX_FPS = 50
 
 
+def video_size(width: int, height: int) -> tuple[int, int]:
+    """The size of the video of ``width`` x ``height`` frames: H.264 needs even sides, so an odd one gains
+    an edge row or column."""
+    return width + width % 2, height + height % 2
+
+
 def write_mp4(path, frames, durations_ms) -> None:
     """Write ``frames`` as an H.264 MP4 (needs ``pip install 'convanim[mp4]'``, i.e. imageio-ffmpeg).
 
@@ -48,7 +54,7 @@ def write_mp4(path, frames, durations_ms) -> None:
                 h, w = frame.shape[:2]
                 pad = ((0, h % 2), (0, w % 2), (0, 0))
                 writer = imageio_ffmpeg.write_frames(
-                    os.fspath(temp), (w + w % 2, h + h % 2), pix_fmt_in="rgb24", pix_fmt_out="yuv420p",
+                    os.fspath(temp), video_size(w, h), pix_fmt_in="rgb24", pix_fmt_out="yuv420p",
                     fps=1000 / unit, quality=8, bitrate=None, codec="libx264", macro_block_size=1,
                     ffmpeg_log_level="warning", input_params=None,
                     output_params=["-fflags", "+bitexact", "-flags", "+bitexact", "-map_metadata", "-1",
