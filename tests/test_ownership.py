@@ -158,7 +158,7 @@ def test_frames_into_a_folder_with_the_users_files(tmp_path):
     """`--frames DIR` once deleted the user's step_42.png and step_0001.png and replaced step_5.png."""
     out = tmp_path / "frames"
     before = user_files(out, ["step_42.png", "step_0001.png", "step_5.png"])
-    done = cli("render", "-i", "5", "-k", "3", "--frames", out, "-o", tmp_path / "x.gif")  # 9 steps: step_1..9 (steps count from 1)
+    done = cli("render", "-i", "5", "-k", "3", "--frames", out, "-o", tmp_path / "x.gif")  # 9 steps: step_1..9
     assert done.returncode == 2
     assert done.stderr == (f"convanim render: error: not replacing '{out / 'step_5.png'}': convanim did not write "
                            "it, or it was changed since (use another folder)\n")
