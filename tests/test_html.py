@@ -59,9 +59,9 @@ def test_json_cannot_close_the_script_element():
     page = render_page(data)
     assert page.count("</script>") == 2
     assert "alert(1)</script>" not in page
-    # Text put into the template is not expanded again: title, description, caption and JSON keep it,
-    # the stylesheet is in once.
-    assert page.count("{{css}}") == 4 and page.count(".hint {") == 1
+    # Text put into the template is not expanded again: title, description meta, description, caption and
+    # JSON keep it, the stylesheet is in once.
+    assert page.count("{{css}}") == 5 and page.count(".hint {") == 1
     blob = page.split('<script type="application/json">')[1].split("</script>")[0]
     import json
 

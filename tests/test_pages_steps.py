@@ -21,7 +21,7 @@ def test_step_k_on_the_command_line_is_the_kth_frame_and_file(tmp_path, capsys):
     anim = convanim.animate(input_size=5, kernel_size=3, stride=2, padding=1, layout="flat")
     assert main(["render", *ARGS, "--frames", str(tmp_path / "frames")]) == 0
     names = sorted(p.name for p in (tmp_path / "frames").iterdir())
-    assert names == [f"step_{k}.png" for k in range(1, 10)]
+    assert names == [".convanim-manifest.json", *(f"step_{k}.png" for k in range(1, 10))]
     for k in (1, 5, 9):
         out = tmp_path / f"s{k}.png"
         assert main(["render", *ARGS, "--step", str(k), "-o", str(out)]) == 0
