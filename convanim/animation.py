@@ -389,7 +389,7 @@ def animate(
     scene = build(cell_px)
     # --width: the cells that make the frame the width it is shown at (or fit a page by default)
     if "width" in declared.options:
-        from .scene.base import fit_width
+        from .scene.measure import fit_width
 
         scene, fitted = fit_width(scene, build, width, cell_px)
         if fitted != cell_px:

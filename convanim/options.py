@@ -113,7 +113,7 @@ def check_options(*, _spell=str, _applies=True, **given) -> dict:
     if cell_px is not None and (not is_int(cell_px) or not 8 <= cell_px <= 400):
         raise ValueError(f"cell_px must be an integer from 8 to 400, got {cell_px!r}")
     if opts["width"] is not None:
-        from .scene.base import check_width
+        from .scene.measure import check_width
 
         check_width(opts["width"])
     for name in ("labels", "caption", "flip"):
