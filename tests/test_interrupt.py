@@ -52,10 +52,17 @@ def state(folder: Path) -> dict[str, tuple[int, int]]:
     return {p.name: (p.stat().st_size, p.stat().st_mtime_ns) for p in folder.iterdir()} if folder.is_dir() else {}
 
 
+def _as_from_a_terminal() -> None:
+    """SIGINT as a terminal delivers it: a shell that runs the tests in the background ignores SIGINT, and a
+    process inherits that (Python then installs no KeyboardInterrupt handler, as a program run with nohup)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def start(args: list, cwd: Path) -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     return subprocess.Popen([sys.executable, "-m", "convanim.cli", *map(str, args)], cwd=cwd, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
+                            preexec_fn=_as_from_a_terminal)
 
 
 def wait_until(condition, proc: subprocess.Popen, what: str, bound: float = 180) -> None:
