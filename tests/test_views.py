@@ -129,7 +129,7 @@ def test_readme_option_table_matches_the_registry():
             listed |= set(flags.split("/"))
     assert listed | {"grid"} == set(views.names()), "every view but the default has a --view row"
     assert len(rows) == len(set(rows)), "no row twice"
-    for option in ("layout", "values", "flip", "radius", "channel_order"):
+    for option in ("layout", "width", "values", "flip", "radius", "channel_order"):
         flag = "--" + option.replace("_", "-")
         row = next((r for r in rows if f"`{flag}" in r), None)
         assert row is not None, f"the option table has no {flag} row"
