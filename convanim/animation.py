@@ -377,9 +377,15 @@ def animate(
     if channel_order == "position" and getattr(spec, "out_channels", 1) == 1:
         raise ValueError("channel order 'position' only changes a layer with more than one output channel, got "
                          + ("a pooling" if views.drawn_kind(spec) == "pool" else "out_channels=1"))
+    fits = "width" in declared.options  # the view sizes its cells for the width it is shown at
+    shown = None
+    if fits:
+        from .scene.measure import DEFAULT_MAX_WIDTH
+
+        shown = width if width is not None else DEFAULT_MAX_WIDTH if cell_px is None else None
     limits.check_render(
         spec, view, layout, cell_px, labels=labels, caption=caption, radius=radius,
-        max_frames=max_frames, max_pixels=max_pixels, max_frame_pixels=max_frame_pixels,
+        max_frames=max_frames, max_pixels=max_pixels, max_frame_pixels=max_frame_pixels, shown_width=shown,
     )
 
     def build(cell_px):
@@ -388,7 +394,7 @@ def animate(
 
     scene = build(cell_px)
     # --width: the cells that make the frame the width it is shown at (or fit a page by default)
-    if "width" in declared.options:
+    if fits:
         from .scene.measure import fit_width
 
         scene, fitted = fit_width(scene, build, width, cell_px)
