@@ -519,8 +519,9 @@ def _animate(**kw):
         (dict(input_size=11, kernel_size=3, view="matrix"), r"the matrix view draws at most 100 input cells"),
         (dict(view="continuous", radius=100.0), r"half disc of radius 0.1 to 10 .* got radius 100"),
         (dict(view="continuous", radius=float("nan")), r"radius must be a finite number > 0, got nan"),
-        (dict(input_size=64, kernel_size=3), r"3,844 frames of about 3,254x4,066 px .* the limit is 10,000,000,000 "
-                                             r"pixels in all \(--max-pixels N, max_pixels=N\)"),
+        # frames fitted to the default 960 px width: still more pixels in all than the limit
+        (dict(input_size=100, kernel_size=3), r"9,604 frames of about 960x1,205 px .* the limit is 10,000,000,000 "
+                                              r"pixels in all \(--max-pixels N, max_pixels=N\)"),
         (dict(input_size=30, kernel_size=3, max_frames=100), r"the limit is 100 frames"),
         (dict(input_size=16, kernel_size=3, cell_px=400), r"16,000,000 pixels per frame"),
         (dict(input_size=5, kernel_size=3, max_frames=0), r"max_frames must be an integer >= 1, got 0"),
