@@ -150,3 +150,36 @@ def test_the_frame_limit_counts_every_output_channel():
     with pytest.raises(ValueError, match=r"^the animation would have 36 frames"):
         animate(GROUPED, max_frames=35)
     assert len(animate(GROUPED, max_frames=36)) == 36
+
+
+@pytest.mark.parametrize("layout", ["classic", "flat"])
+@pytest.mark.parametrize("spec, cells_per_filter", [
+    (ConvSpec(5, 3, in_channels=3, out_channels=2, bias=True), 27),  # one filter spans every input channel
+    (ConvSpec(5, 3, in_channels=3, out_channels=3, groups=3, padding=1), 9),  # depthwise: one slice per filter
+    (ConvSpec((7,), 2, in_channels=2, out_channels=4, groups=2), 2),  # 1-D: 1×2 slices
+])
+def test_filter_bank_draws_each_output_channels_filter_in_its_colour(layout, spec, cells_per_filter):
+    from convanim.scene.channels import filter_colour
+    from convanim.themes import blend
+
+    scene = ChannelScene(spec, layout=layout)
+    assert all(len(scene.filter_cells(o)) == cells_per_filter for o in range(spec.out_channels))
+    theme = THEMES["classic"]
+    for k in (0, len(scene) - 1):
+        frame = scene.frame(k)
+        in_use = scene.frame_content(k)[0]
+        for o in range(spec.out_channels):
+            expected = filter_colour(o) if o in in_use else blend(filter_colour(o), theme.background, 0.7)
+            for x, y in scene.filter_cells(o):
+                assert tuple(frame[round(y), round(x)]) == hex_to_rgb(expected), (k, o)
+
+
+def test_filter_bank_caption_gives_the_weight_shape_and_parameter_count():
+    from convanim.scene.base import text_sizes
+
+    scene = ChannelScene(ConvSpec(5, 3, in_channels=2, out_channels=4, groups=2, bias=True))
+    texts = [t for t, _ in text_sizes(scene, 0)]
+    assert "weight (4, 1, 3, 3): 36 weights + 4 biases = 40 parameters" in texts
+    assert {"w[0]", "w[1]", "w[2]", "w[3]"} <= set(texts)
+    depthwise = ChannelScene(ConvSpec(5, 3, in_channels=3, out_channels=3, groups=3))
+    assert "weight (3, 1, 3, 3): 27 parameters" in [t for t, _ in text_sizes(depthwise, 0)]

@@ -30,11 +30,12 @@ from matplotlib.transforms import Affine2D
 from .. import explanation as explain
 from ..schedule import cell_kind, schedule
 from ..spec import ConvSpec
-from ..themes import get_theme
+from ..themes import blend, get_theme
 from . import classic, flat
 from .base import Scene, SceneOptions, style
+from .text import text_extent
 
-__all__ = ["ChannelScene", "CHANNEL_ORDERS"]
+__all__ = ["ChannelScene", "CHANNEL_ORDERS", "FILTER_COLOURS", "filter_colour", "weight_caption"]
 
 #: Frame orders: one output channel at a time (PyTorch's memory order), or every channel per position.
 CHANNEL_ORDERS = ("channel", "position")
@@ -44,6 +45,12 @@ _DEFAULTS = SceneOptions()
 _GAP = 1.0  # between slices, in cells
 _GROUP_GAP = 2.0  # between slices of different groups
 _CIRCLE = [(math.cos(a), math.sin(a)) for a in np.linspace(0, 2 * math.pi, 33)[:-1]]
+#: One colour per output channel in the filter bank (cycled past twelve): distinct hues, readable on light and dark.
+FILTER_COLOURS = ("#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#42d4f4", "#f032e6", "#bfef45",
+                  "#9a6324", "#469990", "#dcbeff", "#808000")
+_BANK_CELL = 0.5  # a filter bank cell, in drawing units (input cells)
+_BANK_GAP = 0.3  # between the slices of one filter, in bank cells
+_FADE = 0.7  # a filter not in use: its colour this far towards the background
 
 
 def _pt(px: float) -> float:
@@ -63,6 +70,21 @@ def _default_cell_px(spec: ConvSpec, layout: str, default: float) -> float:
 
 def _count(n: int, noun: str) -> str:
     return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def filter_colour(o: int) -> str:
+    """Output channel ``o``'s colour in the filter bank (and the swatch by its name)."""
+    return FILTER_COLOURS[o % len(FILTER_COLOURS)]
+
+
+def weight_caption(spec: ConvSpec) -> str:
+    """``'weight (4, 1, 3, 3): 36 weights + 4 biases = 40 parameters'``: the bank's title."""
+    shape = ", ".join(map(str, spec.weight_shape))
+    weights = math.prod(spec.weight_shape)
+    if not spec.bias:
+        return f"weight ({shape}): {_count(weights, 'parameter')}"
+    biases = f"{spec.out_channels} bias{'' if spec.out_channels == 1 else 'es'}"
+    return f"weight ({shape}): {_count(weights, 'weight')} + {biases} = {spec.parameters} parameters"
 
 
 class _Slice:
@@ -111,6 +133,9 @@ class ChannelScene(Scene):
     written so far), the current one ``theme.over(output)``, wires and the Σ
     node ``line`` and ``text``.
     """
+
+    #: The filter bank's colours are not the theme's: a GIF needs free colours, not the theme's palette alone.
+    numbers = True
 
     def __init__(self, spec: ConvSpec, options: SceneOptions = _DEFAULTS, *, layout: str = "classic",
                  order: str = "channel"):
@@ -266,15 +291,81 @@ class ChannelScene(Scene):
             label = (f"{explain.input_label(spec)}, {_count(spec.in_channels, 'channel')} → "
                      f"{explain.output_label(spec)}, {_count(spec.out_channels, 'channel')}")
             text(pts[:, 0].mean(), lo, label, ha="center", va="top")
+        self._swatches = self._place_swatches(texts)
+        self._place_bank(texts, text, small)
         if self.options.caption:
-            everything = np.vstack([s.corners() for s in self._inputs + self._outputs])
+            everything = np.vstack([s.corners() for s in self._inputs + self._outputs] + self._bank_cells)
             low = min([everything[:, 1].min() - 1.0] + [t.get_position()[1] - 1.3 * small for t in texts])
             text(everything[:, 0].mean(), low - 0.5, explain.caption(spec).replace("; ", "\n"),
                  ha="center", va="top", multialignment="center")
         return texts
 
+    def _place_swatches(self, texts: list[Text]) -> list[np.ndarray]:
+        """A square of each output channel's filter colour left of its ``out n`` name."""
+        renderer = self.fig.canvas.get_renderer()
+        swatches = []
+        first = len(self._inputs) + (self.spec.groups if self.spec.groups > 1 else 0)  # after the inputs' names
+        for t in texts[first:first + len(self._outputs)]:
+            box = t.get_window_extent(renderer)
+            x, y0, y1 = box.x0 / self.cell_px, box.y0 / self.cell_px, box.y1 / self.cell_px
+            side = min(0.45, 0.8 * (y1 - y0))
+            mid = (y0 + y1) / 2
+            swatches.append(np.array([(x - 0.15 - side, mid - side / 2), (x - 0.15, mid - side / 2),
+                                      (x - 0.15, mid + side / 2), (x - 0.15 - side, mid + side / 2)]))
+        return swatches
+
+    def _place_bank(self, texts: list[Text], text, small: float) -> None:
+        """The filter bank under everything drawn so far: its title (the weight's shape and parameter count),
+        then ``C_out`` filters of ``C_in/groups`` k×k slices, each named ``w[o]`` under it.
+
+        Filters of one group sit together, groups a gap apart; rows wrap to the drawing's width."""
+        spec = self.spec
+        kr, kc = ((1,) * (2 - spec.ndim) + tuple(spec.kernel_size))[-2:]
+        u = _BANK_CELL
+        slice_w = kc * u
+        filt_w = self._cin_g * slice_w + (self._cin_g - 1) * _BANK_GAP * u
+        name_w = text_extent(f"w[{spec.out_channels - 1}]", _pt(self._font_px))[0] * _DPI / 72 / self.cell_px
+        filt_w_min = max(filt_w, 0.9 * name_w)
+        everything = np.vstack([s.corners() for s in self._inputs + self._outputs])
+        renderer = self.fig.canvas.get_renderer()
+        bottom = min([everything[:, 1].min() - 0.5]
+                     + [t.get_window_extent(renderer).y0 / self.cell_px for t in texts])
+        left, right = everything[:, 0].min(), everything[:, 0].max()
+        width = max(right - left, 1.0)
+        gap, group_gap = 0.8, 1.6
+        # Lay the filters out in rows no wider than the drawing (at least one filter a row).
+        places, x, row = [], 0.0, 0
+        for o in range(spec.out_channels):
+            if o and o % self._cout_g == 0:
+                x += group_gap - gap
+            if x and x + filt_w_min > width:
+                x, row = 0.0, row + 1
+            places.append((x, row))
+            x += filt_w_min + gap
+        used = max(px for px, _ in places) + filt_w_min
+        x0 = left + (width - used) / 2
+        title = text(left + width / 2, bottom - 0.4, weight_caption(spec), ha="center", va="top")
+        top = title.get_window_extent(renderer).y0 / self.cell_px - 0.3
+        row_h = kr * u + 1.3 * small + 0.5
+        self._bank_cells, self._bank_owner, self._bank_outline = [], [], []
+        for o, (px, r) in enumerate(places):
+            fx = x0 + px + (filt_w_min - filt_w) / 2
+            ytop = top - r * row_h
+            for j in range(self._cin_g):
+                sx = fx + j * (slice_w + _BANK_GAP * u)
+                for i in range(kr):
+                    for c in range(kc):
+                        xa, ya = sx + c * u, ytop - (i + 1) * u
+                        self._bank_cells.append(np.array([(xa, ya), (xa + u, ya), (xa + u, ya + u), (xa, ya + u)]))
+                        self._bank_owner.append(o)
+            pad = 0.12
+            self._bank_outline.append(np.array([(fx - pad, ytop + pad), (fx + filt_w + pad, ytop + pad),
+                                                (fx + filt_w + pad, ytop - kr * u - pad),
+                                                (fx - pad, ytop - kr * u - pad), (fx - pad, ytop + pad)]))
+            text(fx + filt_w / 2, ytop - kr * u - 0.2, f"w[{o}]", ha="center", va="top")
+
     def _extent(self, texts: list[Text]) -> tuple[np.ndarray, np.ndarray]:
-        pts = [s.corners() for s in self._inputs + self._outputs]
+        pts = [s.corners() for s in self._inputs + self._outputs] + self._bank_cells + self._swatches
         for o in range(self.spec.out_channels):
             pts.append(self._node_shape(self._node(o)))
         if self._brackets:
@@ -305,6 +396,10 @@ class ChannelScene(Scene):
         if self._brackets:
             fig.add_artist(LineCollection(self._brackets, colors=theme.line, linewidths=self._thin, transform=tr,
                                           zorder=2))
+        if self._swatches:
+            fig.add_artist(PolyCollection(self._swatches, facecolors=[filter_colour(o) for o in
+                                                                      range(len(self._swatches))],
+                                          edgecolors=theme.line, linewidths=self._thin, transform=tr, zorder=2))
         kinds = {(r, c): cell_kind(self.spec, self._spec_cell(r, c)) for r in range(rows) for c in range(cols)}
         self._input_cells = [(n, rc) for n in range(len(self._inputs)) for rc, k in kinds.items() if k == "input"]
         self._kind = kinds
@@ -329,6 +424,10 @@ class ChannelScene(Scene):
         self._current = self.moving(fig.add_artist(PolyCollection(
             [], facecolors=theme.over(theme.output), edgecolors=theme.line, linewidths=bold, transform=tr,
             zorder=8)))
+        self._bank = self.moving(fig.add_artist(PolyCollection(
+            self._bank_cells, edgecolors=theme.line, linewidths=self._thin, transform=tr, zorder=3)))
+        self._bank_ring = self.moving(fig.add_artist(LineCollection([], colors=theme.line, linewidths=2 * self._thick,
+                                                                    transform=tr, zorder=4)))
         self._nodes = self.moving(fig.add_artist(PolyCollection(
             [], facecolors=theme.background, edgecolors=theme.line, linewidths=self._thick, transform=tr, zorder=9)))
         width = 1 if self.order == "channel" else self.spec.out_channels
@@ -402,6 +501,9 @@ class ChannelScene(Scene):
                 wires += self._rays(self._footprint_corners(sources[0], r0, r1, c0, c1), out_slice, pos)
             else:
                 wires += self._rays([self._wire_start(sources[0], r0, r1, c0, c1)], out_slice, pos)
+        faded = {o: blend(filter_colour(o), theme.background, _FADE) for o in range(spec.out_channels)}
+        self._bank.set_facecolor([filter_colour(o) if o in outs else faded[o] for o in self._bank_owner])
+        self._bank_ring.set_segments([self._bank_outline[o] for o in outs])
         self._taps.set_verts(taps)
         self._taps.set_facecolor(tap_colours)
         self._feet.set_segments(feet)
@@ -462,6 +564,15 @@ class ChannelScene(Scene):
             raise ValueError(f"channel must be between 0 and {len(slices) - 1}, got {channel}")
         x, y = self._tr.transform(slices[channel].centre(*self._rc(tuple(cell))))
         return float(x), float(self.size[1] - y)
+
+    def filter_cells(self, o: int) -> list[tuple[float, float]]:
+        """Pixel (x, y) from the frame's top-left corner of the centre of each cell of output channel ``o``'s
+        filter in the bank: slice by slice, row-major."""
+        if not 0 <= o < self.spec.out_channels:
+            raise ValueError(f"o must be between 0 and {self.spec.out_channels - 1}, got {o}")
+        centres = [self._tr.transform(cell.mean(axis=0)) for cell, owner in zip(self._bank_cells, self._bank_owner,
+                                                                                  strict=True) if owner == o]
+        return [(float(x), float(self.size[1] - y)) for x, y in centres]
 
     def describe(self) -> str:
         spec = self.spec
