@@ -218,10 +218,14 @@ class ChannelScene(Scene):
         else:
             m = np.eye(2)
             ys, yo = self._rows(rows, orows)
-            gap = 5.0 if self._sum_node else 3.0
+            gap = self._node_gap()
             self._inputs = [_Slice(rows, cols, (0.0, -y - rows), m) for y in ys]
             self._outputs = [_Slice(orows, ocols, (cols + gap, -y - orows), m) for y in yo]
             self._node_x = cols + gap / 2
+
+    def _node_gap(self) -> float:
+        """The flat layout's gap between the input and output columns, the Σ nodes in its middle (cells)."""
+        return 5.0
 
     def _group_of_input(self, c: int) -> int:
         return c // self._cin_g
