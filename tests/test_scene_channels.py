@@ -183,3 +183,16 @@ def test_filter_bank_caption_gives_the_weight_shape_and_parameter_count():
     assert {"w[0]", "w[1]", "w[2]", "w[3]"} <= set(texts)
     depthwise = ChannelScene(ConvSpec(5, 3, in_channels=3, out_channels=3, groups=3))
     assert "weight (3, 1, 3, 3): 27 parameters" in [t for t, _ in text_sizes(depthwise, 0)]
+
+
+def test_the_depthwise_presets_draw_every_channel_at_once():
+    """A depthwise layer's channels do not wait for each other: its gallery cases go by position."""
+    from convanim.gallery import _animate_args, load_gallery
+
+    _, cases = load_gallery("layers")
+    depthwise = [c for c in cases if c.name in ("depthwise", "separable_1_depthwise")]
+    assert len(depthwise) == 2
+    for case in depthwise:
+        anim = animate(**_animate_args(case))
+        assert anim.spec.depthwise
+        assert len(anim) == len(anim.scene.steps)  # 25 frames for the 5×5 output, not 75
