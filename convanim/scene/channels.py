@@ -33,9 +33,11 @@ from ..spec import ConvSpec
 from ..themes import blend, get_theme
 from . import classic, flat
 from .base import Scene, SceneOptions, style
+from .filterbank import FADE, bank_layout, filter_colour, swatch, weight_caption
+from .slices import Slice
 from .text import text_extent
 
-__all__ = ["ChannelScene", "CHANNEL_ORDERS", "FILTER_COLOURS", "filter_colour", "weight_caption"]
+__all__ = ["ChannelScene", "CHANNEL_ORDERS"]
 
 #: Frame orders: one output channel at a time (PyTorch's memory order), or every channel per position.
 CHANNEL_ORDERS = ("channel", "position")
@@ -45,12 +47,6 @@ _DEFAULTS = SceneOptions()
 _GAP = 1.0  # between slices, in cells
 _GROUP_GAP = 2.0  # between slices of different groups
 _CIRCLE = [(math.cos(a), math.sin(a)) for a in np.linspace(0, 2 * math.pi, 33)[:-1]]
-#: One colour per output channel in the filter bank (cycled past twelve): distinct hues, readable on light and dark.
-FILTER_COLOURS = ("#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#42d4f4", "#f032e6", "#bfef45",
-                  "#9a6324", "#469990", "#dcbeff", "#808000")
-_BANK_CELL = 0.5  # a filter bank cell, in drawing units (input cells)
-_BANK_GAP = 0.3  # between the slices of one filter, in bank cells
-_FADE = 0.7  # a filter not in use: its colour this far towards the background
 
 
 def _pt(px: float) -> float:
@@ -70,56 +66,6 @@ def _default_cell_px(spec: ConvSpec, layout: str, default: float) -> float:
 
 def _count(n: int, noun: str) -> str:
     return f"{n} {noun}{'' if n == 1 else 's'}"
-
-
-def filter_colour(o: int) -> str:
-    """Output channel ``o``'s colour in the filter bank (and the swatch by its name)."""
-    return FILTER_COLOURS[o % len(FILTER_COLOURS)]
-
-
-def weight_caption(spec: ConvSpec) -> str:
-    """``'weight (4, 1, 3, 3): 36 weights + 4 biases = 40 parameters'``: the bank's title."""
-    shape = ", ".join(map(str, spec.weight_shape))
-    weights = math.prod(spec.weight_shape)
-    if not spec.bias:
-        return f"weight ({shape}): {_count(weights, 'parameter')}"
-    biases = f"{spec.out_channels} bias{'' if spec.out_channels == 1 else 'es'}"
-    return f"weight ({shape}): {_count(weights, 'weight')} + {biases} = {spec.parameters} parameters"
-
-
-class _Slice:
-    """One channel's grid: rows x cols cells placed at ``origin`` (drawing units) through ``matrix``."""
-
-    def __init__(self, rows: int, cols: int, origin, matrix: np.ndarray):
-        self.rows, self.cols = rows, cols
-        self.origin = np.asarray(origin, float)
-        self.matrix = matrix
-
-    def to_drawing(self, local) -> np.ndarray:
-        """Local grid units (x along a row, y up from the last row) to drawing units."""
-        return np.asarray(local, float) @ self.matrix.T + self.origin
-
-    def to_local(self, point) -> np.ndarray:
-        return np.linalg.solve(self.matrix, np.asarray(point, float) - self.origin)
-
-    def cell(self, r: int, c: int) -> np.ndarray:
-        y = self.rows - 1 - r
-        return self.to_drawing([(c, y), (c + 1, y), (c + 1, y + 1), (c, y + 1)])
-
-    def centre(self, r: float, c: float) -> np.ndarray:
-        return self.to_drawing((c + 0.5, self.rows - 0.5 - r))
-
-    def corners(self) -> np.ndarray:
-        return self.to_drawing([(0, 0), (self.cols, 0), (self.cols, self.rows), (0, self.rows)])
-
-    def lines(self, r0=0, c0=0, rows=None, cols=None) -> list[np.ndarray]:
-        """Grid lines of the block of ``rows`` x ``cols`` cells from cell (r0, c0) (default: the whole grid)."""
-        rows = self.rows if rows is None else rows
-        cols = self.cols if cols is None else cols
-        top, bottom = self.rows - r0, self.rows - r0 - rows
-        segs = [[(c0 + j, bottom), (c0 + j, top)] for j in range(cols + 1)]
-        segs += [[(c0, bottom + i), (c0 + cols, bottom + i)] for i in range(rows + 1)]
-        return [self.to_drawing(s) for s in segs]
 
 
 class ChannelScene(Scene):
@@ -212,15 +158,15 @@ class ChannelScene(Scene):
             m = np.array(classic.SLANT, float)
             xs, xo = self._rows(cols + 0.7 * rows, ocols + 0.7 * orows)
             lift = 0.5 * cols + 0.65 * rows + (3.0 if self._sum_node else 2.5)
-            self._inputs = [_Slice(rows, cols, (x + 0.7 * rows, 0.0), m) for x in xs]
-            self._outputs = [_Slice(orows, ocols, (x + 0.7 * orows, lift), m) for x in xo]
+            self._inputs = [Slice(rows, cols, (x + 0.7 * rows, 0.0), m) for x in xs]
+            self._outputs = [Slice(orows, ocols, (x + 0.7 * orows, lift), m) for x in xo]
             self._node_y = 0.5 * cols + 0.65 * rows + 1.5
         else:
             m = np.eye(2)
             ys, yo = self._rows(rows, orows)
             gap = self._node_gap()
-            self._inputs = [_Slice(rows, cols, (0.0, -y - rows), m) for y in ys]
-            self._outputs = [_Slice(orows, ocols, (cols + gap, -y - orows), m) for y in yo]
+            self._inputs = [Slice(rows, cols, (0.0, -y - rows), m) for y in ys]
+            self._outputs = [Slice(orows, ocols, (cols + gap, -y - orows), m) for y in yo]
             self._node_x = cols + gap / 2
 
     def _node_gap(self) -> float:
@@ -307,66 +253,24 @@ class ChannelScene(Scene):
     def _place_swatches(self, texts: list[Text]) -> list[np.ndarray]:
         """A square of each output channel's filter colour left of its ``out n`` name."""
         renderer = self.fig.canvas.get_renderer()
-        swatches = []
         first = len(self._inputs) + (self.spec.groups if self.spec.groups > 1 else 0)  # after the inputs' names
-        for t in texts[first:first + len(self._outputs)]:
-            box = t.get_window_extent(renderer)
-            x, y0, y1 = box.x0 / self.cell_px, box.y0 / self.cell_px, box.y1 / self.cell_px
-            side = min(0.45, 0.8 * (y1 - y0))
-            mid = (y0 + y1) / 2
-            swatches.append(np.array([(x - 0.15 - side, mid - side / 2), (x - 0.15, mid - side / 2),
-                                      (x - 0.15, mid + side / 2), (x - 0.15 - side, mid + side / 2)]))
-        return swatches
+        boxes = [t.get_window_extent(renderer) for t in texts[first:first + len(self._outputs)]]
+        return [swatch(b.x0 / self.cell_px, b.y0 / self.cell_px, b.y1 / self.cell_px) for b in boxes]
 
     def _place_bank(self, texts: list[Text], text, small: float) -> None:
-        """The filter bank under everything drawn so far: its title (the weight's shape and parameter count),
-        then ``C_out`` filters of ``C_in/groups`` k×k slices, each named ``w[o]`` under it.
-
-        Filters of one group sit together, groups a gap apart; rows wrap to the drawing's width."""
-        spec = self.spec
-        kr, kc = ((1,) * (2 - spec.ndim) + tuple(spec.kernel_size))[-2:]
-        u = _BANK_CELL
-        slice_w = kc * u
-        filt_w = self._cin_g * slice_w + (self._cin_g - 1) * _BANK_GAP * u
-        name_w = text_extent(f"w[{spec.out_channels - 1}]", _pt(self._font_px))[0] * _DPI / 72 / self.cell_px
-        filt_w_min = max(filt_w, 0.9 * name_w)
+        """The filter bank (`convanim.scene.filterbank`) under everything drawn so far, under its title."""
+        spec, renderer = self.spec, self.fig.canvas.get_renderer()
         everything = np.vstack([s.corners() for s in self._inputs + self._outputs])
-        renderer = self.fig.canvas.get_renderer()
-        bottom = min([everything[:, 1].min() - 0.5]
-                     + [t.get_window_extent(renderer).y0 / self.cell_px for t in texts])
-        left, right = everything[:, 0].min(), everything[:, 0].max()
-        width = max(right - left, 1.0)
-        gap, group_gap = 0.8, 1.6
-        # Lay the filters out in rows no wider than the drawing (at least one filter a row).
-        places, x, row = [], 0.0, 0
-        for o in range(spec.out_channels):
-            if o and o % self._cout_g == 0:
-                x += group_gap - gap
-            if x and x + filt_w_min > width:
-                x, row = 0.0, row + 1
-            places.append((x, row))
-            x += filt_w_min + gap
-        used = max(px for px, _ in places) + filt_w_min
-        x0 = left + (width - used) / 2
+        bottom = min([everything[:, 1].min() - 0.5] + [t.get_window_extent(renderer).y0 / self.cell_px
+                                                       for t in texts])
+        left, width = everything[:, 0].min(), max(np.ptp(everything[:, 0]), 1.0)
         title = text(left + width / 2, bottom - 0.4, weight_caption(spec), ha="center", va="top")
-        top = title.get_window_extent(renderer).y0 / self.cell_px - 0.3
-        row_h = kr * u + 1.3 * small + 0.5
-        self._bank_cells, self._bank_owner, self._bank_outline = [], [], []
-        for o, (px, r) in enumerate(places):
-            fx = x0 + px + (filt_w_min - filt_w) / 2
-            ytop = top - r * row_h
-            for j in range(self._cin_g):
-                sx = fx + j * (slice_w + _BANK_GAP * u)
-                for i in range(kr):
-                    for c in range(kc):
-                        xa, ya = sx + c * u, ytop - (i + 1) * u
-                        self._bank_cells.append(np.array([(xa, ya), (xa + u, ya), (xa + u, ya + u), (xa, ya + u)]))
-                        self._bank_owner.append(o)
-            pad = 0.12
-            self._bank_outline.append(np.array([(fx - pad, ytop + pad), (fx + filt_w + pad, ytop + pad),
-                                                (fx + filt_w + pad, ytop - kr * u - pad),
-                                                (fx - pad, ytop - kr * u - pad), (fx - pad, ytop + pad)]))
-            text(fx + filt_w / 2, ytop - kr * u - 0.2, f"w[{o}]", ha="center", va="top")
+        name_w = text_extent(f"w[{spec.out_channels - 1}]", _pt(self._font_px))[0] * _DPI / 72 / self.cell_px
+        bank = bank_layout(spec, left, width, title.get_window_extent(renderer).y0 / self.cell_px - 0.3, name_w,
+                           small)
+        self._bank_cells, self._bank_owner, self._bank_outline = bank.cells, bank.owners, bank.outlines
+        for o, (x, y) in enumerate(bank.names):
+            text(x, y, f"w[{o}]", ha="center", va="top")
 
     def _extent(self, texts: list[Text]) -> tuple[np.ndarray, np.ndarray]:
         pts = [s.corners() for s in self._inputs + self._outputs] + self._bank_cells + self._swatches
@@ -505,7 +409,7 @@ class ChannelScene(Scene):
                 wires += self._rays(self._footprint_corners(sources[0], r0, r1, c0, c1), out_slice, pos)
             else:
                 wires += self._rays([self._wire_start(sources[0], r0, r1, c0, c1)], out_slice, pos)
-        faded = {o: blend(filter_colour(o), theme.background, _FADE) for o in range(spec.out_channels)}
+        faded = {o: blend(filter_colour(o), theme.background, FADE) for o in range(spec.out_channels)}
         self._bank.set_facecolor([filter_colour(o) if o in outs else faded[o] for o in self._bank_owner])
         self._bank_ring.set_segments([self._bank_outline[o] for o in outs])
         self._taps.set_verts(taps)
@@ -527,7 +431,7 @@ class ChannelScene(Scene):
     def _span(self, step) -> tuple[tuple[int, int], tuple[int, int]]:
         return ((0, 0),) * (2 - self.spec.ndim) + step.footprint
 
-    def _wire_start(self, sl: _Slice, r0, r1, c0, c1) -> np.ndarray:
+    def _wire_start(self, sl: Slice, r0, r1, c0, c1) -> np.ndarray:
         """Where a wire leaves a footprint: the middle of its far edge (classic), of its right edge (flat).
 
         At the window's edge, not its centre, so no wire crosses the cells read (or their numbers)."""
@@ -535,12 +439,12 @@ class ChannelScene(Scene):
             return sl.to_drawing([((c0 + c1 + 1) / 2, sl.rows - r0)])[0]
         return sl.to_drawing((c1 + 1, sl.rows - (r0 + r1 + 1) / 2))
 
-    def _footprint_corners(self, sl: _Slice, r0, r1, c0, c1) -> list[np.ndarray]:
+    def _footprint_corners(self, sl: Slice, r0, r1, c0, c1) -> list[np.ndarray]:
         """Bottom-left, bottom-right, top-left, top-right corner of the footprint (drawing units)."""
         top, bottom = sl.rows - r0, sl.rows - r1 - 1
         return list(sl.to_drawing([(c0, bottom), (c1 + 1, bottom), (c0, top), (c1 + 1, top)]))
 
-    def _rays(self, starts, out_slice: _Slice, pos) -> list[np.ndarray]:
+    def _rays(self, starts, out_slice: Slice, pos) -> list[np.ndarray]:
         """Lines from ``starts`` to the output cell: classic, to its four corners, stopped where they pass
         under the output grid; flat, one line to the cell's centre."""
         if self.layout == "flat":
