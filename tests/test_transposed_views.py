@@ -368,3 +368,36 @@ def test_shape_json_has_the_overlap_and_the_package_exports_the_scatter(capsys):
 def test_views_refuse_what_they_cannot_draw_in_one_sentence(spec, options, message):
     with pytest.raises(ValueError, match="^" + message + "$"):
         animate(spec, **options)
+
+
+def test_overlap_figures_share_one_colour_scale():
+    """A count has one colour in every overlap figure (probed at a cell's corner, away from its number)."""
+    from convanim.scene.overlap import OverlapScene
+
+    def colour_of(spec, count):
+        scene = OverlapScene(spec)
+        frame = scene.frame(0)
+        rows, cols = scene.counts.shape
+        for r in range(rows):
+            for c in range(cols):
+                if scene.counts[r, c] == count:
+                    x0, y0, _, _ = scene.panel.box(r, c)
+                    inside = all(lo <= i < hi for i, (lo, hi) in zip((r, c), kept_slices(spec), strict=True))
+                    if inside:
+                        return tuple(frame[y0 + 4, x0 + 4])
+        raise AssertionError(f"no kept cell with count {count}")
+
+    k2 = ConvSpec(3, 2, stride=2, transposed=True)
+    k3 = ConvSpec(6, 3, stride=2, transposed=True)
+    k4 = ConvSpec(3, 4, stride=2, padding=1, transposed=True)
+    assert colour_of(k2, 1) == colour_of(k3, 1)
+    assert colour_of(k3, 4) == colour_of(k4, 4) != colour_of(k3, 1)
+    assert colour_of(k3, 2) not in (colour_of(k3, 1), colour_of(k3, 4))
+
+
+def test_checkerboard_preset_is_wide_enough_to_show_the_pattern():
+    from convanim.gallery import load_gallery
+
+    _, cases = load_gallery("transposed")
+    (case,) = [c for c in cases if c.name == "kernel_3_stride_2_overlap"]
+    assert case.spec["input_size"] == 6
