@@ -120,7 +120,7 @@ class Flat3DScene(PaintedScene):
         # Which of the kernel's depth slices lies on which input slice: a different 2-D kernel on each.
         for d, j in sorted({(t.cell[0], t.kernel[0]) for t in step.taps}):
             p = self.inputs[d]
-            frame.text(p.x + p.width / 2, self.label_y, f"w[{j}, :, :]", theme.text, 0.85 * self.font)
+            frame.text(p.x + p.width / 2, self.label_y, f"w[{j}, :, :]", theme.text, max(11.0, 0.85 * self.font))
         od, oh, ow = self.spec.output_shape
         for n, idx in enumerate(self._cells(self.spec.output_shape)):
             box = self.outputs[idx[0]].box(idx[1], idx[2])
