@@ -137,7 +137,8 @@ def summary_text(info: dict) -> str:
         where = f"rows {spans[0]}, columns {spans[1]}" if len(spans) == 2 else ", ".join(spans)
         holes = f", {count(rf['holes'], 'hole')}" if rf["holes"] else ""
         if len(cell) == 1:
-            size = count(rf["cells"], "cell") if not rf["holes"] else f"{rf['cells']:,} of {rf['size'][0]:,} cells"
+            size = count(rf["cells"], "cell") if not rf["holes"] else \
+                f"{rf['cells']:,} of the {rf['size'][0]:,} cells it spans"
             out.append(f"receptive field of output cell {label}: {size}, input {where}")
         else:
             out.append(f"receptive field of output cell {label}: "
@@ -157,7 +158,7 @@ def _scene_args(network: Network, output_index) -> dict:
     masks = receptive_fields(network, output_index)
     names = ["input"] + [f"{n if network.is_chain else node.name} {node.text}"
                          for n, node in enumerate(network.nodes, 1)]
-    args = {"masks": masks, "names": names}
+    args = {"masks": masks, "names": names, "parameters": sum(node.parameters for node in network.nodes)}
     if network.ndim == 1:
         rec = recurrences(network)
         if len({len(m) for m in masks}) == 1 and all(jump[0] == 1 for _, jump, _ in rec):
