@@ -57,6 +57,23 @@ def _shape(shape) -> str:
     return "(" + ", ".join(str(v) for v in shape) + ")"
 
 
+def _size_text(shape) -> str:
+    """An output's size for the pages' table: ``'7×7 (1 channel)'``, ``'16 cells (1 channel)'``."""
+    channels, *spatial = shape
+    where = count(spatial[0], "cell") if len(spatial) == 1 else "×".join(map(str, spatial))
+    return f"{where} ({count(channels, 'channel')})"
+
+
+def _field_text(rf: dict) -> str:
+    """``'7×7 (49 cells)'``, ``'16 cells'``, with holes ``'8 of the 15 cells it spans'``."""
+    if not rf["cells"]:
+        return "empty (its windows read only padding)"
+    size = "×".join(map(str, rf["size"]))
+    if len(rf["size"]) == 1:
+        return count(rf["cells"], "cell") if not rf["holes"] else f"{rf['cells']:,} of the {size} cells it spans"
+    return f"{size} ({count(rf['cells'], 'cell')}{', ' + count(rf['holes'], 'hole') if rf['holes'] else ''})"
+
+
 def _offset(values) -> str:
     shown = [_num(v) for v in values]
     return shown[0] if len(set(shown)) == 1 else "(" + ", ".join(shown) + ")"
@@ -370,8 +387,9 @@ def _write_network(network: Network, directory: Path, title: str, output_index, 
         written.append(name)
         r = rows[n]
         cases.append(Entry(name=name[:-4], file=name, description=f"layer {n}: {r['layer']}{note}"))
-        infos.append({"alt": anim.alt, "size": anim.size, "formula": "", "pytorch": r["layer"],
-                      "params": f"output {_shape(r['output_shape'])}, RF {_axes(r['receptive_field'])}, "
+        infos.append({"alt": anim.alt, "size": anim.size, "formula": _size_text(r["output_shape"]),
+                      "pytorch": r["layer"],
+                      "params": f"{count(r['parameters'], 'parameter')}, RF {_axes(r['receptive_field'])}, "
                                 f"jump {_axes(r['jump'])}, {count(len(anim), 'frame')}"})
     try:
         anim = animate_receptive(network, output_index, theme=theme, effective=effective, image=image)
@@ -381,10 +399,11 @@ def _write_network(network: Network, directory: Path, title: str, output_index, 
         anim.save(directory / RF_FILE, progress=progress and progress(RF_FILE, anim))
         written.append(RF_FILE)
         rf = info["receptive_field"]
-        about = f"the receptive field of output cell {tuple(rf['output_cell'])}, layer by layer"
+        cell = rf["output_cell"]
+        about = f"the receptive field of output cell {_shape(cell) if len(cell) > 1 else cell[0]}, layer by layer"
         cases.append(Entry(name="receptive_field", file=RF_FILE, description=about))
-        infos.append({"alt": anim.alt, "size": anim.size, "formula": "", "pytorch": "",
-                      "params": f"{'×'.join(map(str, rf['size']))}, {count(rf['cells'], 'cell')}"})
+        infos.append({"alt": anim.alt, "size": anim.size, "formula": _size_text(network.output_shape),
+                      "pytorch": "", "params": f"receptive field {_field_text(rf)}"})
     intro = summary_text(info) + "".join(f"\n{s}" for s in skipped)
     write_pages(directory, title, cases, infos, intro=intro, command="network")
     return written + ["README.md", "index.html"]

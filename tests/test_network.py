@@ -456,3 +456,19 @@ def test_receptive_field_figure_names_each_grid_the_stack_and_its_parameters():
     counts = [t.get_text() for t in w.scene.counts if t.get_text()]
     assert "2 of the 9 cells it spans" in counts
     assert "dilation=8" in w.alt and "dilation=2" in w.alt
+
+
+def test_network_readme_table_fills_the_output_size_and_shows_no_python_reprs(tmp_path):
+    from convanim.netfile import load_network, network_path
+    from convanim.netpages import write_network
+
+    _, net = load_network(network_path("wavenet"))
+    write_network(net, tmp_path)
+    rows = [line for line in (tmp_path / "README.md").read_text().splitlines() if line.startswith("| ![")]
+    assert len(rows) == 5
+    for row in rows:
+        params, size = [c.strip() for c in row.split(" | ")[-2:]]
+        assert size.rstrip(" |") == "`16 cells (1 channel)`"
+        assert not re.search(r"\(\d+,\)|\d+, \d+ cells|output \(", params + row)
+    assert rows[0].split(" | ")[-2].startswith("2 parameters, RF 2, jump 1, 16 frames")
+    assert "output cell 15, layer by layer" in rows[-1] and "receptive field 16 cells" in rows[-1]
