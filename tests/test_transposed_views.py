@@ -401,3 +401,25 @@ def test_checkerboard_preset_is_wide_enough_to_show_the_pattern():
     _, cases = load_gallery("transposed")
     (case,) = [c for c in cases if c.name == "kernel_3_stride_2_overlap"]
     assert case.spec["input_size"] == 6
+
+
+@pytest.mark.parametrize("padding, output_padding, drawn, note", [
+    (1, 1, (7, 7), "crop 1 at the start, 1 − 1 = 0 at the end: output_padding 1 keeps row and column 6 (output 5)"),
+    (2, 1, (7, 7), "crop 2 at the start, 2 − 1 = 1 at the end: output_padding 1 keeps row and column 5 (output 3)"),
+    (0, 1, (8, 8), "crop 0 at the start, none at the end: output_padding 1 adds row and column 7 "
+                   "(only the bias reaches it)"),
+    (1, 0, (7, 7), ""),
+])
+def test_output_padding_is_drawn_as_what_the_crop_keeps(padding, output_padding, drawn, note):
+    """The crop is padding at the start and padding - output_padding at the end; no cropped output_padding row."""
+    from convanim.scene.scatter import ScatterScene
+
+    spec = ConvSpec(3, 3, stride=2, padding=padding, output_padding=output_padding, transposed=True)
+    row = ScatterScene(spec).row
+    assert row.drawn == drawn and row.note == note
+    (r0, r1), (c0, c1) = row.kept
+    assert (r0, c0) == (padding, padding)  # cropped at the start
+    assert drawn[0] - r1 == max(0, padding - output_padding)  # cropped at the end
+    assert r1 - r0 == spec.output_shape[0]
+    if note:
+        assert any(t[2] == note for t in row.titles())
