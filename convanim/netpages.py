@@ -328,13 +328,21 @@ def _layer_cell_px(spec) -> int:
     return size - size % 2
 
 
+def _one_d(spec) -> bool:
+    """Whether the 1-D view draws layer ``spec``: a one-channel 1-D convolution without bias, at most 64 cells."""
+    return (isinstance(spec, ConvSpec) and spec.ndim == 1 and spec.in_channels == spec.out_channels == 1
+            and spec.groups == 1 and not spec.bias and spec.grid_shape[0] <= 64)
+
+
 def write_network(network: Network, directory, *, title: str = "Network", output_index=None,
                   theme="classic", force: bool = False, effective: bool = False, image=None,
                   progress=None) -> list[str]:
     """One animation per layer, the receptive-field animation, README.md and index.html in ``directory``.
 
-    Each layer is drawn by `convanim.animate` (flat layout, cells sized to the
-    grid); a layer it cannot draw is listed on the pages with the reason.
+    Each layer is drawn by `convanim.animate` (a one-channel 1-D convolution by
+    the 1-D view, rows of cells with the sum written out; any other layer in the
+    flat layout, cells sized to the grid); a layer it cannot draw is listed on
+    the pages with the reason.
     Every file it may write is checked first: one in ``directory`` that its
     manifest does not record with its current content is refused, naming it,
     unless ``force`` (see `convanim.encode.owned`). ``progress(name, anim)``,
@@ -378,8 +386,11 @@ def _write_network(network: Network, directory: Path, title: str, output_index, 
         if getattr(spec, "channels", 1) > 1:  # a pooling: every channel is pooled alone, the same way
             drawn, note = dataclasses.replace(spec, channels=1), f" (one of its {spec.channels} channels)"
         try:
-            anim = animate(drawn, layout="flat", theme=theme, cell_px=_layer_cell_px(spec), labels=True,
-                           duration_ms=300)
+            if _one_d(drawn):  # a row of cells, its window's taps and the sum: the 1-D view's drawing
+                anim = animate(drawn, view="1d", theme=theme, labels=True, duration_ms=300)
+            else:
+                anim = animate(drawn, layout="flat", theme=theme, cell_px=_layer_cell_px(spec), labels=True,
+                               duration_ms=300)
         except ValueError as exc:
             skipped.append(f"layer {n} {rows[n]['layer']}: not drawn ({exc})")
             continue

@@ -472,3 +472,20 @@ def test_network_readme_table_fills_the_output_size_and_shows_no_python_reprs(tm
         assert not re.search(r"\(\d+,\)|\d+, \d+ cells|output \(", params + row)
     assert rows[0].split(" | ")[-2].startswith("2 parameters, RF 2, jump 1, 16 frames")
     assert "output cell 15, layer by layer" in rows[-1] and "receptive field 16 cells" in rows[-1]
+
+
+def test_1d_network_layers_are_drawn_by_the_1d_view(tmp_path):
+    """WaveNet's layers: the 1-D view's rows (o_n under a_n, the sum written), not a thin strip of tiny cells."""
+    from PIL import Image
+
+    from convanim.netfile import load_network, network_path
+    from convanim.netpages import write_network
+
+    _, net = load_network(network_path("wavenet"))
+    write_network(net, tmp_path)
+    readme = (tmp_path / "README.md").read_text()
+    for name in ["01_conv1d_k2_causal.gif", "02_conv1d_k2_causal_d2.gif"]:
+        with Image.open(tmp_path / name) as gif:
+            assert gif.n_frames == 16 and gif.size[1] >= 200, gif.size
+        row = next(line for line in readme.splitlines() if f"]({name})" in line)
+        assert "1-D cross-correlation" in row
