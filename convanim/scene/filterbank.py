@@ -26,7 +26,8 @@ __all__ = ["FILTER_COLOURS", "FADE", "filter_colour", "weight_caption", "swatch"
 FILTER_COLOURS = ("#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#42d4f4", "#f032e6", "#bfef45",
                   "#9a6324", "#469990", "#dcbeff", "#808000")
 FADE = 0.7  # a filter not in use: its colour this far towards the background
-_CELL = 0.5  # a bank cell, in drawing units (input cells)
+_SLICE = 2.1  # a k×k slice is about this wide, in drawing units (input cells) ...
+_CELL = (0.5, 1.0)  # ... with a cell from half an input cell to a whole one
 _SLICE_GAP = 0.3  # between the slices of one filter, in bank cells
 _GAP, _GROUP_GAP = 0.8, 1.6  # between filters, and between the filters of two groups
 
@@ -76,7 +77,7 @@ def bank_layout(spec: ConvSpec, left: float, width: float, top: float, name_w: f
     """
     cin_g, cout_g = spec.in_channels // spec.groups, spec.out_channels // spec.groups
     kr, kc = ((1,) * (2 - spec.ndim) + tuple(spec.kernel_size))[-2:]
-    u = _CELL
+    u = min(_CELL[1], max(_CELL[0], _SLICE / max(kr, kc)))
     slice_w = kc * u
     filt_w = cin_g * slice_w + (cin_g - 1) * _SLICE_GAP * u
     room = max(filt_w, 0.9 * name_w)
