@@ -54,6 +54,9 @@ MARKER = marker("gallery")
 # A case with `pool = "max"` or `"avg"` is a `PoolSpec`: the size keys above, dilation (max), and these two.
 POOL_KEYS = ("pool", "ceil_mode", "count_include_pad")
 CASE_KEYS += POOL_KEYS
+#: `beside = "nn.Conv2d(2, 2, 3, groups=2)"`: a second layer over the same input, drawn beside the case's own at
+#: the same frame (`convanim.scene.pair`).
+CASE_KEYS += ("beside",)
 _POOL_FIELDS = ("input_size", "kernel_size", "stride", "padding", "dilation", "ceil_mode", "count_include_pad")
 
 
@@ -87,6 +90,7 @@ class Case:
     spec: dict = field(default_factory=dict)
     options: dict = field(default_factory=dict)
     where: str = ""  # the gallery file's name, for error messages
+    beside: dict = field(default_factory=dict)  # spec keys of a layer drawn beside this one, or empty
 
     @property
     def label(self) -> str:
@@ -236,9 +240,10 @@ def load_gallery(source: str | os.PathLike) -> tuple[str, list[Case]]:
                 radius=opts["radius"], max_frames=opts["max_frames"], max_pixels=opts["max_pixels"],
                 max_frame_pixels=opts["max_frame_pixels"],
             )
+            beside = _beside_spec(raw["beside"], conv, opts) if "beside" in raw else {}
         except (ValueError, TypeError) as exc:
             raise ValueError(f"{where}: {label}: {exc}") from None
-        cases.append(Case(name, file, description, spec if conv is not None else {}, options, where))
+        cases.append(Case(name, file, description, spec if conv is not None else {}, options, where, beside))
     _check_defaults_apply(where, defaults, cases)
     return title, cases
 
@@ -255,6 +260,39 @@ def _check_defaults_apply(where: str, defaults: dict, cases: list) -> None:
                 f"{where}: [defaults]: {key} only applies to view {', '.join(APPLIES[group])}, "
                 f"and no case has one of these views"
             )
+
+
+def _beside_spec(layer, conv, opts: dict) -> dict:
+    """The spec keys of ``beside``: a layer over the case's input, with as many frames as the case's own."""
+    from .pytorch import parse_layer
+    from .spec import ConvSpec
+
+    if not isinstance(layer, str):
+        raise ValueError(f"beside must be a layer such as \"nn.Conv2d(2, 2, 3, groups=2)\", got {_short(layer)}")
+    if not isinstance(conv, ConvSpec) or conv.kind != "conv" or opts["view"] != "grid":
+        raise ValueError("beside draws two convolutions side by side in the grid view")
+    other = parse_layer(layer, conv.input_size)
+    if not isinstance(other, ConvSpec):
+        raise ValueError(f"beside must be a convolution, got {layer!r}")
+    if (other.output_shape, other.out_channels) != (conv.output_shape, conv.out_channels):
+        raise ValueError(
+            f"beside must give the same output as the case's layer, so that each frame shows the same cell: "
+            f"{other.out_channels} channels of {'×'.join(map(str, other.output_shape))} against "
+            f"{conv.out_channels} of {'×'.join(map(str, conv.output_shape))}")
+    return {k: getattr(other, k) for k in SPEC_KEYS}
+
+
+def _side_by_side(anim, other):
+    """One animation of ``anim`` and ``other`` (the same frames) side by side, each under its PyTorch call."""
+    from .animation import Animation
+    from .pytorch import layer_text
+    from .scene.pair import PairScene
+
+    scene = PairScene(anim.scene, other.scene, (layer_text(anim.spec), layer_text(other.spec)))
+    scene.credit = anim.credit
+    config = anim.comment.splitlines()[-1].split(": ", 1)[1] + f" beside {other.spec!r}"
+    return Animation(scene, spec=anim.spec, durations=anim.durations, alt=scene.describe(), config=config,
+                     flat_colours=False, credit=anim.credit, options=anim.options)
 
 
 def _layer_spec(merged: dict) -> dict:
@@ -290,6 +328,8 @@ def render_case(case: Case, directory: str, page: str = "") -> dict:
 
     try:
         anim = animate(**_animate_args(case))
+        if case.beside:
+            anim = _side_by_side(anim, animate(**{**_animate_args(case), "spec": make_spec(case.beside)}))
         anim.save(Path(directory) / case.file)
         if page:
             anim.save(Path(directory) / page)

@@ -57,6 +57,23 @@ def _shape(shape) -> str:
     return "(" + ", ".join(str(v) for v in shape) + ")"
 
 
+def _size_text(shape) -> str:
+    """An output's size for the pages' table: ``'7×7 (1 channel)'``, ``'16 cells (1 channel)'``."""
+    channels, *spatial = shape
+    where = count(spatial[0], "cell") if len(spatial) == 1 else "×".join(map(str, spatial))
+    return f"{where} ({count(channels, 'channel')})"
+
+
+def _field_text(rf: dict) -> str:
+    """``'7×7 (49 cells)'``, ``'16 cells'``, with holes ``'8 of the 15 cells it spans'``."""
+    if not rf["cells"]:
+        return "empty (its windows read only padding)"
+    size = "×".join(map(str, rf["size"]))
+    if len(rf["size"]) == 1:
+        return count(rf["cells"], "cell") if not rf["holes"] else f"{rf['cells']:,} of the {size} cells it spans"
+    return f"{size} ({count(rf['cells'], 'cell')}{', ' + count(rf['holes'], 'hole') if rf['holes'] else ''})"
+
+
 def _offset(values) -> str:
     shown = [_num(v) for v in values]
     return shown[0] if len(set(shown)) == 1 else "(" + ", ".join(shown) + ")"
@@ -137,7 +154,8 @@ def summary_text(info: dict) -> str:
         where = f"rows {spans[0]}, columns {spans[1]}" if len(spans) == 2 else ", ".join(spans)
         holes = f", {count(rf['holes'], 'hole')}" if rf["holes"] else ""
         if len(cell) == 1:
-            size = count(rf["cells"], "cell") if not rf["holes"] else f"{rf['cells']:,} of {rf['size'][0]:,} cells"
+            size = count(rf["cells"], "cell") if not rf["holes"] else \
+                f"{rf['cells']:,} of the {rf['size'][0]:,} cells it spans"
             out.append(f"receptive field of output cell {label}: {size}, input {where}")
         else:
             out.append(f"receptive field of output cell {label}: "
@@ -157,7 +175,7 @@ def _scene_args(network: Network, output_index) -> dict:
     masks = receptive_fields(network, output_index)
     names = ["input"] + [f"{n if network.is_chain else node.name} {node.text}"
                          for n, node in enumerate(network.nodes, 1)]
-    args = {"masks": masks, "names": names}
+    args = {"masks": masks, "names": names, "parameters": sum(node.parameters for node in network.nodes)}
     if network.ndim == 1:
         rec = recurrences(network)
         if len({len(m) for m in masks}) == 1 and all(jump[0] == 1 for _, jump, _ in rec):
@@ -310,13 +328,21 @@ def _layer_cell_px(spec) -> int:
     return size - size % 2
 
 
+def _one_d(spec) -> bool:
+    """Whether the 1-D view draws layer ``spec``: a one-channel 1-D convolution without bias, at most 64 cells."""
+    return (isinstance(spec, ConvSpec) and spec.ndim == 1 and spec.in_channels == spec.out_channels == 1
+            and spec.groups == 1 and not spec.bias and spec.grid_shape[0] <= 64)
+
+
 def write_network(network: Network, directory, *, title: str = "Network", output_index=None,
                   theme="classic", force: bool = False, effective: bool = False, image=None,
                   progress=None) -> list[str]:
     """One animation per layer, the receptive-field animation, README.md and index.html in ``directory``.
 
-    Each layer is drawn by `convanim.animate` (flat layout, cells sized to the
-    grid); a layer it cannot draw is listed on the pages with the reason.
+    Each layer is drawn by `convanim.animate` (a one-channel 1-D convolution by
+    the 1-D view, rows of cells with the sum written out; any other layer in the
+    flat layout, cells sized to the grid); a layer it cannot draw is listed on
+    the pages with the reason.
     Every file it may write is checked first: one in ``directory`` that its
     manifest does not record with its current content is refused, naming it,
     unless ``force`` (see `convanim.encode.owned`). ``progress(name, anim)``,
@@ -360,8 +386,11 @@ def _write_network(network: Network, directory: Path, title: str, output_index, 
         if getattr(spec, "channels", 1) > 1:  # a pooling: every channel is pooled alone, the same way
             drawn, note = dataclasses.replace(spec, channels=1), f" (one of its {spec.channels} channels)"
         try:
-            anim = animate(drawn, layout="flat", theme=theme, cell_px=_layer_cell_px(spec), labels=True,
-                           duration_ms=300)
+            if _one_d(drawn):  # a row of cells, its window's taps and the sum: the 1-D view's drawing
+                anim = animate(drawn, view="1d", theme=theme, labels=True, duration_ms=300)
+            else:
+                anim = animate(drawn, layout="flat", theme=theme, cell_px=_layer_cell_px(spec), labels=True,
+                               duration_ms=300)
         except ValueError as exc:
             skipped.append(f"layer {n} {rows[n]['layer']}: not drawn ({exc})")
             continue
@@ -369,8 +398,9 @@ def _write_network(network: Network, directory: Path, title: str, output_index, 
         written.append(name)
         r = rows[n]
         cases.append(Entry(name=name[:-4], file=name, description=f"layer {n}: {r['layer']}{note}"))
-        infos.append({"alt": anim.alt, "size": anim.size, "formula": "", "pytorch": r["layer"],
-                      "params": f"output {_shape(r['output_shape'])}, RF {_axes(r['receptive_field'])}, "
+        infos.append({"alt": anim.alt, "size": anim.size, "formula": _size_text(r["output_shape"]),
+                      "pytorch": r["layer"],
+                      "params": f"{count(r['parameters'], 'parameter')}, RF {_axes(r['receptive_field'])}, "
                                 f"jump {_axes(r['jump'])}, {count(len(anim), 'frame')}"})
     try:
         anim = animate_receptive(network, output_index, theme=theme, effective=effective, image=image)
@@ -380,10 +410,11 @@ def _write_network(network: Network, directory: Path, title: str, output_index, 
         anim.save(directory / RF_FILE, progress=progress and progress(RF_FILE, anim))
         written.append(RF_FILE)
         rf = info["receptive_field"]
-        about = f"the receptive field of output cell {tuple(rf['output_cell'])}, layer by layer"
+        cell = rf["output_cell"]
+        about = f"the receptive field of output cell {_shape(cell) if len(cell) > 1 else cell[0]}, layer by layer"
         cases.append(Entry(name="receptive_field", file=RF_FILE, description=about))
-        infos.append({"alt": anim.alt, "size": anim.size, "formula": "", "pytorch": "",
-                      "params": f"{'×'.join(map(str, rf['size']))}, {count(rf['cells'], 'cell')}"})
+        infos.append({"alt": anim.alt, "size": anim.size, "formula": _size_text(network.output_shape),
+                      "pytorch": "", "params": f"receptive field {_field_text(rf)}"})
     intro = summary_text(info) + "".join(f"\n{s}" for s in skipped)
     write_pages(directory, title, cases, infos, intro=intro, command="network")
     return written + ["README.md", "index.html"]

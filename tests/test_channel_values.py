@@ -80,7 +80,8 @@ def test_outputs_weights_and_biases_shown_are_the_layers(seed):
         if spec.bias:
             b = int(values.b[o])
             assert shown(scene, "b") == [number(b)]
-            assert scene._node_texts[0].get_text() == f"$\\Sigma{{{'-' if b < 0 else '+'}}}{abs(b)}$"
+            sign = "−" if b < 0 else "+"
+            assert scene._node_texts[0].get_text().split(", ")[1].startswith(f"{sign}{abs(b)} → ")
 
 
 @pytest.mark.torch
@@ -169,3 +170,38 @@ def test_file_errors(tmp_path):
     bad.write_bytes(b"not numpy")
     with pytest.raises(ValueError, match=r"^values file '.*bad.npy' could not be read: "):
         make_layer_values(spec, str(bad))
+
+
+@pytest.mark.parametrize("spec, order", [
+    (ConvSpec(5, 3, in_channels=2, out_channels=4, groups=2, bias=True), "channel"),
+    (ConvSpec(4, 3, in_channels=3, out_channels=2, padding=1, bias=True), "position"),
+    (ConvSpec((6,), 3, in_channels=2, out_channels=2), "channel"),
+])
+def test_sum_node_writes_the_products_sum_the_bias_and_the_output(spec, order):
+    """`Σ=1, +1 → 2`: the sum is the layer without its bias (numpy reference), plus the bias, is the output."""
+    import re
+
+    from convanim.evaluate import evaluate
+
+    values = make_layer_values(spec, "random", seed=3)
+    no_bias = evaluate(spec, values.x, values.w, None)  # (C_out, *output_shape)
+    scene = ChannelValuesScene(spec, values=values, order=order)
+    n = len(scene.steps)
+    for k in range(len(scene)):
+        scene.update(k)
+        outs, s = scene.frame_content(k)
+        written = scene.shown_numbers()["sum"]
+        assert len(written) == len(outs)
+        for o, text in zip(outs, written, strict=True):
+            out = np.unravel_index(s, spec.output_shape)
+            number = r"(−?\d+)"
+            if spec.bias:
+                total, sign, b, y = re.fullmatch(f"Σ={number}, ([+−])(\\d+) → {number}", text).groups()
+                b = int(b) * (-1 if sign == "−" else 1)
+                assert b == values.b[o]
+                assert int(y.replace("−", "-")) == int(values.y[(o, *out)])
+                assert int(total.replace("−", "-")) + b == int(y.replace("−", "-"))
+            else:
+                (total,) = re.fullmatch(f"Σ={number}", text).groups()
+            assert int(total.replace("−", "-")) == int(no_bias[(o, *out)]), (k, o)
+    assert n

@@ -5,6 +5,7 @@ The checks against torch are marked torch (skipped, and counted, without it); th
 
 import json
 import random
+import re
 
 import numpy as np
 import pytest
@@ -431,3 +432,60 @@ def test_network_pages_never_overwrite_a_readme_convanim_did_not_write(tmp_path)
     with pytest.raises(ValueError, match=r"^not replacing '.*README.md': convanim did not write it"):
         write_network(Network(5, "nn.Conv2d(1, 1, 3)"), tmp_path)
     assert (tmp_path / "README.md").read_text() == "# my project\n" and len(list(tmp_path.iterdir())) == 1
+
+
+def test_receptive_field_figure_names_each_grid_the_stack_and_its_parameters():
+    """Headers ``layer 1 output 7×7``; the stack's parameters in every caption (27 against 49); alt text naming
+    every layer; a field with holes says what its second number counts."""
+    from convanim.netfile import load_network, network_path
+    from convanim.netpages import animate_receptive
+    from convanim.scene.base import text_sizes
+
+    _, three = load_network(network_path("three_3x3"))
+    _, one = load_network(network_path("one_7x7"))
+    a, b = animate_receptive(three), animate_receptive(one)
+    texts = [t for t, _ in text_sizes(a.scene, 0)]
+    assert {"input 9×9", "layer 1 output 7×7", "layer 2 output 5×5", "layer 3 output 3×3"} <= set(texts)
+    assert not [t for t in texts if re.fullmatch(r"\d+ \d+×\d+", t)]
+    assert all(a.scene.caption_text(k).endswith("; 27 parameters in the stack") for k in range(len(a)))
+    assert all(b.scene.caption_text(k).endswith("; 49 parameters in the stack") for k in range(len(b)))
+    assert a.alt.count("nn.Conv2d(1, 1, 3, bias=False)") == 3
+    _, wavenet = load_network(network_path("wavenet"))
+    w = animate_receptive(wavenet)
+    w.scene.update(len(w) - 1)
+    counts = [t.get_text() for t in w.scene.counts if t.get_text()]
+    assert "2 of the 9 cells it spans" in counts
+    assert "dilation=8" in w.alt and "dilation=2" in w.alt
+
+
+def test_network_readme_table_fills_the_output_size_and_shows_no_python_reprs(tmp_path):
+    from convanim.netfile import load_network, network_path
+    from convanim.netpages import write_network
+
+    _, net = load_network(network_path("wavenet"))
+    write_network(net, tmp_path)
+    rows = [line for line in (tmp_path / "README.md").read_text().splitlines() if line.startswith("| ![")]
+    assert len(rows) == 5
+    for row in rows:
+        params, size = [c.strip() for c in row.split(" | ")[-2:]]
+        assert size.rstrip(" |") == "`16 cells (1 channel)`"
+        assert not re.search(r"\(\d+,\)|\d+, \d+ cells|output \(", params + row)
+    assert rows[0].split(" | ")[-2].startswith("2 parameters, RF 2, jump 1, 16 frames")
+    assert "output cell 15, layer by layer" in rows[-1] and "receptive field 16 cells" in rows[-1]
+
+
+def test_1d_network_layers_are_drawn_by_the_1d_view(tmp_path):
+    """WaveNet's layers: the 1-D view's rows (o_n under a_n, the sum written), not a thin strip of tiny cells."""
+    from PIL import Image
+
+    from convanim.netfile import load_network, network_path
+    from convanim.netpages import write_network
+
+    _, net = load_network(network_path("wavenet"))
+    write_network(net, tmp_path)
+    readme = (tmp_path / "README.md").read_text()
+    for name in ["01_conv1d_k2_causal.gif", "02_conv1d_k2_causal_d2.gif"]:
+        with Image.open(tmp_path / name) as gif:
+            assert gif.n_frames == 16 and gif.size[1] >= 200, gif.size
+        row = next(line for line in readme.splitlines() if f"]({name})" in line)
+        assert "1-D cross-correlation" in row

@@ -12,6 +12,7 @@ from convanim import PoolSpec
 from convanim.cli import main
 from convanim.gallery import load_gallery, make_spec
 from convanim.pool_text import ceil_rule, describe_window, formula
+from convanim.scene.base import SceneOptions
 from convanim.scene.pool import PoolScene
 
 
@@ -232,3 +233,27 @@ def test_readme_pooling_images_are_what_their_commands_render(tmp_path, monkeypa
         assert image in images
         assert main(args) == 0
         assert (tmp_path / image).read_bytes() == (root / image).read_bytes(), command
+
+
+@pytest.mark.parametrize("include", [False, True])
+def test_average_pooling_shows_the_divisor_beside_the_other_count_include_pad(include):
+    """÷ 4 against ÷ 9 at a corner; one divisor where the window holds no padding (numpy reference)."""
+    x = np.arange(25).reshape(5, 5)
+    spec = PoolSpec("avg", 5, 3, stride=2, padding=1, count_include_pad=include)
+    scene = PoolScene(spec, values=x)
+    corner, inside = scene._lines_of[0][1], scene._lines_of[4][1]
+    used, other = (9, 4) if include else (4, 9)
+    window = x[0:2, 0:2].sum()  # out[0, 0] reads input rows and columns 0..1; the rest is padding
+    assert corner.startswith(f"÷ {used}: ")
+    assert f"{'False' if include else 'True'} would give {window} ÷ {other} = " in corner
+    assert corner.endswith(f"{window / other:.3g}".rstrip("0").rstrip("."))
+    assert inside.startswith("÷ 9 either way")
+
+
+def test_max_pool_says_the_ceil_mode_rule_once():
+    x = np.arange(36).reshape(6, 6)
+    spec = PoolSpec("max", 6, 3, stride=2, ceil_mode=True)
+    with_caption = PoolScene(spec, SceneOptions(caption=True), values=x)
+    lines = [ln for k in (8,) for ln in with_caption._lines_of[k]] + [ceil_rule(spec, 0)]
+    assert sum("floor" in ln for ln in lines) == 1  # the caption's rule; the window only points to it
+    assert with_caption._lines_of[8][1] == "ceil_mode keeps this window (the rule is below)"

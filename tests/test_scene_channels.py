@@ -150,3 +150,92 @@ def test_the_frame_limit_counts_every_output_channel():
     with pytest.raises(ValueError, match=r"^the animation would have 36 frames"):
         animate(GROUPED, max_frames=35)
     assert len(animate(GROUPED, max_frames=36)) == 36
+
+
+@pytest.mark.parametrize("layout", ["classic", "flat"])
+@pytest.mark.parametrize("spec, cells_per_filter", [
+    (ConvSpec(5, 3, in_channels=3, out_channels=2, bias=True), 27),  # one filter spans every input channel
+    (ConvSpec(5, 3, in_channels=3, out_channels=3, groups=3, padding=1), 9),  # depthwise: one slice per filter
+    (ConvSpec((7,), 2, in_channels=2, out_channels=4, groups=2), 2),  # 1-D: 1×2 slices
+])
+def test_filter_bank_draws_each_output_channels_filter_in_its_colour(layout, spec, cells_per_filter):
+    from convanim.scene.filterbank import filter_colour
+    from convanim.themes import blend
+
+    scene = ChannelScene(spec, layout=layout)
+    assert all(len(scene.filter_cells(o)) == cells_per_filter for o in range(spec.out_channels))
+    theme = THEMES["classic"]
+    for k in (0, len(scene) - 1):
+        frame = scene.frame(k)
+        in_use = scene.frame_content(k)[0]
+        for o in range(spec.out_channels):
+            expected = filter_colour(o) if o in in_use else blend(filter_colour(o), theme.background, 0.7)
+            for x, y in scene.filter_cells(o):
+                assert tuple(frame[round(y), round(x)]) == hex_to_rgb(expected), (k, o)
+
+
+def test_filter_bank_caption_gives_the_weight_shape_and_parameter_count():
+    from convanim.scene.base import text_sizes
+
+    scene = ChannelScene(ConvSpec(5, 3, in_channels=2, out_channels=4, groups=2, bias=True))
+    texts = [t for t, _ in text_sizes(scene, 0)]
+    assert "weight (4, 1, 3, 3): 36 weights + 4 biases = 40 parameters" in texts
+    assert {"w[0]", "w[1]", "w[2]", "w[3]"} <= set(texts)
+    depthwise = ChannelScene(ConvSpec(5, 3, in_channels=3, out_channels=3, groups=3))
+    assert "weight (3, 1, 3, 3): 27 parameters" in [t for t, _ in text_sizes(depthwise, 0)]
+
+
+def test_the_depthwise_presets_draw_every_channel_at_once():
+    """A depthwise layer's channels do not wait for each other: its gallery cases go by position."""
+    from convanim.gallery import _animate_args, load_gallery
+
+    _, cases = load_gallery("layers")
+    depthwise = [c for c in cases if c.name in ("depthwise", "separable_1_depthwise")]
+    assert len(depthwise) == 2
+    for case in depthwise:
+        anim = animate(**_animate_args(case))
+        assert anim.spec.depthwise
+        assert len(anim) == len(anim.scene.steps)  # 25 frames for the 5×5 output, not 75
+
+
+def test_standard_beside_depthwise_shows_the_same_cell_with_each_layers_filters(tmp_path):
+    from PIL import Image
+
+    from convanim.gallery import load_gallery, render_case
+    from convanim.scene.filterbank import filter_colour
+
+    _, cases = load_gallery("layers")
+    (case,) = [c for c in cases if c.beside]
+    info = render_case(case, str(tmp_path))
+    assert info["page"] == ""  # no page draws two layers
+    gif = Image.open(tmp_path / case.file)
+    assert gif.n_frames == 18 and "nn.Conv2d(2, 2, 3, groups=2, bias=False)" in info["alt"]
+    # The same scenes, composed: frame k shows output channel k // 9 at position k % 9 on both sides.
+    from convanim.scene.base import SceneOptions
+    from convanim.scene.pair import PairScene
+
+    left = ChannelScene(ConvSpec(5, 3, in_channels=2, out_channels=2), SceneOptions(cell_px=20))
+    right = ChannelScene(ConvSpec(5, 3, in_channels=2, out_channels=2, groups=2), SceneOptions(cell_px=20))
+    pair = PairScene(left, right, ("a", "b"))
+    assert pair.size == gif.size
+    gif.seek(12)
+    frame = np.asarray(gif.convert("RGB"))
+    assert len(left.filter_cells(1)) == 18 and len(right.filter_cells(1)) == 9  # 2 slices against 1
+    for scene, (x0, y0) in zip((left, right), pair._at, strict=True):
+        for x, y in scene.filter_cells(1):  # channel 1 is in use on both sides at frame 12
+            assert tuple(frame[round(y) + y0, round(x) + x0]) == hex_to_rgb(filter_colour(1))
+        inputs = [tuple(frame[round(y) + y0, round(x) + x0]) for x, y in
+                  (scene.cell_center("input", n, (2, 2)) for n in range(2))]
+        read = hex_to_rgb(THEMES["classic"].over(THEMES["classic"].input))
+        # standard: out 1 reads both input channels; depthwise: only its own (in 1)
+        assert inputs == ([read, read] if scene is left else [hex_to_rgb(THEMES["classic"].unread), read])
+
+
+def test_beside_must_give_the_same_output(tmp_path):
+    from convanim.gallery import load_gallery
+
+    toml = tmp_path / "g.toml"
+    toml.write_text('[[case]]\nname = "x"\ninput_size = 5\nkernel_size = 3\nin_channels = 2\nout_channels = 2\n'
+                    'beside = "nn.Conv2d(2, 4, 3, groups=2)"\n')
+    with pytest.raises(ValueError, match="beside must give the same output as the case's layer"):
+        load_gallery(toml)

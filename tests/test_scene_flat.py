@@ -361,3 +361,36 @@ def test_bad_cell_center():
         scene.cell_center("output", (3, 0))
     with pytest.raises(ValueError, match="cell must index the input grid"):
         scene.cell_center("input", (0,))
+
+
+def test_3d_slices_are_named_by_depth_and_the_kernels_depth_slice_on_each():
+    """No ``d = 0`` (d is dilation everywhere else); each read slice names the kernel's depth slice on it."""
+    from convanim.scene.base import text_sizes
+    from convanim.scene.flat3d import Flat3DScene
+
+    scene = Flat3DScene(ConvSpec((5, 3, 3), (3, 2, 2), dilation=(2, 1, 1)))
+    texts = [t for t, _ in text_sizes(scene, 0)]
+    assert not [t for t in texts if t.startswith("d =")]
+    assert "depth 0" in texts and "depth 4" in texts
+    assert [t for t in texts if t.startswith("w[")] == ["w[0, :, :]", "w[1, :, :]", "w[2, :, :]"]
+    # ... over input slices 0, 2 and 4 (dilation 2 in depth)
+    labels = {item[2]: item[0] for item in _painted_texts(scene, 0)}
+    centres = [p.x + p.width / 2 for p in scene.inputs]
+    assert [labels[f"w[{j}, :, :]"] for j in range(3)] == [centres[d] for d in (0, 2, 4)]
+
+
+def _painted_texts(scene, k):
+    """The (x, y, text, ...) a painted scene writes in frame ``k``."""
+    seen = []
+    original = scene.paint
+
+    def paint(k, frame):
+        original(k, frame)
+        seen.extend(frame.texts)
+
+    scene.paint = paint
+    try:
+        scene.frame(k)
+    finally:
+        del scene.paint
+    return seen

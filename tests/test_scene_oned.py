@@ -283,3 +283,28 @@ def test_every_text_reads_at_the_posts_200_px(spec, flip):
 def test_describe_names_the_operation():
     assert "convolution" in OneDScene(CONV2, flip=True).describe()
     assert "cross-correlation" in OneDScene(CONV3).describe()
+
+
+@pytest.mark.parametrize("kernel, dilation", [(2, 2), (3, 1), (2, 4)])
+def test_causal_outputs_sit_under_their_newest_input_and_the_zeros_are_written(kernel, dilation):
+    from convanim.scene.oned import OneDScene, is_causal, terms
+    from convanim.values import Values
+
+    spec = ConvSpec((8,), kernel, dilation=dilation, padding="causal")
+    lo = dilation * (kernel - 1)
+    assert is_causal(spec) and is_causal(ConvSpec((8,), kernel, dilation=dilation, padding=((lo, 0),)))
+    scene = OneDScene(spec)
+    for n in range(8):
+        out, newest = scene.cell_box("output", n), scene.cell_box("input", n + lo)  # a_n is grid cell n + lo
+        assert (out[0] + out[2]) / 2 == (newest[0] + newest[2]) / 2
+    # o_0 reads kernel-1 zeros before a_0: each written as a zero term
+    first = terms(spec, 0)
+    assert first.count("0\\cdot w_") == kernel - 1 and first.endswith(f"a_{{0}}\\cdot w_{{{kernel - 1}}}$")
+    assert "0\\cdot" not in terms(spec, 7)  # reads inputs only
+    x, w = np.arange(1, 9), np.arange(2, 2 + kernel)
+    assert terms(spec, 0, values=Values(x, w)).endswith(f"= {x[0] * w[-1]}$")
+    # not causal: centred under the window, zeros left out
+    same = ConvSpec((8,), 3, padding=1)
+    assert not is_causal(same) and "0\\cdot" not in terms(same, 0)
+    box, window = OneDScene(same).cell_box("output", 0), OneDScene(same).cell_box("input", 1)
+    assert (box[0] + box[2]) / 2 == (window[0] + window[2]) / 2

@@ -368,3 +368,58 @@ def test_shape_json_has_the_overlap_and_the_package_exports_the_scatter(capsys):
 def test_views_refuse_what_they_cannot_draw_in_one_sentence(spec, options, message):
     with pytest.raises(ValueError, match="^" + message + "$"):
         animate(spec, **options)
+
+
+def test_overlap_figures_share_one_colour_scale():
+    """A count has one colour in every overlap figure (probed at a cell's corner, away from its number)."""
+    from convanim.scene.overlap import OverlapScene
+
+    def colour_of(spec, count):
+        scene = OverlapScene(spec)
+        frame = scene.frame(0)
+        rows, cols = scene.counts.shape
+        for r in range(rows):
+            for c in range(cols):
+                if scene.counts[r, c] == count:
+                    x0, y0, _, _ = scene.panel.box(r, c)
+                    inside = all(lo <= i < hi for i, (lo, hi) in zip((r, c), kept_slices(spec), strict=True))
+                    if inside:
+                        return tuple(frame[y0 + 4, x0 + 4])
+        raise AssertionError(f"no kept cell with count {count}")
+
+    k2 = ConvSpec(3, 2, stride=2, transposed=True)
+    k3 = ConvSpec(6, 3, stride=2, transposed=True)
+    k4 = ConvSpec(3, 4, stride=2, padding=1, transposed=True)
+    assert colour_of(k2, 1) == colour_of(k3, 1)
+    assert colour_of(k3, 4) == colour_of(k4, 4) != colour_of(k3, 1)
+    assert colour_of(k3, 2) not in (colour_of(k3, 1), colour_of(k3, 4))
+
+
+def test_checkerboard_preset_is_wide_enough_to_show_the_pattern():
+    from convanim.gallery import load_gallery
+
+    _, cases = load_gallery("transposed")
+    (case,) = [c for c in cases if c.name == "kernel_3_stride_2_overlap"]
+    assert case.spec["input_size"] == 6
+
+
+@pytest.mark.parametrize("padding, output_padding, drawn, note", [
+    (1, 1, (7, 7), "crop 1 at the start, 1 − 1 = 0 at the end: output_padding 1 keeps row and column 6 (output 5)"),
+    (2, 1, (7, 7), "crop 2 at the start, 2 − 1 = 1 at the end: output_padding 1 keeps row and column 5 (output 3)"),
+    (0, 1, (8, 8), "crop 0 at the start, none at the end: output_padding 1 adds row and column 7 "
+                   "(only the bias reaches it)"),
+    (1, 0, (7, 7), ""),
+])
+def test_output_padding_is_drawn_as_what_the_crop_keeps(padding, output_padding, drawn, note):
+    """The crop is padding at the start and padding - output_padding at the end; no cropped output_padding row."""
+    from convanim.scene.scatter import ScatterScene
+
+    spec = ConvSpec(3, 3, stride=2, padding=padding, output_padding=output_padding, transposed=True)
+    row = ScatterScene(spec).row
+    assert row.drawn == drawn and row.note == note
+    (r0, r1), (c0, c1) = row.kept
+    assert (r0, c0) == (padding, padding)  # cropped at the start
+    assert drawn[0] - r1 == max(0, padding - output_padding)  # cropped at the end
+    assert r1 - r0 == spec.output_shape[0]
+    if note:
+        assert any(t[2] == note for t in row.titles())

@@ -3,7 +3,7 @@
 It writes the inputs, the weights on the kernel's taps, the biases and the outputs.
 
 Every number comes from a `convanim.layer_values.LayerValues`: the output
-cells show ``evaluate(spec, x, w, b)``, the Σ node the bias it adds.
+cells show ``evaluate(spec, x, w, b)``, the Σ node its sum, the bias it adds and the output (``Σ=1, +1 → 2``).
 
 >>> from convanim import ConvSpec
 >>> from convanim.layer_values import make_layer_values
@@ -15,16 +15,18 @@ cells show ``evaluate(spec, x, w, b)``, the Σ node the bias it adds.
 
 from __future__ import annotations
 
+import numpy as np
 from matplotlib.collections import PathCollection
 from matplotlib.font_manager import FontProperties
 from matplotlib.textpath import TextPath
 from matplotlib.transforms import Affine2D
 
 from ..layer_values import LayerValues
-from ..schedule import cell_source
+from ..schedule import cell_source, schedule
 from ..spec import ConvSpec
 from .base import SceneOptions, style
 from .channels import ChannelScene
+from .text import text_extent
 from .values import cell_number, ink
 
 __all__ = ["ChannelValuesScene"]
@@ -32,11 +34,33 @@ __all__ = ["ChannelValuesScene"]
 _DEFAULTS = SceneOptions()
 
 
+def _node_sums(spec: ConvSpec, values: LayerValues) -> dict[tuple[int, int], str]:
+    """What each Σ node writes, by (output channel, step): ``'Σ=1, +1 → 2'`` (the products' sum, the bias,
+    the output), or ``'Σ=1'`` without a bias."""
+    g = spec.groups
+    cin_g, cout_g = spec.in_channels // g, spec.out_channels // g
+    texts = {}
+    for s, step in enumerate(schedule(spec)):
+        for o in range(spec.out_channels):
+            grp = o // cout_g
+            total = 0
+            for j, n in enumerate(range(grp * cin_g, (grp + 1) * cin_g)):
+                w = values.w[(n, o - grp * cout_g) if spec.transposed else (o, j)]
+                total += sum(w[t.kernel] * values.x[(n, *t.source)] for t in step.taps if t.source is not None)
+            text = f"Σ={cell_number(total)}"
+            if values.b is not None:
+                b, y = values.b[o], values.y[(o, *step.out)]
+                text += f", {'−' if b < 0 else '+'}{cell_number(abs(b))} → {cell_number(y)}"
+            texts[(o, s)] = text.replace("-", "−")
+    return texts
+
+
 class ChannelValuesScene(ChannelScene):
     """`ChannelScene` in the flat layout, with the numbers written in the cells.
 
     Input cells show ``x``; each tap of the current kernel slices shows its
-    weight (``×w``) in its corner; the Σ node shows the bias added; output
+    weight (``×w``) in its corner; the Σ node shows the products' sum, the bias and the
+    output (``Σ=1, +1 → 2``); output
     cells show their value once written (the current one included).
     """
 
@@ -44,10 +68,20 @@ class ChannelValuesScene(ChannelScene):
                  order: str = "channel"):
         if not isinstance(values, LayerValues):
             raise ValueError(f"values must be LayerValues, got {type(values).__name__}")
-        super().__init__(spec, options, layout="flat", order=order)
         self.values = values
+        self._sums = _node_sums(spec, values)
+        super().__init__(spec, options, layout="flat", order=order)
         with style():
             self._add_numbers()
+
+    def _node_gap(self) -> float:
+        """Wide enough for the widest Σ label, with half a cell either side."""
+        widest = max(text_extent(t, self._font_px * 72 / 100)[0] * 100 / 72 for t in self._sums.values())
+        return max(5.0, widest / self.cell_px + 2.0)
+
+    def _node_box(self, at, text: str):
+        half = text_extent(text, self._font_px * 72 / 100)[0] * 100 / 72 / self.cell_px / 2 + 0.25
+        return np.array([(-half, -0.42), (half, -0.42), (half, 0.42), (-half, 0.42)]) + at
 
     def _glyphs(self, strings, anchors, size_px: float, corner: bool = False) -> list:
         """Each string as one glyph outline in drawing units: centred on its anchor, or (``corner``)
@@ -100,7 +134,8 @@ class ChannelValuesScene(ChannelScene):
 
     def shown_numbers(self) -> dict[str, list[str]]:
         """The numbers the last updated frame shows: ``'x'`` (inputs), ``'w'`` (weights on the taps),
-        ``'y'`` (outputs written), ``'b'`` (the bias in each Σ node), each in drawing order."""
+        ``'y'`` (outputs written), ``'b'`` (the bias in each Σ node), ``'sum'`` (what each Σ node writes),
+        each in drawing order."""
         return {key: list(value) for key, value in self._shown.items()}
 
     def update(self, k: int) -> None:
@@ -139,10 +174,13 @@ class ChannelValuesScene(ChannelScene):
         self._y_glyphs.set_facecolor([
             ink(theme, theme.over(theme.output) if (o, (r, c)) in current else theme.output)
             for o, r, c in (self._out_index[i] for i in shown)] or "none")
-        biases = []
-        if spec.bias:
-            for label, o in zip(self._node_texts, outs, strict=False):
-                b = self.values.b[o]
-                biases.append(cell_number(b))
-                label.set_text(f"$\\Sigma{{{'-' if b < 0 else '+'}}}{cell_number(abs(b))}$")
-        self._shown = {"x": self._x_strings, "w": weights, "y": [self._y_strings[i] for i in shown], "b": biases}
+        biases, sums, nodes = [], [], []
+        for label, o in zip(self._node_texts, outs, strict=False):
+            if spec.bias:
+                biases.append(cell_number(self.values.b[o]))
+            sums.append(self._sums[(o, s)])
+            label.set_text(sums[-1])
+            nodes.append(self._node_box(self._node(o), sums[-1]))
+        self._nodes.set_verts(nodes)
+        self._shown = {"x": self._x_strings, "w": weights, "y": [self._y_strings[i] for i in shown], "b": biases,
+                       "sum": sums}

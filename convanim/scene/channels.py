@@ -30,9 +30,12 @@ from matplotlib.transforms import Affine2D
 from .. import explanation as explain
 from ..schedule import cell_kind, schedule
 from ..spec import ConvSpec
-from ..themes import get_theme
+from ..themes import blend, get_theme
 from . import classic, flat
 from .base import Scene, SceneOptions, style
+from .filterbank import FADE, bank_layout, filter_colour, swatch, weight_caption
+from .slices import Slice
+from .text import text_extent
 
 __all__ = ["ChannelScene", "CHANNEL_ORDERS"]
 
@@ -65,41 +68,6 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
-class _Slice:
-    """One channel's grid: rows x cols cells placed at ``origin`` (drawing units) through ``matrix``."""
-
-    def __init__(self, rows: int, cols: int, origin, matrix: np.ndarray):
-        self.rows, self.cols = rows, cols
-        self.origin = np.asarray(origin, float)
-        self.matrix = matrix
-
-    def to_drawing(self, local) -> np.ndarray:
-        """Local grid units (x along a row, y up from the last row) to drawing units."""
-        return np.asarray(local, float) @ self.matrix.T + self.origin
-
-    def to_local(self, point) -> np.ndarray:
-        return np.linalg.solve(self.matrix, np.asarray(point, float) - self.origin)
-
-    def cell(self, r: int, c: int) -> np.ndarray:
-        y = self.rows - 1 - r
-        return self.to_drawing([(c, y), (c + 1, y), (c + 1, y + 1), (c, y + 1)])
-
-    def centre(self, r: float, c: float) -> np.ndarray:
-        return self.to_drawing((c + 0.5, self.rows - 0.5 - r))
-
-    def corners(self) -> np.ndarray:
-        return self.to_drawing([(0, 0), (self.cols, 0), (self.cols, self.rows), (0, self.rows)])
-
-    def lines(self, r0=0, c0=0, rows=None, cols=None) -> list[np.ndarray]:
-        """Grid lines of the block of ``rows`` x ``cols`` cells from cell (r0, c0) (default: the whole grid)."""
-        rows = self.rows if rows is None else rows
-        cols = self.cols if cols is None else cols
-        top, bottom = self.rows - r0, self.rows - r0 - rows
-        segs = [[(c0 + j, bottom), (c0 + j, top)] for j in range(cols + 1)]
-        segs += [[(c0, bottom + i), (c0 + cols, bottom + i)] for i in range(rows + 1)]
-        return [self.to_drawing(s) for s in segs]
-
-
 class ChannelScene(Scene):
     """A multi-channel, grouped or biased `ConvSpec` (1-D or 2-D), in the ``classic`` or ``flat`` layout.
 
@@ -111,6 +79,9 @@ class ChannelScene(Scene):
     written so far), the current one ``theme.over(output)``, wires and the Σ
     node ``line`` and ``text``.
     """
+
+    #: The filter bank's colours are not the theme's: a GIF needs free colours, not the theme's palette alone.
+    numbers = True
 
     def __init__(self, spec: ConvSpec, options: SceneOptions = _DEFAULTS, *, layout: str = "classic",
                  order: str = "channel"):
@@ -187,16 +158,20 @@ class ChannelScene(Scene):
             m = np.array(classic.SLANT, float)
             xs, xo = self._rows(cols + 0.7 * rows, ocols + 0.7 * orows)
             lift = 0.5 * cols + 0.65 * rows + (3.0 if self._sum_node else 2.5)
-            self._inputs = [_Slice(rows, cols, (x + 0.7 * rows, 0.0), m) for x in xs]
-            self._outputs = [_Slice(orows, ocols, (x + 0.7 * orows, lift), m) for x in xo]
+            self._inputs = [Slice(rows, cols, (x + 0.7 * rows, 0.0), m) for x in xs]
+            self._outputs = [Slice(orows, ocols, (x + 0.7 * orows, lift), m) for x in xo]
             self._node_y = 0.5 * cols + 0.65 * rows + 1.5
         else:
             m = np.eye(2)
             ys, yo = self._rows(rows, orows)
-            gap = 5.0 if self._sum_node else 3.0
-            self._inputs = [_Slice(rows, cols, (0.0, -y - rows), m) for y in ys]
-            self._outputs = [_Slice(orows, ocols, (cols + gap, -y - orows), m) for y in yo]
+            gap = self._node_gap()
+            self._inputs = [Slice(rows, cols, (0.0, -y - rows), m) for y in ys]
+            self._outputs = [Slice(orows, ocols, (cols + gap, -y - orows), m) for y in yo]
             self._node_x = cols + gap / 2
+
+    def _node_gap(self) -> float:
+        """The flat layout's gap between the input and output columns, the Σ nodes in its middle (cells)."""
+        return 5.0
 
     def _group_of_input(self, c: int) -> int:
         return c // self._cin_g
@@ -266,15 +241,39 @@ class ChannelScene(Scene):
             label = (f"{explain.input_label(spec)}, {_count(spec.in_channels, 'channel')} → "
                      f"{explain.output_label(spec)}, {_count(spec.out_channels, 'channel')}")
             text(pts[:, 0].mean(), lo, label, ha="center", va="top")
+        self._swatches = self._place_swatches(texts)
+        self._place_bank(texts, text, small)
         if self.options.caption:
-            everything = np.vstack([s.corners() for s in self._inputs + self._outputs])
+            everything = np.vstack([s.corners() for s in self._inputs + self._outputs] + self._bank_cells)
             low = min([everything[:, 1].min() - 1.0] + [t.get_position()[1] - 1.3 * small for t in texts])
             text(everything[:, 0].mean(), low - 0.5, explain.caption(spec).replace("; ", "\n"),
                  ha="center", va="top", multialignment="center")
         return texts
 
+    def _place_swatches(self, texts: list[Text]) -> list[np.ndarray]:
+        """A square of each output channel's filter colour left of its ``out n`` name."""
+        renderer = self.fig.canvas.get_renderer()
+        first = len(self._inputs) + (self.spec.groups if self.spec.groups > 1 else 0)  # after the inputs' names
+        boxes = [t.get_window_extent(renderer) for t in texts[first:first + len(self._outputs)]]
+        return [swatch(b.x0 / self.cell_px, b.y0 / self.cell_px, b.y1 / self.cell_px) for b in boxes]
+
+    def _place_bank(self, texts: list[Text], text, small: float) -> None:
+        """The filter bank (`convanim.scene.filterbank`) under everything drawn so far, under its title."""
+        spec, renderer = self.spec, self.fig.canvas.get_renderer()
+        everything = np.vstack([s.corners() for s in self._inputs + self._outputs])
+        bottom = min([everything[:, 1].min() - 0.5] + [t.get_window_extent(renderer).y0 / self.cell_px
+                                                       for t in texts])
+        left, width = everything[:, 0].min(), max(np.ptp(everything[:, 0]), 1.0)
+        title = text(left + width / 2, bottom - 0.4, weight_caption(spec), ha="center", va="top")
+        name_w = text_extent(f"w[{spec.out_channels - 1}]", _pt(self._font_px))[0] * _DPI / 72 / self.cell_px
+        bank = bank_layout(spec, left, width, title.get_window_extent(renderer).y0 / self.cell_px - 0.3, name_w,
+                           small)
+        self._bank_cells, self._bank_owner, self._bank_outline = bank.cells, bank.owners, bank.outlines
+        for o, (x, y) in enumerate(bank.names):
+            text(x, y, f"w[{o}]", ha="center", va="top")
+
     def _extent(self, texts: list[Text]) -> tuple[np.ndarray, np.ndarray]:
-        pts = [s.corners() for s in self._inputs + self._outputs]
+        pts = [s.corners() for s in self._inputs + self._outputs] + self._bank_cells + self._swatches
         for o in range(self.spec.out_channels):
             pts.append(self._node_shape(self._node(o)))
         if self._brackets:
@@ -305,6 +304,10 @@ class ChannelScene(Scene):
         if self._brackets:
             fig.add_artist(LineCollection(self._brackets, colors=theme.line, linewidths=self._thin, transform=tr,
                                           zorder=2))
+        if self._swatches:
+            fig.add_artist(PolyCollection(self._swatches, facecolors=[filter_colour(o) for o in
+                                                                      range(len(self._swatches))],
+                                          edgecolors=theme.line, linewidths=self._thin, transform=tr, zorder=2))
         kinds = {(r, c): cell_kind(self.spec, self._spec_cell(r, c)) for r in range(rows) for c in range(cols)}
         self._input_cells = [(n, rc) for n in range(len(self._inputs)) for rc, k in kinds.items() if k == "input"]
         self._kind = kinds
@@ -329,6 +332,10 @@ class ChannelScene(Scene):
         self._current = self.moving(fig.add_artist(PolyCollection(
             [], facecolors=theme.over(theme.output), edgecolors=theme.line, linewidths=bold, transform=tr,
             zorder=8)))
+        self._bank = self.moving(fig.add_artist(PolyCollection(
+            self._bank_cells, edgecolors=theme.line, linewidths=self._thin, transform=tr, zorder=3)))
+        self._bank_ring = self.moving(fig.add_artist(LineCollection([], colors=theme.line, linewidths=2 * self._thick,
+                                                                    transform=tr, zorder=4)))
         self._nodes = self.moving(fig.add_artist(PolyCollection(
             [], facecolors=theme.background, edgecolors=theme.line, linewidths=self._thick, transform=tr, zorder=9)))
         width = 1 if self.order == "channel" else self.spec.out_channels
@@ -402,6 +409,9 @@ class ChannelScene(Scene):
                 wires += self._rays(self._footprint_corners(sources[0], r0, r1, c0, c1), out_slice, pos)
             else:
                 wires += self._rays([self._wire_start(sources[0], r0, r1, c0, c1)], out_slice, pos)
+        faded = {o: blend(filter_colour(o), theme.background, FADE) for o in range(spec.out_channels)}
+        self._bank.set_facecolor([filter_colour(o) if o in outs else faded[o] for o in self._bank_owner])
+        self._bank_ring.set_segments([self._bank_outline[o] for o in outs])
         self._taps.set_verts(taps)
         self._taps.set_facecolor(tap_colours)
         self._feet.set_segments(feet)
@@ -421,7 +431,7 @@ class ChannelScene(Scene):
     def _span(self, step) -> tuple[tuple[int, int], tuple[int, int]]:
         return ((0, 0),) * (2 - self.spec.ndim) + step.footprint
 
-    def _wire_start(self, sl: _Slice, r0, r1, c0, c1) -> np.ndarray:
+    def _wire_start(self, sl: Slice, r0, r1, c0, c1) -> np.ndarray:
         """Where a wire leaves a footprint: the middle of its far edge (classic), of its right edge (flat).
 
         At the window's edge, not its centre, so no wire crosses the cells read (or their numbers)."""
@@ -429,12 +439,12 @@ class ChannelScene(Scene):
             return sl.to_drawing([((c0 + c1 + 1) / 2, sl.rows - r0)])[0]
         return sl.to_drawing((c1 + 1, sl.rows - (r0 + r1 + 1) / 2))
 
-    def _footprint_corners(self, sl: _Slice, r0, r1, c0, c1) -> list[np.ndarray]:
+    def _footprint_corners(self, sl: Slice, r0, r1, c0, c1) -> list[np.ndarray]:
         """Bottom-left, bottom-right, top-left, top-right corner of the footprint (drawing units)."""
         top, bottom = sl.rows - r0, sl.rows - r1 - 1
         return list(sl.to_drawing([(c0, bottom), (c1 + 1, bottom), (c0, top), (c1 + 1, top)]))
 
-    def _rays(self, starts, out_slice: _Slice, pos) -> list[np.ndarray]:
+    def _rays(self, starts, out_slice: Slice, pos) -> list[np.ndarray]:
         """Lines from ``starts`` to the output cell: classic, to its four corners, stopped where they pass
         under the output grid; flat, one line to the cell's centre."""
         if self.layout == "flat":
@@ -462,6 +472,15 @@ class ChannelScene(Scene):
             raise ValueError(f"channel must be between 0 and {len(slices) - 1}, got {channel}")
         x, y = self._tr.transform(slices[channel].centre(*self._rc(tuple(cell))))
         return float(x), float(self.size[1] - y)
+
+    def filter_cells(self, o: int) -> list[tuple[float, float]]:
+        """Pixel (x, y) from the frame's top-left corner of the centre of each cell of output channel ``o``'s
+        filter in the bank: slice by slice, row-major."""
+        if not 0 <= o < self.spec.out_channels:
+            raise ValueError(f"o must be between 0 and {self.spec.out_channels - 1}, got {o}")
+        centres = [self._tr.transform(cell.mean(axis=0)) for cell, owner in zip(self._bank_cells, self._bank_owner,
+                                                                                  strict=True) if owner == o]
+        return [(float(x), float(self.size[1] - y)) for x, y in centres]
 
     def describe(self) -> str:
         spec = self.spec

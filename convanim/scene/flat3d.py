@@ -3,8 +3,9 @@
 The drawn input grid (padding and inserted zeros included) is cut into its
 depth slices, one 2-D grid per depth index, side by side; the output's slices
 sit below. Each frame is one kernel position (`convanim.schedule.schedule`):
-its taps are shaded on the ``kernel_size[0]`` consecutive slices it covers
-(a bar above them spans those slices), its footprint is outlined on each, and
+its taps are shaded on the ``kernel_size[0]`` slices it covers (a bar above
+them spans those slices, each named by the kernel's depth slice on it,
+``w[0, :, :]``, ``w[1, :, :]`` ...), its footprint is outlined on each, and
 the output cell it writes is outlined in its slice, the cells written before
 it filled. `FlatScene` hands 3-D specs to this scene.
 
@@ -70,7 +71,7 @@ class Flat3DScene(PaintedScene):
         small = 0.85 * font
         for panels, y in ((self.inputs, y_in), (self.outputs, y_out)):
             for d, p in enumerate(panels):
-                titles.append((p.x + p.width / 2, y - 0.8 * small, f"d = {d}", small, "center"))
+                titles.append((p.x + p.width / 2, y - 0.8 * small, f"depth {d}", small, "center"))
         measure = _Measure()
         right = max(p.x + p.width for p in self.inputs + self.outputs)
         width = max(right + margin, math.ceil(max(measure.width(t[2], t[3]) for t in titles[:2])) + 2 * margin)
@@ -81,7 +82,7 @@ class Flat3DScene(PaintedScene):
         self.line_px = max(1, round(cell / 40))
         self.bold_px = max(3, round(cell / 10))
         self.kinds = {idx: cell_kind(spec, idx) for idx in self._cells(spec.grid_shape)}
-        self._setup(width + width % 2, height + height % 2, titles, 2)
+        self._setup(width + width % 2, height + height % 2, titles, spec.kernel_size[0] + 1)
 
     @staticmethod
     def _cells(shape):
@@ -116,10 +117,10 @@ class Flat3DScene(PaintedScene):
         # The bar over the covered slices.
         x0, x1 = self.inputs[d0].x, self.inputs[d1].x + self.inputs[d1].width
         frame.fill((x0, self.bar_y - self.bold_px / 2, x1, self.bar_y + self.bold_px / 2), theme.accent)
-        kd = self.spec.kernel_size[0]
-        frame.text((x0 + x1) / 2, self.label_y,
-                   f"kernel depth {kd}: slices {d0}–{d1}" if d1 > d0 else f"kernel depth {kd}: slice {d0}",
-                   theme.text, 0.85 * self.font)
+        # Which of the kernel's depth slices lies on which input slice: a different 2-D kernel on each.
+        for d, j in sorted({(t.cell[0], t.kernel[0]) for t in step.taps}):
+            p = self.inputs[d]
+            frame.text(p.x + p.width / 2, self.label_y, f"w[{j}, :, :]", theme.text, max(11.0, 0.85 * self.font))
         od, oh, ow = self.spec.output_shape
         for n, idx in enumerate(self._cells(self.spec.output_shape)):
             box = self.outputs[idx[0]].box(idx[1], idx[2])
@@ -132,4 +133,5 @@ class Flat3DScene(PaintedScene):
         frame.outline(self.outputs[step.out[0]].box(step.out[1], step.out[2]), theme.line, self.bold_px)
 
     def describe(self) -> str:
-        return explain.alt_text(self.spec) + " (depth slices side by side, input above, output below)"
+        return explain.alt_text(self.spec) + (" (depth slices side by side, input above, output below; each input "
+                                              "slice read by its own depth slice of the kernel)")

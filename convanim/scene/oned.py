@@ -26,7 +26,7 @@ from ..themes import hex_to_rgb
 from ..values import Values, convolve
 from .base import Scene, SceneOptions, pixel_axes, style
 
-__all__ = ["OneDScene", "terms", "outputs", "kernel_index", "output_index", "output_symbol"]
+__all__ = ["OneDScene", "terms", "outputs", "kernel_index", "output_index", "output_symbol", "is_causal"]
 
 _DASHES = (0, (4, 3))
 
@@ -56,6 +56,14 @@ def _check_values(spec: ConvSpec, values) -> Values | None:
         if tuple(np.shape(arr)) != tuple(shape):
             raise ValueError(f"values.{name} must have shape {tuple(shape)}, got {tuple(np.shape(arr))}")
     return values
+
+
+def is_causal(spec: ConvSpec) -> bool:
+    """Whether ``spec`` is a causal 1-D convolution: stride 1, ``dilation*(kernel_size-1)`` zeros on the left only,
+    so output n's newest input is a_n (``padding='causal'``, or the same numbers)."""
+    ax = spec.axes[0]
+    return (not spec.transposed and ax.stride == 1 and ax.hi == 0 and ax.lo > 0
+            and ax.lo == ax.dilation * (ax.kernel_size - 1))
 
 
 def kernel_index(spec: ConvSpec, kernel: int, flip: bool) -> int:
@@ -119,7 +127,9 @@ def terms(spec: ConvSpec, step, flip: bool = False, values: Values | None = None
     """The products summed for one output, as a mathtext string.
 
     ``step`` is a step index (frame) or a `Step`. Taps on padding or inserted
-    zeros add nothing and are left out. With ``values`` the numbers are
+    zeros add nothing and are left out, except in a causal convolution
+    (`is_causal`), where the zeros it reads before the sequence starts are the
+    lesson and are written (``0\\cdot w_{0}``). With ``values`` the numbers are
     written, and the sum (from `convolve`) follows.
 
     >>> from convanim import ConvSpec
@@ -139,8 +149,12 @@ def terms(spec: ConvSpec, step, flip: bool = False, values: Values | None = None
     out = st.out[0]
     lhs = output_symbol(spec, out, flip)
     parts = []
+    zeros = is_causal(spec) and not flip
     for tap in st.taps:
         if tap.source is None:
+            if zeros:
+                j = kernel_index(spec, tap.kernel[0], flip)
+                parts.append(f"0\\cdot w_{{{j}}}" if values is None else f"0\\cdot {number(values.w[j], True)}")
             continue
         m, j = tap.source[0], kernel_index(spec, tap.kernel[0], flip)
         if values is None:
@@ -376,12 +390,15 @@ class OneDScene(Scene):
 
         ``row`` is ``'input'`` or ``'kernel'`` (``index`` a grid cell) or
         ``'output'`` (``index`` an output position: centred under the kernel
-        footprint that writes it).
+        footprint that writes it; in a causal convolution under its newest
+        input, o_n under a_n, as WaveNet's figure draws it).
         """
         c = self.cell
         top = self.rows_y[row]
         if row == "output":
             first, last = self.steps[index].footprint[0]
+            if is_causal(self.spec):
+                first = last
             centre = self.x0 + (first + last + 1) / 2 * c
             return centre - c / 2, top, centre + c / 2, top + c
         left = self.x0 + index * c

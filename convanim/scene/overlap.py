@@ -1,8 +1,8 @@
 """The overlap view: how many input cells feed each output cell of a transposed convolution, as a heat map.
 
 One frame: the scattered region (`convanim.scatter.region_shape`) with every
-cell's count written in it and filled from a sequential scale of the theme's
-output colour (background at 0, the full colour at the maximum), the kept
+cell's count written in it and filled from one scale shared by every overlap
+figure (`count_shade`: a count has the same colour whatever the maximum), the kept
 output outlined and the cropped border hatched, as in the scatter view. The
 per-axis counts run along the top and the left: each cell's count is their
 product. When ``kernel_size`` is not a multiple of ``stride`` the counts
@@ -25,13 +25,22 @@ from ..scatter import kept_slices, region_shape, uneven_sentence
 from ..spec import ConvSpec
 from ..themes import blend
 from .base import SceneOptions
-from .panels import Frame, PaintedScene, Panel, sequential
+from .panels import Frame, PaintedScene, Panel
 from .scatter import _Measure, check_transposed
 from .values import ink
 
-__all__ = ["OverlapScene", "region_counts"]
+__all__ = ["OverlapScene", "region_counts", "count_shade"]
 
 DEFAULT_OPTIONS = SceneOptions()
+
+
+def count_shade(theme, n: int) -> str:
+    """The fill of a cell fed by ``n`` input cells, on one scale for every overlap figure: the background at 0,
+    then ``n / (n + 2)`` of the way to the theme's output colour (1 a third, 4 two thirds), never saturating,
+    so that a count reads the same in the kernel-2 figure as in the kernel-4 one."""
+    if n <= 0:
+        return theme.background
+    return blend(theme.background, theme.output, 0.2 + 0.8 * n / (n + 2))
 
 
 def region_counts(spec: ConvSpec, axis: int) -> np.ndarray:
@@ -103,7 +112,7 @@ class OverlapScene(PaintedScene):
         kept = [range(0, 1)] * (2 - spec.ndim) + kept
         for r, c in panel.cells():
             n = int(self.counts[r, c])
-            face = sequential(theme, n, self.top)
+            face = count_shade(theme, n)
             inside = r in kept[0] and c in kept[1]
             if not inside:
                 face = blend(face, theme.unread, 0.55)

@@ -18,6 +18,8 @@ it) and, for a window that only ``ceil_mode`` keeps, why it exists.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from matplotlib.collections import LineCollection, PathCollection, PolyCollection
 from matplotlib.font_manager import FontProperties
@@ -48,6 +50,21 @@ def _ink(theme, fill: str) -> str:
         return 0.299 * r + 0.587 * g + 0.114 * b
 
     return max((theme.text, theme.background), key=lambda c: abs(lum(c) - lum(fill)))
+
+
+def divisor_contrast(spec: PoolSpec, out: tuple, total) -> str:
+    """The divisor average pooling uses at ``out`` beside the one the other ``count_include_pad`` would use:
+    ``'÷ 4: its input cells (count_include_pad=False); True would give 18 ÷ 9 = 2'``, or, where both
+    agree, ``'÷ 9 either way: this window holds no padding'``."""
+    div = spec.divisor(out)
+    other = math.prod(ax.divisor(o, not spec.count_include_pad) for ax, o in zip(spec.axes, out, strict=True))
+    if other == div:
+        return f"÷ {div} either way: no padding in this window, so count_include_pad changes nothing"
+    if spec.count_include_pad:
+        return (f"÷ {div}: its cells in the padded input (count_include_pad=True, padding counts as 0); "
+                f"False would give {cell_number(total)} ÷ {other} = {cell_number(total / other)}")
+    return (f"÷ {div}: its input cells only (count_include_pad=False); "
+            f"True would give {cell_number(total)} ÷ {other} = {cell_number(total / other)}")
 
 
 class PoolScene(Scene):
@@ -117,15 +134,16 @@ class PoolScene(Scene):
         if spec.mode == "max" and winner is not None and sum(v == self.values[winner] for v in nums) > 1:
             lines.append(f"{cell_number(self.values[winner])} appears more than once: the first in the window wins")
         if spec.mode == "avg":
-            div = spec.divisor(step.out)
-            lines.append(f"÷ {div}: the window's cells inside the padded input (padding counts, as 0)"
-                         if spec.count_include_pad else f"÷ {div}: the window's input cells (count_include_pad=False)")
+            lines.append(divisor_contrast(spec, step.out, sum(nums)))
         if any(spec.cell_kind(t.cell) == "beyond" for t in step.taps):
-            over = max(ax.beyond for ax in spec.axes)
-            lines.append(
-                f"ceil_mode keeps this window: it starts before the input ends but runs {over} "
-                f"cell{'s' if over > 1 else ''} past the padded input (floor would drop it)"
-            )
+            if self.options.caption and spec.ceil_mode:  # the caption says the rule: say it once
+                lines.append("ceil_mode keeps this window (the rule is below)")
+            else:
+                over = max(ax.beyond for ax in spec.axes)
+                lines.append(
+                    f"ceil_mode keeps this window: it starts before the input ends but runs {over} "
+                    f"cell{'s' if over > 1 else ''} past the padded input (floor would drop it)"
+                )
         return lines
 
     def _layout(self) -> None:

@@ -21,7 +21,7 @@ from matplotlib.textpath import TextPath
 from ..themes import blend
 from .base import EMPTY, Scene, SceneOptions, boxes_path, pixel_axes, style
 
-__all__ = ["ReceptiveScene", "field_label"]
+__all__ = ["ReceptiveScene", "field_label", "layer_title"]
 
 _DPI = 100
 _DEFAULTS = SceneOptions()
@@ -36,7 +36,8 @@ def _dims(values) -> str:
 
 
 def field_label(mask: np.ndarray) -> str:
-    """``7×7 (49 cells)``, with holes ``13×13 box, 49 of 169 cells``; in 1-D ``16 cells``, ``2 of 9 cells``."""
+    """``7×7 (49 cells)``, with holes ``13×13 box, 49 of its 169 cells``; in 1-D ``16 cells``,
+    ``2 of the 9 cells it spans``."""
     if not mask.any():
         return "no cells (only padding)"
     where = np.nonzero(mask)
@@ -44,8 +45,17 @@ def field_label(mask: np.ndarray) -> str:
     cells, box = int(mask.sum()), int(np.prod(size))
     plural = "s" if box != 1 else ""
     if len(size) == 1:
-        return f"{box} cell{plural}" if cells == box else f"{cells} of {box} cells"
-    return f"{_dims(size)} ({cells} cell{plural})" if cells == box else f"{_dims(size)} box, {cells} of {box} cells"
+        return f"{box} cell{plural}" if cells == box else f"{cells} of the {box} cells it spans"
+    return f"{_dims(size)} ({cells} cell{plural})" if cells == box else f"{_dims(size)} box, {cells} of its {box} cells"
+
+
+def layer_title(name: str) -> str:
+    """A grid's name as its label: ``'input'``, or ``'layer 1: nn.Conv2d(1, 1, 3)'`` for ``'1 nn.Conv2d(1, 1, 3)'``."""
+    first, _, rest = name.partition(" ")
+    if first == "input":
+        return name
+    first = f"layer {first}" if first.isdigit() else first
+    return f"{first}: {rest}" if rest else first
 
 
 class ReceptiveScene(Scene):
@@ -66,17 +76,20 @@ class ReceptiveScene(Scene):
     edges : list of int arrays, optional (1-D only)
         For layer l (1..L): rows (source cell in grid l-1, cell in grid l) of
         the taps between lit cells.
+    parameters : int, optional
+        The stack's learned numbers, written in every caption (``27 parameters in the stack``).
     """
 
     frame_ms = 1200
 
-    def __init__(self, masks, names, *, centres=None, widths=None, edges=None, options: SceneOptions = _DEFAULTS):
+    def __init__(self, masks, names, *, centres=None, widths=None, edges=None, parameters: int | None = None,
+                 options: SceneOptions = _DEFAULTS):
         masks = [np.asarray(m, bool) for m in masks]
         ndims = {m.ndim for m in masks}
         if len(masks) < 2 or len(names) != len(masks) or len(ndims) != 1 or ndims.pop() not in (1, 2):
             raise ValueError("the receptive-field animation draws 1-D and 2-D networks: "
                              f"one mask and one name per grid, got {len(masks)} masks and {len(names)} names")
-        self.masks, self.names, self.options = masks, list(names), options
+        self.masks, self.names, self.options, self.parameters = masks, list(names), options, parameters
         self.theme = options.theme
         self.oned = masks[0].ndim == 1
         n = len(masks)
@@ -110,7 +123,7 @@ class ReceptiveScene(Scene):
             hi = max(float((c + w / 2).max()) for c, w in zip(self.centres, self.widths))
             span = hi - lo
             cell = cell_px or int(max(8, min(36, 560 // max(span, 1))))
-            label_w = max(max(self._text_width(name), self._text_width(field_label(m)))
+            label_w = max(max(self._text_width(layer_title(name)), self._text_width(field_label(m)))
                           for name, m in zip(self.names, self.masks))
             self.cell = cell
             row_gap = 2.2 * cell + 10
@@ -143,6 +156,8 @@ class ReceptiveScene(Scene):
             self._width = int(x - gap + margin)
             self._height = int(top + max_h + 8 + self.line_h + 8 + self.line_h + margin)
             self._bottom = top + max_h
+        widest = max(self._text_width(self.caption_text(k)) for k in range(len(self.masks)))
+        self._width = max(self._width, int(16 + widest + margin))
         self._width += self._width % 2
         self._height += self._height % 2
 
@@ -151,7 +166,9 @@ class ReceptiveScene(Scene):
         name = self.names[g]
         first, _, rest = name.partition(" ")
         shape = _dims(self.masks[g].shape)
-        return [f"{first} {shape}", rest] if rest else [f"{first} {shape}", ""]
+        if first == "input":
+            return [f"input {shape}", rest]
+        return [f"{'layer ' + first if first.isdigit() else first} output {shape}", rest]
 
     def _boxes(self, g: int, mask: np.ndarray) -> np.ndarray:
         """(x0, y0, x1, y1) of the cells of ``mask`` in grid ``g``."""
@@ -207,8 +224,8 @@ class ReceptiveScene(Scene):
             self.old_edges = add(LineCollection([], colors=theme.line, linewidths=_pt(1.5)))
             self.new_edges = add(LineCollection([], colors=theme.accent, linewidths=_pt(2)))
             for g in range(n):
-                ax.text(self._label_x, self._row_y[g] + self.cell / 2, self.names[g], va="center", ha="left",
-                        fontdict=font)
+                ax.text(self._label_x, self._row_y[g] + self.cell / 2, layer_title(self.names[g]), va="center",
+                        ha="left", fontdict=font)
             self.counts = [self.moving(ax.text(self._label_x, self._row_y[g] + self.cell / 2 + self.line_h,
                                                "", va="center", ha="left", fontdict={**font, "color": theme.accent}))
                            for g in range(n)]
@@ -233,15 +250,21 @@ class ReceptiveScene(Scene):
         return len(self.masks) - 1 - k
 
     def caption_text(self, k: int) -> str:
+        text = self._caption(k)
+        if self.parameters is not None:
+            text += f"; {self.parameters:,} parameter{'s' if self.parameters != 1 else ''} in the stack"
+        return text
+
+    def _caption(self, k: int) -> str:
         g = self.current(k)
         mask = self.masks[g]
         if k == 0:
             cell = tuple(int(i[0]) for i in np.nonzero(mask))
-            return f"output cell {cell if len(cell) > 1 else cell[0]} of layer {self.names[g]}"
+            return f"output cell {cell if len(cell) > 1 else cell[0]} of {layer_title(self.names[g]).split(':')[0]}"
         if g == 0:
             shape = f"{mask.shape[0]}-cell" if mask.ndim == 1 else _dims(mask.shape)
             return f"receptive field {field_label(mask)} on the {shape} input"
-        return f"layer {self.names[g]}: {field_label(mask)} feed it"
+        return f"{layer_title(self.names[g]).split(':')[0]} output: {field_label(mask)} feed it"
 
     def update(self, k: int) -> None:
         g_now = self.current(k)
@@ -261,5 +284,8 @@ class ReceptiveScene(Scene):
         self.caption.set_text(self.caption_text(k))
 
     def describe(self) -> str:
-        return (f"the receptive field of one output cell of {self.names[-1]}, walked back to the input: "
+        layers = [name.partition(" ")[2] or name for name in self.names[1:]]
+        stack = " → ".join(layers) if len(layers) <= 4 else f"{layers[0]} → … → {layers[-1]} ({len(layers)} layers)"
+        learned = "" if self.parameters is None else f" ({self.parameters:,} parameters)"
+        return (f"the receptive field of one output cell of {stack}{learned}, walked back to the input: "
                 f"{field_label(self.masks[0])}")

@@ -3,9 +3,11 @@
 Input cell ``j`` (row-major) multiplies the whole kernel, not rotated, and the
 product is added into the output window starting at ``j*stride`` (taps
 ``dilation`` apart). The right-hand grid is the whole scattered region,
-``(i-1)*s + d*(k-1) + 1`` cells per axis plus the ``output_padding`` cells
-(dashed); the output PyTorch returns is outlined, and the ``padding`` cells
-it crops are greyed and hatched. Each cell shows its running sum: numbers
+``(i-1)*s + d*(k-1) + 1`` cells per axis; the output PyTorch returns is
+outlined, and the cells it crops (``padding`` at the start, ``padding -
+output_padding`` at the end) are greyed and hatched, with a line naming the
+row ``output_padding`` keeps (`crop_note`); output_padding cells past the
+padding, which only the bias reaches, are dashed. Each cell shows its running sum: numbers
 with ``values``, else the products written out while short (``x₀₀w₁₁``, then
 ``+x₀₁w₁₀``, then ``+2 more``), or only how many products it has received
 when even one product does not fit. The fill darkens with that count, so the
@@ -15,8 +17,8 @@ Every number comes from `convanim.scatter.scatter_schedule`.
 
 >>> from convanim import ConvSpec
 >>> scene = ScatterScene(ConvSpec(3, 3, stride=2, padding=1, output_padding=1, transposed=True))
->>> len(scene), scene.row.region
-(9, (8, 8))
+>>> len(scene), scene.row.region, scene.row.drawn
+(9, (8, 8), (7, 7))
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ from .base import MIN_TEXT_PX, SCRIPT, SceneOptions
 from .panels import DPI, Frame, PaintedScene, place_row, pt, rc, sequential, shape2, sub
 from .values import cell_number, ink, kernel_shade
 
-__all__ = ["ScatterScene", "ScatterRow", "cell_lines", "check_transposed"]
+__all__ = ["ScatterScene", "ScatterRow", "cell_lines", "check_transposed", "crop_note"]
 
 DEFAULT_OPTIONS = SceneOptions()
 
@@ -56,6 +58,37 @@ def check_values(spec: ConvSpec, values) -> Values | None:
         if tuple(np.shape(arr)) != tuple(shape):
             raise ValueError(f"values: {name} must have shape {tuple(shape)}, got {tuple(np.shape(arr))}")
     return values
+
+
+def crop_note(spec: ConvSpec) -> str:
+    """What ``output_padding`` changes in the crop, in one line ("" without it).
+
+    PyTorch crops ``padding`` cells at the start of the scattered region and
+    ``padding - output_padding`` at its end: output_padding keeps that many of
+    the last scattered rows (or, past ``padding``, adds rows only the bias
+    reaches): ``'crop 1 at the start, 1 − 1 = 0 at the end: output_padding 1
+    keeps row and column 6 (output 5)'``.
+    """
+    if not any(spec.output_padding):
+        return ""
+    names = ("row", "column") if spec.ndim == 2 else ("cell",)
+    templates = []  # with {n} for the axis's name, {ns} for its plural
+    for a in range(spec.ndim):
+        pad, op, o = spec.pads[a][0], spec.output_padding[a], spec.output_shape[a]
+        if op > pad:
+            first, more = region_shape(spec)[a] - op, op - pad
+            which = f"{{n}} {first}" if more == 1 else f"{{ns}} {first}–{first + more - 1}"
+            templates.append(f"crop {pad} at the start, none at the end: output_padding {op} adds {which} "
+                             f"(only the bias reaches {'it' if more == 1 else 'them'})")
+        else:
+            last = pad + o - 1
+            which = f"{{n}} {last}" if op == 1 else f"{{ns}} {last - op + 1}–{last}"
+            templates.append(f"crop {pad} at the start, {pad} − {op} = {pad - op} at the end: "
+                             f"output_padding {op} keeps {which} (output {o - 1})" if op else
+                             f"crop {pad} at the start and at the end")
+    if len(templates) == 2 and templates[0] == templates[1]:
+        return templates[0].format(n="row and column", ns="rows and columns")
+    return "; ".join(t.format(n=n, ns=n + "s") for t, n in zip(templates, names))
 
 
 def cell_lines(terms: list[str], mode: str) -> list[str]:
@@ -103,6 +136,10 @@ class ScatterRow:
         self.region = region_shape(spec)
         self.kept = kept_slices(spec)
         self.scattered = tuple(r - a for r, a in zip(self.region, spec.output_padding))
+        # Drawn: the scattered cells, and output_padding cells only where the crop keeps them (past padding):
+        # the crop is padding at the start and padding - output_padding at the end.
+        self.drawn = tuple(n + max(0, a - p) for n, a, (p, _) in zip(self.scattered, spec.output_padding, spec.pads))
+        self.note = crop_note(spec)
         # Per region cell: (step index, term text, value) of every product it receives, in order.
         self.received: dict = {}
         for step in self.steps:
@@ -147,26 +184,32 @@ class ScatterRow:
         spec, f = self.spec, self.font
         dims = explain.dims
         self.title_texts = [f"input {dims(spec.input_size)}", f"kernel {dims(spec.kernel_size)}, not rotated",
-                            f"scattered {dims(self.region)}, kept {dims(spec.output_shape)}"]
-        shapes = [shape2(spec.input_size), shape2(spec.kernel_size), shape2(self.region)]
+                            f"scattered {dims(self.scattered)}, kept {dims(spec.output_shape)}"]
+        shapes = [shape2(spec.input_size), shape2(spec.kernel_size), shape2(self.drawn)]
         measure = _Measure()
         panels, self.width, self.height, ops = place_row(
             x, y, shapes, self.title_texts, self.cell, f, lambda s: measure.width(s, f))
         self.input, self.kernel, self.out = panels
         mid = y + self.height - max(p.height for p in panels) / 2
         self.ops = [(ops[0], mid, "×"), (ops[1], mid, "→")]
+        if self.note:  # a line under the grids
+            self.note_at = (x, y + self.height + 1.2 * f)
+            self.width = max(self.width, math.ceil(measure.width(self.note, f)))
+            self.height += round(2 * f)
 
     def titles(self) -> list:
         f = self.font
         panels = (self.input, self.kernel, self.out)
         out = [(p.x + p.width / 2, p.y - 1.1 * f, text, f, "center") for p, text in zip(panels, self.title_texts)]
         out += [(x, y, op, 1.6 * f, "center") for x, y, op in self.ops]
+        if self.note:
+            out.append((*self.note_at, self.note, f, "left"))
         return out
 
     @property
     def max_texts(self) -> int:
         n_in, n_k = math.prod(self.spec.input_size), math.prod(self.spec.kernel_size)
-        return n_in + n_k + 2 * math.prod(self.region)
+        return n_in + n_k + 2 * math.prod(self.drawn)
 
     # -- painting ------------------------------------------------------------------
 
@@ -215,12 +258,12 @@ class ScatterRow:
         # The scattered region.
         kept_cells = [range(lo, hi) for lo, hi in self.kept]
         written = {wr.cell for wr in step.writes}
-        for idx in np.ndindex(*self.region):
+        for idx in np.ndindex(*self.drawn):
             r, c = rc(idx)
             box = self.out.box(r, c)
             lines, n = self.cell_text(idx, k)
             kept = all(i in rng for i, rng in zip(idx, kept_cells))
-            extra = any(i >= s for i, s in zip(idx, self.scattered))  # an output_padding cell
+            extra = any(i >= s for i, s in zip(idx, self.scattered))  # an output_padding cell (kept: bias only)
             face = sequential(theme, n, self.top) if not extra else theme.padding
             if not kept:
                 face = blend(face, theme.unread, 0.55)

@@ -187,7 +187,8 @@ def page_files(cases) -> dict[str, str]:
     for case in cases:
         page = f"{case.name}.html"
         view = _REGISTRY.get(case.options.get("view", "grid"))
-        if view is None or view.page is None or page.lower() in taken or case.file.lower().endswith(".html"):
+        if view is None or view.page is None or page.lower() in taken or case.file.lower().endswith(".html") \
+                or getattr(case, "beside", None):  # two layers side by side: no page draws them
             continue
         try:
             page_draws(ConvSpec(**case.spec))
