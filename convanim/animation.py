@@ -408,7 +408,7 @@ def animate(
     durations[-1] += _check_ms("hold_last_ms", hold_last_ms, 0) + scene.hold_last_ms
     alt = scene.describe() or (alt_text(spec) if spec is not None else "")
     config = f"{spec!r} layout={layout} view={view} theme={scene.options.theme.name}"
-    flat = declared.palette_only and not getattr(scene, "numbers", False)  # numbers' text needs free colours
+    flat = declared.palette_only and not getattr(scene, "free_colours", False)  # e.g. numbers in many colours
     return Animation(
         scene, spec=spec, durations=durations, alt=alt, config=config, flat_colours=flat, credit=credit, options=opts
     )

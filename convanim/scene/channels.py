@@ -81,7 +81,7 @@ class ChannelScene(Scene):
     """
 
     #: The filter bank's colours are not the theme's: a GIF needs free colours, not the theme's palette alone.
-    numbers = True
+    free_colours = True  # one colour per output channel: the GIF gets a free palette, not the theme's flat colours
 
     def __init__(self, spec: ConvSpec, options: SceneOptions = _DEFAULTS, *, layout: str = "classic",
                  order: str = "channel"):

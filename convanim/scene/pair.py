@@ -40,7 +40,7 @@ class PairScene(Scene):
         self.left, self.right, self.headers = left, right, tuple(headers)
         self.options = left.options
         self.theme = theme = getattr(left, "theme", None) or left.options.theme
-        self.numbers = True  # the scenes' own colours, not the theme's palette alone
+        self.free_colours = True  # the scenes' own colours, not the theme's palette alone
         (lw, lh), (rw, rh) = left.size, right.size
         line = round(1.6 * _HEADER_PX)
         width, height = lw + _GAP_PX + rw, line + max(lh, rh)

@@ -77,7 +77,7 @@ class PoolScene(Scene):
     formula and the ceil_mode rule.
     """
 
-    numbers = True  # text in many colours: the GIF gets a free palette, not the theme's flat colours
+    free_colours = True  # text in many colours: the GIF gets a free palette, not the theme's flat colours
 
     def __init__(self, spec: PoolSpec, options: SceneOptions = _DEFAULTS, *, values):
         if not isinstance(spec, PoolSpec):

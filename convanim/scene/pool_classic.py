@@ -59,7 +59,7 @@ class PoolClassicScene(Scene):
     ``options.cell_px`` (default ≈29.5, the reference's) must be at least 16.
     """
 
-    numbers = True  # text in many colours: the GIF gets a free palette, not the theme's flat colours
+    free_colours = True  # text in many colours: the GIF gets a free palette, not the theme's flat colours
 
     def __init__(self, spec: PoolSpec, options: SceneOptions = _DEFAULTS, *, values):
         unit = DEFAULT_CELL_PX if options.cell_px is None else options.cell_px
