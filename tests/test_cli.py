@@ -126,7 +126,7 @@ def run_in(tmp_path, monkeypatch, capsys, *args):
         (["-i", "5", "-k", "3", "--cell-px", "-5", "-o", "x.gif"], "cell_px must be an integer from 8 to 400, got -5"),
         (["-i", "0", "-k", "3", "-o", "x.gif"], "input_size must be >= 1, got 0"),
         (["-i", "", "-k", "3", "-o", "x.gif"], "expected a size like 5 or 5x7, got ''"),
-        (["-i", "64", "-k", "3", "-o", "x.gif"], "the limit is 10,000,000,000 pixels in all (--max-pixels N"),
+        (["-i", "100", "-k", "3", "-o", "x.gif"], "the limit is 10,000,000,000 pixels in all (--max-pixels N"),
         (["-i", "10", "-k", "3", "--max-frames", "10", "-o", "x.gif"], "the limit is 10 frames (--max-frames N"),
         (["-i", "5", "-k", "3", "--max-pixels", "0", "-o", "x.gif"], "max_pixels must be an integer >= 1, got 0"),
         (["-i", "16", "-k", "3", "--sheet", "-o", "x.png"], "a contact sheet shows at most 64 steps"),

@@ -295,7 +295,9 @@ def test_signal_during_a_render_removes_the_temporary(tmp_path, signum, target):
     else:
         args = ["--frames", str(out), "-o", str(tmp_path / "y.gif")]
     code = f"import sys; from convanim.cli import main; sys.exit(main({['render', '-i', '40', '-k', '3', *args]!r}))"
-    proc = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, stderr=subprocess.PIPE)
+    # SIGINT as a terminal delivers it, also where the shell running the tests ignores it (a background job)
+    proc = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, stderr=subprocess.PIPE,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         deadline = time.monotonic() + 60
         while not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]:
