@@ -98,7 +98,7 @@ def test_views_without_a_page_are_refused(tmp_path, capsys, view):
 def test_specs_without_a_page_are_refused():
     with pytest.raises(ValueError, match="^an interactive page draws 1-D and 2-D convolutions, got 3 axes$"):
         page_data(ConvSpec((4, 4, 4), 2))
-    with pytest.raises(ValueError, match="^an interactive page needs a ConvSpec, got dict$"):
+    with pytest.raises(ValueError, match="^an interactive page needs a ConvSpec or a PoolSpec, got dict$"):
         page_data({"input_size": 5})
 
 

@@ -24,11 +24,15 @@ from importlib import resources
 
 from ..explanation import alt_text, caption, input_label, output_label, pytorch_layer
 from ..numtext import cell_number
+from ..pool_text import alt_text as pool_alt
+from ..pool_text import caption as pool_caption
 from ..schedule import cell_kind, cell_source, schedule, unread_cells
 from ..spec import ConvSpec
 from ..themes import get_theme
+from .pooling import pool_fields
 
-__all__ = ["PLAYER_VIEWS", "check_spec", "page_data", "render_page", "render_fragment", "player_script", "write_page"]
+__all__ = ["PLAYER_VIEWS", "check_spec", "page_data", "grid_data", "render_page", "render_fragment", "player_script",
+           "write_page"]
 
 #: What the player (``player.js``) draws, and in which layout (None: the one asked for). Which view has a
 #: page is the view's declaration (`convanim.views.View.page`), which calls `write_page` with its own name.
@@ -42,15 +46,16 @@ def _check_player(view: str) -> None:
 
 
 def check_spec(spec) -> None:
-    """ValueError unless the page can draw ``spec``: one channel of a 1-D or 2-D convolution."""
-    if getattr(spec, "kind", None) == "pool":
-        raise ValueError("pooling has no interactive form yet; write .gif, .webp or .pdf")
-    if not isinstance(spec, ConvSpec):
-        raise ValueError(f"an interactive page needs a ConvSpec, got {type(spec).__name__}")
+    """ValueError unless the page can draw ``spec``: one channel of a 1-D or 2-D convolution, or a 1-D or 2-D
+    pooling (`convanim.pool.PoolSpec`)."""
+    kind = getattr(spec, "kind", None)
+    if kind not in ("conv", "pool"):
+        raise ValueError(f"an interactive page needs a ConvSpec or a PoolSpec, got {type(spec).__name__}")
     if getattr(spec, "multichannel", False):
         raise ValueError("a layer with channels, groups or bias has no interactive form yet; write .gif, .webp or .pdf")
     if spec.ndim > 2:
-        raise ValueError(f"an interactive page draws 1-D and 2-D convolutions, got {spec.ndim} axes")
+        raise ValueError(f"an interactive page draws 1-D and 2-D {'poolings' if kind == 'pool' else 'convolutions'}, "
+                         f"got {spec.ndim} axes")
 
 
 def _flat(index, shape) -> int:
@@ -100,38 +105,26 @@ def page_data(spec: ConvSpec, *, layout: str = "classic", view: str = "grid", th
     if layout not in LAYOUTS:
         raise ValueError(f"layout must be one of {', '.join(LAYOUTS)}, got {layout!r}")
     theme = get_theme(theme)
-    grid, out, kshape = spec.grid_shape, spec.output_shape, spec.kernel_size
-    steps = schedule(spec)
-    unread = set(unread_cells(spec))
-    kinds, src = [], []
-    for cell in _cells(grid):
-        source = cell_source(spec, cell)
-        kind = cell_kind(spec, cell)
-        kinds.append("u" if source is not None and source in unread else kind[0])
-        src.append(-1 if source is None else _flat(source, spec.input_size))
-    data = {
+    data = grid_data(spec)
+    steps = data.pop("scheduled")
+    if spec.kind == "pool":
+        formula, call, default_alt = pool_caption(spec), spec.pytorch_layer, pool_alt(spec)
+    else:
+        formula, call, default_alt = caption(spec), pytorch_layer(spec), None
+    data.update({
         "view": view,
         "layout": PLAYER_VIEWS[view] or layout,
-        "grid": _two_d(grid),
-        "out": _two_d(out),
-        "kernel": _two_d(kshape),
-        "inputShape": list(spec.input_size),
-        "kernelShape": list(kshape),
-        "outShape": list(out),
-        "kinds": "".join(kinds),
-        "src": src,
-        "steps": [
-            [_flat(step.out, out), [v for tap in step.taps for v in (_flat(tap.kernel, kshape), _flat(tap.cell, grid))]]
-            for step in steps
-        ],
         "durations": list(durations) if durations is not None else [1000] * len(steps),
         "labels": [input_label(spec), output_label(spec)] if labels else None,
-        "formula": caption(spec),
-        "pytorch": pytorch_layer(spec),
-        "alt": alt or alt_text(spec),
+        "formula": formula,
+        "pytorch": call,
+        "alt": alt or default_alt or alt_text(spec),
         "transposed": spec.transposed,
         "values": None,
-    }
+    })
+    if spec.kind == "pool":
+        data.update(pool_fields(spec, steps, values))
+        values = None
     if values is not None:
         from ..values import convolve
 
@@ -150,6 +143,35 @@ def page_data(spec: ConvSpec, *, layout: str = "classic", view: str = "grid", th
                     ("input", "output", "padding", "unread")})
     data["theme"] = colours
     return data
+
+
+def grid_data(spec) -> dict:
+    """The grids of any spec kind (`convanim.axes.PerAxis`) as plain values: shapes, cell kinds and sources, and
+    the schedule's steps (``scheduled``: the `convanim.schedule.Step` list itself, for the caller)."""
+    grid, out, kshape = spec.grid_shape, spec.output_shape, spec.kernel_size
+    steps = schedule(spec)
+    unread = set(unread_cells(spec))
+    kinds, src = [], []
+    for cell in _cells(grid):
+        source = cell_source(spec, cell)
+        kind = cell_kind(spec, cell)
+        kinds.append("u" if source is not None and source in unread else kind[0])
+        src.append(-1 if source is None else _flat(source, spec.input_size))
+    return {
+        "grid": _two_d(grid),
+        "out": _two_d(out),
+        "kernel": _two_d(kshape),
+        "inputShape": list(spec.input_size),
+        "kernelShape": list(kshape),
+        "outShape": list(out),
+        "kinds": "".join(kinds),
+        "src": src,
+        "steps": [
+            [_flat(step.out, out), [v for tap in step.taps for v in (_flat(tap.kernel, kshape), _flat(tap.cell, grid))]]
+            for step in steps
+        ],
+        "scheduled": steps,
+    }
 
 
 def _cells(shape):

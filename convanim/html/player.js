@@ -44,7 +44,10 @@ function mount(root, D, host) {
     return { out: s[0], k: ks, c: cs };
   });
 
-  var grids = {}, order = D.view === "values" ? ["input", "kernel", "output"] : ["input", "output"];
+  // Numbers in the cells: the values view, and a pooling (a maximum needs them); the kernel between the grids
+  // only where there are weights.
+  var numbers = D.view === "values" || !!D.pool, W8 = V && V.w;
+  var grids = {}, order = D.view === "values" && !D.pool ? ["input", "kernel", "output"] : ["input", "output"];
   var dims = { input: D.grid, output: D.out, kernel: D.kernel };
   var names = D.labels || ["input", "output"];
   var heads = { input: names[0], output: names[1], kernel: D.kernelName || "kernel" };
@@ -52,7 +55,7 @@ function mount(root, D, host) {
   for (var i = 0; i < D.kinds.length; i++) {
     var kd = D.kinds[i];
     var key = kd === "i" || (kd === "u" && D.layout === "classic") ? "input" : kd === "u" ? "unread" : "padding";
-    baseIn.push(T[key]); overIn.push(T["over_" + key]);
+    baseIn.push(kd === "b" ? T.background : T[key]); overIn.push(T["over_" + key]);
   }
   var W, H, texts, rays, wText;
 
@@ -115,7 +118,7 @@ function mount(root, D, host) {
           bind(rect, grid, j);
         } else rect.removeAttribute("tabindex");
         grid.cells.push(rect);
-        if (kind === "u" && D.layout === "flat") {
+        if ((kind === "u" && D.layout === "flat") || kind === "b") {
           var q = j % c, p = Math.floor(j / c);
           el("path", { d: "M" + q + " " + (p + .75) + "L" + (q + .75) + " " + p + "M" + (q + .25) + " " + (p + 1) +
             "L" + (q + 1) + " " + (p + .25), "class": "hatch", "aria-hidden": "true" }, grid.g);
@@ -133,21 +136,22 @@ function mount(root, D, host) {
         p = [p[0], p[1] + (g === "input" ? LH : -8)];
       } else p = [top[0], top[1] - 8];
       text(p[0], p[1], heads[g], "");
-      if (i && D.view === "values") {
+      if (i && order.length > 2) {
         var prev = grids[order[i - 1]], e;
         if (stack) { e = apply(prev.m, prev.cols / 2, prev.rows); text(e[0], e[1] + .75 * C - 4, i === 1 ? "∗" : "=", "v"); }
         else { e = apply(prev.m, prev.cols, prev.rows / 2); text(e[0] + .75 * C, e[1] + 6, i === 1 ? "∗" : "=", "v"); }
       }
     });
-    if (D.view === "values") {  // numbers or symbols in the cells
+    if (numbers) {  // numbers or symbols in the cells
       grids.input.cells.forEach(function (_, j) {
-        var s = D.src[j], lab = s < 0 ? "0" : V ? V.x[s] : sym("a", s, D.inputShape);
+        var s = D.src[j], lab = s < 0 ? (D.kinds[j] === "b" ? "" : D.padText || "0") : V ? V.x[s] : sym("a", s, D.inputShape);
         cellText(grids.input, j, lab, s < 0 ? "z" : V ? "v" : "");
+        if (!grids.kernel) return;
         var q = apply(grids.input.m, j % grids.input.cols + .95, Math.floor(j / grids.input.cols) + .95);
         wText.push(text(q[0], q[1], "", "w"));
         wText[j].setAttribute("text-anchor", "end");
       });
-      S[0].k.forEach(function (w, t) { cellText(grids.kernel, t, wLabel(w), V ? "v" : ""); });
+      if (grids.kernel) S[0].k.forEach(function (w, t) { cellText(grids.kernel, t, wLabel(w), V ? "v" : ""); });
       grids.output.texts = grids.output.cells.map(function (_, o) {
         return cellText(grids.output, o, V ? V.o[o] : sym("o", o, D.outShape), V ? "v" : "");
       });
@@ -163,7 +167,7 @@ function mount(root, D, host) {
     svg.setAttribute("width", Math.round(W * scale)); svg.setAttribute("height", Math.round(H * scale));
   }
   // The kernel as it lies on the input (rotated 180° for a transposed convolution), under the code.
-  if (D.view !== "values") {
+  if (order.indexOf("kernel") < 0) {
     var ks = el("svg", { viewBox: "0 0 " + (D.kernel[1] * C + 2 * M) + " " + (D.kernel[0] * C + M + LH),
       width: D.kernel[1] * C + 2 * M, height: D.kernel[0] * C + M + LH, role: "img",
       "aria-label": D.kernelAria || "The kernel's weights as they lie on the input" });
@@ -179,15 +183,16 @@ function mount(root, D, host) {
     S[0].k.forEach(function (w, t) { cellText(kg, t, wLabel(w), ""); });
     text(M + kg.cols * C / 2, LH - 8, heads.kernel, "");
   }
-  function wLabel(w) { return V ? V.w[w] : D.pool ? "" : sym("w", w, D.kernelShape); }  // a window has no weights
+  function wLabel(w) { return W8 ? V.w[w] : D.pool ? "" : sym("w", w, D.kernelShape); }  // a window has no weights
   function text(x, y, s, cls) {
     var t = el("text", { x: x, y: y, "text-anchor": "middle", "class": cls }, texts);
     t.textContent = s;
     return t;
   }
   function cellText(grid, j, s, cls) {
-    var p = apply(grid.m, j % grid.cols + .5, Math.floor(j / grid.cols) + .5);
-    return text(p[0], p[1] + 5, s, cls);
+    var p = apply(grid.m, j % grid.cols + .5, Math.floor(j / grid.cols) + .5), t = text(p[0], p[1] + 5, s, cls);
+    t.setAttribute("data-of", grid.name + " " + j);  // which cell it labels (tests and tools read it)
+    return t;
   }
   function cellLabel(g, j) {
     if (g === "output") {
@@ -204,20 +209,21 @@ function mount(root, D, host) {
     var cs = cells.map(function (j) { return j % grid.cols; });
     var r0 = Math.min.apply(0, rs), c0 = Math.min.apply(0, cs);
     return el("rect", { x: c0, y: r0, width: Math.max.apply(0, cs) - c0 + 1,
-      height: Math.max.apply(0, rs) - r0 + 1, "class": cls }, cls === "hl" ? grid.hl : grid.bold);
+      height: Math.max.apply(0, rs) - r0 + 1, "class": cls }, /^hl/.test(cls) ? grid.hl : grid.bold);
   }
   function sumText(s) {
     var st = S[s], terms = [];
     st.c.forEach(function (cell, t) {
       var sv = D.src[cell];
       if (sv < 0) return;
-      if (V) terms.push(paren(V.x[sv]) + "·" + paren(V.w[st.k[t]]));
-      else if (D.pool) terms.push(sym("a", sv, D.inputShape));
+      if (D.pool) terms.push(V ? V.x[sv] : sym("a", sv, D.inputShape));
+      else if (V) terms.push(paren(V.x[sv]) + "·" + paren(V.w[st.k[t]]));
       else terms.push(sym("a", sv, D.inputShape) + "·" + sym("w", st.k[t], D.kernelShape));
     });
     var o = sym("o", st.out, D.outShape);
-    if (D.pool === "max") return o + " = max(" + terms.join(", ") + ")";
-    if (D.pool === "avg") return o + " = (" + terms.join(" + ") + ") / " + D.divisors[st.out];
+    var is = V ? " = " + V.o[st.out] : "";
+    if (D.pool === "max") return o + " = max(" + terms.join(", ") + ")" + is;
+    if (D.pool === "avg") return o + " = (" + (terms.join(" + ") || "0") + ") / " + D.divisors[s] + is;
     var sum = o + " = " + (terms.join(" + ") || "0");
     return V ? sum + " = " + V.o[st.out] : sum;
   }
@@ -231,6 +237,7 @@ function mount(root, D, host) {
       rect.setAttribute("fill", on ? overIn[j] : baseIn[j]);
       rect.classList.toggle("tap", on);
       if (wText.length) wText[j].textContent = on ? wLabel(st.k[tap[j]]) : "";
+      if (D.winners && D.winners[s] === j) rect.setAttribute("data-winner", ""); else rect.removeAttribute("data-winner");
     });
     grids.output.cells.forEach(function (rect, o) {
       var done = stepOf[o] < s || D.layout === "classic";
@@ -238,8 +245,9 @@ function mount(root, D, host) {
       if (grids.output.texts) grids.output.texts[o].style.visibility = stepOf[o] <= s ? "" : "hidden";
     });
     grids.input.bold.textContent = grids.output.bold.textContent = "";
-    if (D.view === "values") grids.kernel.bold.textContent = "";
+    if (order.length > 2) grids.kernel.bold.textContent = "";
     frame(grids.input, st.c, "bold");
+    if (D.winners) frame(grids.input, [D.winners[s]], "win");  // the maximum, outlined as in the drawing
     frame(grids.output, [st.out], "bold");
     if (rays) {
       rays.textContent = "";
@@ -268,12 +276,18 @@ function mount(root, D, host) {
       mark(grids.output, [j]);
       mark(grids.input, st.c);
       mark(grids.kernel, st.c.map(function (_, t) { return t; }).filter(function (t) { return D.src[st.c[t]] >= 0; }));
+      if (D.winners) win(grids.input, [D.winners[stepOf[j]]]);
       sumEl.textContent = sumText(stepOf[j]);
     } else {
       (readers[j] || []).forEach(function (s) { outs.push(S[s].out); });
       mark(grids.input, [j]);
       mark(grids.output, outs);
+      if (D.winners) win(grids.output, (readers[j] || []).filter(function (s) { return D.winners[s] === j; })
+        .map(function (s) { return S[s].out; }));
     }
+  }
+  function win(grid, cells) {  // a pooling's maximum: the winner of a window, the outputs a cell wins
+    cells.forEach(function (j) { grid.cells[j].setAttribute("data-win", ""); frame(grid, [j], "hl-win"); });
   }
   function mark(grid, cells) {
     cells.forEach(function (j) {
@@ -285,7 +299,7 @@ function mount(root, D, host) {
   function clear() {
     ["input", "output", "kernel"].forEach(function (g) {
       grids[g].hl.textContent = "";
-      grids[g].cells.forEach(function (r) { r.removeAttribute("data-hl"); });
+      grids[g].cells.forEach(function (r) { r.removeAttribute("data-hl"); r.removeAttribute("data-win"); });
     });
     if (hover) { hover = null; sumEl.textContent = sumText(k); }
   }

@@ -112,6 +112,7 @@ VIEW = View(
     limits={"cells": MAX_CELLS},
     size=_size,
     page=_page,
+    page_kinds=("conv", "pool"),
     layouts=LAYOUTS,
     palette_only=True,
 )

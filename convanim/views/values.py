@@ -85,4 +85,5 @@ VIEW = View(
     limits={"cells": MAX_CELLS, "taps": MAX_TAPS},
     size=_size,
     page=_page,
+    page_kinds=("conv", "pool"),
 )

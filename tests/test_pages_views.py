@@ -1,0 +1,163 @@
+"""Every view's page shows, at every step, what frame k of the GIF from the same arguments shows.
+
+For each view with a page (and each kind of spec it draws) the page is written by ``anim.save("x.html")`` and
+opened in Chromium; at every step the DOM is read (not pixels): the input cells under the window, the output
+cell being written and the ones written before it, the numbers in the cells and, for max pooling, the winner.
+These are compared with the animation's own scene (the steps, numbers and winners frame k draws), and hovering
+a cell must outline what it is linked to in both directions. Skips without Chromium or Playwright, except under
+CI (as tests/test_html.py's browser tests do).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import convanim
+from convanim.numtext import cell_number
+from convanim.pool import PoolSpec
+from tests.test_html import browser  # noqa: F401 (the fixture: skips, or fails under CI)
+
+#: name -> animate's arguments. Every page-drawing view and spec kind has a case here.
+CASES = {
+    "pool-max-flat": dict(spec=PoolSpec("max", 5, 2, stride=2, padding=1, ceil_mode=True), view="grid",
+                          layout="flat"),
+    "pool-avg-classic": dict(spec=PoolSpec("avg", 5, 2, stride=2, padding=1, ceil_mode=True), view="grid"),
+    "pool-avg-nopad": dict(spec=PoolSpec("avg", (4, 5), (2, 3), stride=(2, 1), padding=(1, 1),
+                                         count_include_pad=False), view="values", values="random", seed=3),
+    "pool-max-values": dict(spec=PoolSpec("max", 6, 3, stride=2, padding=1), view="values", values="random",
+                            seed=2),
+    "pool-max-1d": dict(spec=PoolSpec("max", (9,), (3,), stride=(2,), padding=(1,), ceil_mode=True), view="values"),
+}
+
+#: The player's state, read from its shadow root: per grid, the cells' flags and the labels of each cell.
+STATE = """host => {
+  const root = host.shadowRoot;
+  const grid = g => [...root.querySelectorAll(`#view g[aria-label^="${g}"] rect.cell`)].map(r => ({
+    tap: r.classList.contains('tap'), winner: r.hasAttribute('data-winner'), hl: r.hasAttribute('data-hl'),
+    win: r.hasAttribute('data-win'), fill: r.getAttribute('fill')}));
+  const labels = {};
+  for (const t of root.querySelectorAll('#view text[data-of]')) {
+    labels[t.getAttribute('data-of')] = getComputedStyle(t).visibility === 'hidden' ? null : t.textContent;
+  }
+  const data = JSON.parse(host.querySelector('script[type="application/json"]').textContent);
+  return {input: grid('input'), output: grid('output'), labels, slider: +root.querySelector('#slider').value,
+          last: +root.querySelector('#slider').max, status: root.querySelector('#status').textContent,
+          sum: root.querySelector('#sum').textContent, theme: data.theme};
+}"""
+
+GO = """(host, k) => { const s = host.shadowRoot.querySelector('#slider');
+  s.value = k; s.dispatchEvent(new Event('input')); }"""
+
+
+def _flat(index, shape) -> int:
+    return int(np.ravel_multi_index(tuple(index), tuple(shape)))
+
+
+def _grid_cell(spec, source) -> int:
+    """The drawn grid cell of input index ``source`` (the axes' own offset: padding before it)."""
+    return _flat([s + ax.lo for s, ax in zip(source, spec.axes)], spec.grid_shape)
+
+
+def _expected(anim):
+    """Per frame k: what the scene draws (its own steps, numbers and winners), in the page's cell numbering."""
+    spec, scene = anim.spec, anim.scene
+    steps = scene.steps
+    frames = []
+    for k, step in enumerate(steps):
+        frame = {
+            "taps": sorted(_flat(t.cell, spec.grid_shape) for t in step.taps),
+            "out": _flat(step.out, spec.output_shape),
+            "written": sorted(_flat(s.out, spec.output_shape) for s in steps[: k + 1]),
+            "winner": None,
+        }
+        if getattr(scene, "winners", None) is not None:
+            frame["winner"] = _grid_cell(spec, np.unravel_index(int(scene.winners[step.out]), spec.input_size))
+        frames.append(frame)
+    return frames
+
+
+@pytest.fixture(scope="module")
+def tab(browser):  # noqa: F811 (the imported fixture)
+    context = browser.new_context(viewport={"width": 1000, "height": 900}, reduced_motion="reduce")
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+    page.errors = errors
+    yield page
+    context.close()
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_every_step_shows_the_frame(tab, tmp_path, name):
+    args = dict(CASES[name])
+    anim = convanim.animate(args.pop("spec"), **args)
+    anim.save(tmp_path / "x.html")
+    tab.goto((tmp_path / "x.html").as_uri())
+    host = tab.locator("convanim-player")
+    frames = _expected(anim)
+    spec, scene = anim.spec, anim.scene
+    state = host.evaluate(STATE)
+    assert state["last"] + 1 == len(frames) == len(anim.durations)
+    x = [cell_number(v) for v in np.asarray(scene.values).reshape(-1)]
+    o = [cell_number(v) for v in np.asarray(scene.output).reshape(-1)]
+    data_src = {_grid_cell(spec, idx): _flat(idx, spec.input_size) for idx in np.ndindex(*spec.input_size)}
+    for k, frame in enumerate(frames):
+        host.evaluate(GO, k)
+        state = host.evaluate(STATE)
+        assert state["slider"] == k and state["status"].startswith(f"Step {k + 1} of {len(frames)}")
+        assert [j for j, c in enumerate(state["input"]) if c["tap"]] == frame["taps"]
+        assert [j for j, c in enumerate(state["input"]) if c["winner"]] == ([] if frame["winner"] is None
+                                                                            else [frame["winner"]])
+        shown = sorted(int(key.split()[1]) for key, v in state["labels"].items()
+                       if key.startswith("output") and v is not None)
+        assert shown == frame["written"]
+        for j in frame["written"]:
+            assert state["labels"][f"output {j}"] == o[j]
+        assert state["output"][frame["out"]]["fill"] == state["theme"]["over_output"]
+        for cell, src in data_src.items():
+            assert state["labels"][f"input {cell}"] == x[src]
+        # the written sum ends in the frame's result
+        assert state["sum"].endswith(f"= {o[frame['out']]}")
+    assert tab.errors == []
+
+
+@pytest.mark.parametrize("name", ["pool-max-flat", "pool-avg-nopad", "pool-max-values"])
+def test_hover_links_both_ways(tab, tmp_path, name):
+    args = dict(CASES[name])
+    anim = convanim.animate(args.pop("spec"), **args)
+    anim.save(tmp_path / "x.html")
+    tab.goto((tmp_path / "x.html").as_uri())
+    host = tab.locator("convanim-player")
+    frames = _expected(anim)
+    for frame in frames:  # an output cell: its window, and the winner
+        tab.locator('#view g[aria-label^="output"] rect.cell').nth(frame["out"]).hover()
+        state = host.evaluate(STATE)
+        assert [j for j, c in enumerate(state["input"]) if c["hl"]] == frame["taps"]
+        assert [j for j, c in enumerate(state["input"]) if c["win"]] == ([] if frame["winner"] is None
+                                                                         else [frame["winner"]])
+        assert [j for j, c in enumerate(state["output"]) if c["hl"]] == [frame["out"]]
+    cells = len(host.evaluate(STATE)["input"])
+    for j in range(cells):  # an input cell: the outputs whose window holds it, and those it wins
+        tab.locator('#view g[aria-label^="input"] rect.cell').nth(j).hover()
+        state = host.evaluate(STATE)
+        assert [o for o, c in enumerate(state["output"]) if c["hl"]] == sorted(
+            f["out"] for f in frames if j in f["taps"])
+        assert [o for o, c in enumerate(state["output"]) if c["win"]] == sorted(
+            f["out"] for f in frames if f["winner"] == j)
+    assert tab.errors == []
+
+
+def test_command_line_and_gallery_write_pool_pages(tmp_path):
+    """``render -o x.html`` writes a pooling's page; a gallery writes one beside each pooling case's GIF."""
+    from convanim.cli import main
+    from convanim.gallery import run_gallery
+
+    assert main(["render", "--pool", "max", "-i", "5", "-k", "2", "-o", str(tmp_path / "x.html")]) == 0
+    assert '"pool":"max"' in (tmp_path / "x.html").read_text(encoding="utf-8")
+    (tmp_path / "g.toml").write_text('[defaults]\ninput_size = 4\nkernel_size = 2\n[[case]]\nname = "m"\npool = "max"\n'
+                                     '[[case]]\nname = "a"\npool = "avg"\nview = "values"\n')
+    assert run_gallery(tmp_path / "g.toml", tmp_path / "out", jobs=1, quiet=True) == 0
+    for name, mode in (("m", "max"), ("a", "avg")):
+        assert f'"pool":"{mode}"' in (tmp_path / "out" / f"{name}.html").read_text(encoding="utf-8")
