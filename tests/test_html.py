@@ -85,7 +85,7 @@ def test_data_follows_the_schedule():
     assert cols == 8 and data["kinds"][cols:2 * cols] == "pizizipp"
 
 
-@pytest.mark.parametrize("view", ["matrix", "1d", "continuous"])
+@pytest.mark.parametrize("view", ["matrix", "continuous"])
 def test_views_without_a_page_are_refused(tmp_path, capsys, view):
     target = tmp_path / "x.html"
     spec = [] if view == "continuous" else ["-i", "5", "-k", "3"]

@@ -46,11 +46,12 @@ function mount(root, D, host) {
 
   // Numbers in the cells: the values view, and a pooling (a maximum needs them); the kernel between the grids
   // only where there are weights.
-  var numbers = D.view === "values" || !!D.pool, W8 = V && V.w;
-  var grids = {}, order = D.view === "values" && !D.pool ? ["input", "kernel", "output"] : ["input", "output"];
+  var numbers = D.view === "values" || D.view === "1d" || !!D.pool, W8 = V && V.w, rows = D.layout === "rows";
+  var grids = {}, order = numbers && !D.pool ? ["input", "kernel", "output"] : ["input", "output"];
   var dims = { input: D.grid, output: D.out, kernel: D.kernel };
   var names = D.labels || ["input", "output"];
-  var heads = { input: names[0], output: names[1], kernel: D.kernelName || "kernel" };
+  var heads = D.rowNames ? { input: D.rowNames[0], kernel: D.rowNames[1], output: D.rowNames[2] }
+    : { input: names[0], output: names[1], kernel: D.kernelName || "kernel" };
   var baseIn = [], overIn = [];
   for (var i = 0; i < D.kinds.length; i++) {
     var kd = D.kinds[i];
@@ -74,6 +75,12 @@ function mount(root, D, host) {
       var x0 = Math.min.apply(0, xs), y0 = Math.min.apply(0, ys);
       W = Math.max.apply(0, xs) - x0 + 2 * M; H = Math.max.apply(0, ys) - y0 + 2 * M + 2 * LH;
       ["input", "output"].forEach(function (g) { grids[g].m[4] += M - x0; grids[g].m[5] += M + LH - y0; });
+    } else if (rows) {  // 1-D: the input row, the kernel row under its window (same columns), the output row
+      var gc = dims.input[1] * C;
+      grids.input = { m: [C, 0, 0, C, M, M] };
+      grids.kernel = { m: [C, 0, 0, C, M, M + 1.5 * C] };
+      grids.output = { m: [C, 0, 0, C, M + (gc - dims.output[1] * C) / 2, M + 3.5 * C] };
+      W = gc + 2 * M; H = 4.5 * C + 2 * M;
     } else if (stack) {  // one grid under another, centred, the operators between them
       var wide = Math.max.apply(0, order.map(function (g) { return dims[g][1] * C; })), y = M;
       order.forEach(function (g, i) {
@@ -101,10 +108,10 @@ function mount(root, D, host) {
     order.forEach(function (g) { grids[g] = placed[g]; });
     rays = null; wText = [];
     order.forEach(function (g) {
-      if (g === "output" && D.layout === "classic") rays = el("g", { "aria-hidden": "true" }, svg);
+      if (g === "output" && (D.layout === "classic" || rows)) rays = el("g", { "aria-hidden": "true" }, svg);
       var grid = grids[g], r = dims[g][0], c = dims[g][1];
       grid.g = el("g", { transform: "matrix(" + grid.m.join(" ") + ")", role: "group",
-        "aria-label": heads[g] + " grid, " + r + " by " + c }, svg);
+        "aria-label": (D.rowNames ? g + " " : "") + heads[g] + " grid, " + r + " by " + c }, svg);
       grid.cells = [];
       grid.rows = r; grid.cols = c; grid.name = g;
       for (var j = 0; j < r * c; j++) {
@@ -135,8 +142,11 @@ function mount(root, D, host) {
         p = cs.reduce(function (a, b) { return (g === "input" ? b[1] > a[1] : b[1] < a[1]) ? b : a; });
         p = [p[0], p[1] + (g === "input" ? LH : -8)];
       } else p = [top[0], top[1] - 8];
-      text(p[0], p[1], heads[g], "");
-      if (i && order.length > 2) {
+      if (rows) {  // names left of the rows, as in the drawing
+        p = apply(grid.m, 0, r / 2);
+        text(p[0] - 10, p[1] + 5, heads[g], "v").setAttribute("text-anchor", "end");
+      } else text(p[0], p[1], heads[g], "");
+      if (i && order.length > 2 && !rows) {
         var prev = grids[order[i - 1]], e;
         if (stack) { e = apply(prev.m, prev.cols / 2, prev.rows); text(e[0], e[1] + .75 * C - 4, i === 1 ? "∗" : "=", "v"); }
         else { e = apply(prev.m, prev.cols, prev.rows / 2); text(e[0] + .75 * C, e[1] + 6, i === 1 ? "∗" : "=", "v"); }
@@ -146,14 +156,14 @@ function mount(root, D, host) {
       grids.input.cells.forEach(function (_, j) {
         var s = D.src[j], lab = s < 0 ? (D.kinds[j] === "b" ? "" : D.padText || "0") : V ? V.x[s] : sym("a", s, D.inputShape);
         cellText(grids.input, j, lab, s < 0 ? "z" : V ? "v" : "");
-        if (!grids.kernel) return;
+        if (!grids.kernel || rows) return;
         var q = apply(grids.input.m, j % grids.input.cols + .95, Math.floor(j / grids.input.cols) + .95);
         wText.push(text(q[0], q[1], "", "w"));
         wText[j].setAttribute("text-anchor", "end");
       });
-      if (grids.kernel) S[0].k.forEach(function (w, t) { cellText(grids.kernel, t, wLabel(w), V ? "v" : ""); });
+      if (grids.kernel) grids.kernel.texts = S[0].k.map(function (w, t) { return cellText(grids.kernel, t, wLabel(w), V ? "v" : ""); });
       grids.output.texts = grids.output.cells.map(function (_, o) {
-        return cellText(grids.output, o, V ? V.o[o] : sym("o", o, D.outShape), V ? "v" : "");
+        return cellText(grids.output, o, V ? V.o[o] : outName(o), V ? "v" : "");
       });
     }
     show(k);
@@ -183,7 +193,19 @@ function mount(root, D, host) {
     S[0].k.forEach(function (w, t) { cellText(kg, t, wLabel(w), ""); });
     text(M + kg.cols * C / 2, LH - 8, heads.kernel, "");
   }
-  function wLabel(w) { return W8 ? V.w[w] : D.pool ? "" : sym("w", w, D.kernelShape); }  // a window has no weights
+  function wLabel(w) { return W8 ? V.w[w] : D.pool ? "" : wName(w); }
+  function wName(w) { return D.wNames ? D.wNames[w] : sym("w", w, D.kernelShape); }
+  function outName(o) { return D.outNames ? D.outNames[o] : sym("o", o, D.outShape); }
+  // The kernel row of the 1-D view lies under the window of step s (its taps' columns: dilation leaves gaps).
+  function placeKernel(s) {
+    if (!rows) return;
+    var kg = grids.kernel;
+    S[s].c.forEach(function (cell, t) {
+      var x = cell % grids.input.cols;
+      kg.cells[t].setAttribute("x", x);
+      if (kg.texts) kg.texts[t].setAttribute("x", apply(kg.m, x + .5, 0)[0]);
+    });
+  }  // a window has no weights
   function text(x, y, s, cls) {
     var t = el("text", { x: x, y: y, "text-anchor": "middle", "class": cls }, texts);
     t.textContent = s;
@@ -196,7 +218,7 @@ function mount(root, D, host) {
   }
   function cellLabel(g, j) {
     if (g === "output") {
-      return "output " + sym("o", j, D.outShape) + (V ? " = " + V.o[j] : "") + ", step " + (stepOf[j] + 1);
+      return "output " + outName(j) + (V ? " = " + V.o[j] : "") + ", step " + (stepOf[j] + 1);
     }
     var s = D.src[j], kd = D.kinds[j];
     if (s < 0) return kd === "z" ? "inserted zero" : kd === "b" ? "beyond the padded input" : "padding";
@@ -205,8 +227,8 @@ function mount(root, D, host) {
 
   // -- one step
   function frame(grid, cells, cls) {
-    var rs = cells.map(function (j) { return Math.floor(j / grid.cols); });
-    var cs = cells.map(function (j) { return j % grid.cols; });
+    var rs = cells.map(function (j) { return +grid.cells[j].getAttribute("y"); });
+    var cs = cells.map(function (j) { return +grid.cells[j].getAttribute("x"); });
     var r0 = Math.min.apply(0, rs), c0 = Math.min.apply(0, cs);
     return el("rect", { x: c0, y: r0, width: Math.max.apply(0, cs) - c0 + 1,
       height: Math.max.apply(0, rs) - r0 + 1, "class": cls }, /^hl/.test(cls) ? grid.hl : grid.bold);
@@ -218,9 +240,9 @@ function mount(root, D, host) {
       if (sv < 0) return;
       if (D.pool) terms.push(V ? V.x[sv] : sym("a", sv, D.inputShape));
       else if (V) terms.push(paren(V.x[sv]) + "·" + paren(V.w[st.k[t]]));
-      else terms.push(sym("a", sv, D.inputShape) + "·" + sym("w", st.k[t], D.kernelShape));
+      else terms.push(sym("a", sv, D.inputShape) + "·" + wName(st.k[t]));
     });
-    var o = sym("o", st.out, D.outShape);
+    var o = D.sumNames ? D.sumNames[st.out] : sym("o", st.out, D.outShape);
     var is = V ? " = " + V.o[st.out] : "";
     if (D.pool === "max") return o + " = max(" + terms.join(", ") + ")" + is;
     if (D.pool === "avg") return o + " = (" + (terms.join(" + ") || "0") + ") / " + D.divisors[s] + is;
@@ -249,7 +271,15 @@ function mount(root, D, host) {
     frame(grids.input, st.c, "bold");
     if (D.winners) frame(grids.input, [D.winners[s]], "win");  // the maximum, outlined as in the drawing
     frame(grids.output, [st.out], "bold");
-    if (rays) {
+    placeKernel(s);
+    if (rays && rows) {
+      rays.textContent = "";
+      var kc = st.c.map(function (j) { return j % grids.input.cols; });
+      [[Math.min.apply(0, kc), 0], [Math.max.apply(0, kc) + 1, 1]].forEach(function (q) {
+        var a = apply(grids.kernel.m, q[0], 1), b = apply(grids.output.m, st.out + q[1], 0);
+        el("line", { x1: a[0], y1: a[1], x2: b[0], y2: b[1], "class": "ray" }, rays);
+      });
+    } else if (rays) {
       rays.textContent = "";
       var gi = grids.input, go_ = grids.output;
       var rs = st.c.map(function (j) { return Math.floor(j / gi.cols); }), cs = st.c.map(function (j) { return j % gi.cols; });
@@ -262,7 +292,7 @@ function mount(root, D, host) {
     }
     slider.value = s;
     slider.setAttribute("aria-valuetext", "Step " + (s + 1) + " of " + n);
-    status.textContent = "Step " + (s + 1) + " of " + n + ": " + sym("o", st.out, D.outShape);
+    status.textContent = "Step " + (s + 1) + " of " + n + ": " + outName(st.out);
     if (!hover) sumEl.textContent = sumText(s);
   }
 
@@ -273,6 +303,7 @@ function mount(root, D, host) {
     var st, outs = [];
     if (grid.name === "output") {
       st = S[stepOf[j]];
+      placeKernel(stepOf[j]);
       mark(grids.output, [j]);
       mark(grids.input, st.c);
       mark(grids.kernel, st.c.map(function (_, t) { return t; }).filter(function (t) { return D.src[st.c[t]] >= 0; }));
@@ -301,7 +332,7 @@ function mount(root, D, host) {
       grids[g].hl.textContent = "";
       grids[g].cells.forEach(function (r) { r.removeAttribute("data-hl"); r.removeAttribute("data-win"); });
     });
-    if (hover) { hover = null; sumEl.textContent = sumText(k); }
+    if (hover) { hover = null; sumEl.textContent = sumText(k); placeKernel(k); }
   }
   function activate(grid, j) {
     if (grid.name === "output") go(stepOf[j]);
@@ -404,7 +435,7 @@ function mount(root, D, host) {
   });
 
   // -- size: never below the smallest readable text; stack the flat layout's grids when there is no room
-  var minScale = Math.min(1, MIN_TEXT_PX / SMALLEST_TEXT[D.view === "values" ? "values" : "grid"]);
+  var minScale = Math.min(1, MIN_TEXT_PX / SMALLEST_TEXT[numbers && !D.pool ? "values" : "grid"]);
   var rowW = null;
   function fit() {
     var room = box.clientWidth;
