@@ -200,3 +200,59 @@ def test_command_line_writes_a_1d_page(tmp_path):
                  "-o", str(tmp_path / "x.html")]) == 0
     text = (tmp_path / "x.html").read_text(encoding="utf-8")
     assert '"view":"1d"' in text and '"flip":true' in text and "ZeroPad1d((2, 0))" in text
+
+
+#: The scatter view: one step per input cell (its own frames), the region's cells as the scene writes them.
+SCATTER = {
+    "scatter-numbers": dict(input_size=3, kernel_size=3, stride=2, padding=1, transposed=True, view="scatter",
+                            values="random", seed=1),
+    "scatter-symbols": dict(input_size=(3, 2), kernel_size=(2, 3), stride=(2, 1), padding=(1, 0), output_padding=(1, 0),
+                            transposed=True, view="scatter"),
+    "scatter-1d": dict(input_size=(4,), kernel_size=3, stride=2, dilation=2, transposed=True, view="scatter",
+                       values="random", seed=2),
+}
+
+SCATTER_STATE = """host => {
+  const root = host.shadowRoot;
+  const grid = g => [...root.querySelectorAll(`#view g[aria-label^="${g}"] rect.cell`)].map(r => ({
+    tap: r.classList.contains('tap'), hl: r.hasAttribute('data-hl')}));
+  const said = [...root.querySelectorAll('#view text[data-of^="output"]')].map(
+    t => [...t.querySelectorAll('tspan')].map(s => s.textContent).join('\\n'));
+  return {input: grid('input'), kernel: grid('kernel'), output: grid('output'), said,
+          last: +root.querySelector('#slider').max, sum: root.querySelector('#sum').textContent};
+}"""
+
+
+def _on(cells) -> list[int]:
+    return [j for j, c in enumerate(cells) if c]
+
+
+@pytest.mark.parametrize("name", SCATTER)
+def test_scatter_steps_and_hover(tab, tmp_path, name):
+    anim = convanim.animate(**SCATTER[name])
+    anim.save(tmp_path / "x.html")
+    tab.goto((tmp_path / "x.html").as_uri())
+    host = tab.locator("convanim-player")
+    spec, row = anim.spec, anim.scene.row
+    region = row.region
+    steps = row.steps
+    assert host.evaluate(SCATTER_STATE)["last"] + 1 == len(steps) == len(anim.durations)
+    for k, step in enumerate(steps):
+        host.evaluate(GO, k)
+        state = host.evaluate(SCATTER_STATE)
+        assert _on(c["tap"] for c in state["input"]) == [_flat(step.source, spec.input_size)]
+        assert _on(c["tap"] for c in state["output"]) == sorted(_flat(w.cell, region) for w in step.writes)
+        assert state["said"] == ["\n".join(row.cell_text(idx, k)[0]) for idx in np.ndindex(*region)]
+        assert state["sum"] == row.status(k)
+    for step in steps:  # an input cell: the region cells it adds into, the whole kernel
+        tab.locator('#view g[aria-label^="input"] rect.cell').nth(_flat(step.source, spec.input_size)).hover()
+        state = host.evaluate(SCATTER_STATE)
+        assert _on(c["hl"] for c in state["output"]) == sorted(_flat(w.cell, region) for w in step.writes)
+        assert _on(c["hl"] for c in state["kernel"]) == list(range(int(np.prod(spec.kernel_size))))
+    for idx in np.ndindex(*region):  # a region cell: the input cells adding into it, through which taps
+        tab.locator('#view g[aria-label^="output"] rect.cell').nth(_flat(idx, region)).hover()
+        state = host.evaluate(SCATTER_STATE)
+        writes = [(s, w) for s in steps for w in s.writes if w.cell == idx]
+        assert _on(c["hl"] for c in state["input"]) == sorted(_flat(s.source, spec.input_size) for s, _ in writes)
+        assert _on(c["hl"] for c in state["kernel"]) == sorted(_flat(w.kernel, spec.kernel_size) for _, w in writes)
+    assert tab.errors == []

@@ -30,13 +30,14 @@ from ..schedule import cell_kind, cell_source, schedule, unread_cells
 from ..spec import ConvSpec
 from ..themes import get_theme
 from .pooling import pool_fields
+from .scatter import theme_colours
 
 __all__ = ["PLAYER_VIEWS", "check_spec", "page_data", "grid_data", "render_page", "render_fragment", "player_script",
            "write_page"]
 
 #: What the player (``player.js``) draws, and in which layout (None: the one asked for). Which view has a
 #: page is the view's declaration (`convanim.views.View.page`), which calls `write_page` with its own name.
-PLAYER_VIEWS = {"grid": None, "values": "flat", "1d": "rows"}
+PLAYER_VIEWS = {"grid": None, "values": "flat", "1d": "rows", "scatter": "flat"}
 LAYOUTS = ("classic", "flat")
 
 
@@ -137,11 +138,7 @@ def page_data(spec: ConvSpec, *, layout: str = "classic", view: str = "grid", th
         }
     if data["layout"] == "classic":
         data["matrix"] = _classic_matrices(spec)
-    colours = {name: getattr(theme, name) for name in
-               ("background", "input", "output", "line", "padding", "unread", "text", "accent")}
-    colours.update({f"over_{name}": theme.over(getattr(theme, name)) for name in
-                    ("input", "output", "padding", "unread")})
-    data["theme"] = colours
+    data["theme"] = theme_colours(theme)
     return data
 
 

@@ -46,7 +46,8 @@ function mount(root, D, host) {
 
   // Numbers in the cells: the values view, and a pooling (a maximum needs them); the kernel between the grids
   // only where there are weights.
-  var numbers = D.view === "values" || D.view === "1d" || !!D.pool, W8 = V && V.w, rows = D.layout === "rows";
+  var SC = D.view === "scatter";  // a transposed convolution as PyTorch computes it: a step per input cell
+  var numbers = D.view === "values" || D.view === "1d" || SC || !!D.pool, W8 = V && V.w, rows = D.layout === "rows";
   var grids = {}, order = numbers && !D.pool ? ["input", "kernel", "output"] : ["input", "output"];
   var dims = { input: D.grid, output: D.out, kernel: D.kernel };
   var names = D.labels || ["input", "output"];
@@ -86,7 +87,7 @@ function mount(root, D, host) {
       order.forEach(function (g, i) {
         y += LH;
         grids[g] = { m: [C, 0, 0, C, M + (wide - dims[g][1] * C) / 2, y] };
-        y += dims[g][0] * C + (i < order.length - 1 ? (D.view === "values" ? 1.2 * C : 0.5 * C) : 0);
+        y += dims[g][0] * C + (i < order.length - 1 ? (order.length > 2 ? 1.2 * C : 0.5 * C) : 0);
       });
       W = wide + 2 * M; H = y + M;
     } else {
@@ -125,11 +126,15 @@ function mount(root, D, host) {
           bind(rect, grid, j);
         } else rect.removeAttribute("tabindex");
         grid.cells.push(rect);
-        if ((kind === "u" && D.layout === "flat") || kind === "b") {
+        if ((kind === "u" && D.layout === "flat") || kind === "b" || (g === "output" && D.outKinds && D.outKinds[j] === "c")) {
           var q = j % c, p = Math.floor(j / c);
           el("path", { d: "M" + q + " " + (p + .75) + "L" + (q + .75) + " " + p + "M" + (q + .25) + " " + (p + 1) +
             "L" + (q + 1) + " " + (p + .25), "class": "hatch", "aria-hidden": "true" }, grid.g);
         }
+      }
+      if (g === "output" && D.kept) {  // the output PyTorch keeps, inside the scattered region
+        el("rect", { x: D.kept[1], y: D.kept[0], width: D.kept[3] - D.kept[1], height: D.kept[2] - D.kept[0],
+          "class": "kept", "aria-hidden": "true" }, grid.g);
       }
       grid.bold = el("g", { "aria-hidden": "true" }, grid.g);
       grid.hl = el("g", { "aria-hidden": "true" }, grid.g);
@@ -148,22 +153,23 @@ function mount(root, D, host) {
       } else text(p[0], p[1], heads[g], "");
       if (i && order.length > 2 && !rows) {
         var prev = grids[order[i - 1]], e;
-        if (stack) { e = apply(prev.m, prev.cols / 2, prev.rows); text(e[0], e[1] + .75 * C - 4, i === 1 ? "∗" : "=", "v"); }
-        else { e = apply(prev.m, prev.cols, prev.rows / 2); text(e[0] + .75 * C, e[1] + 6, i === 1 ? "∗" : "=", "v"); }
+        if (stack) { e = apply(prev.m, prev.cols / 2, prev.rows); text(e[0], e[1] + .75 * C - 4, (D.ops || ["∗", "="])[i - 1], "v"); }
+        else { e = apply(prev.m, prev.cols, prev.rows / 2); text(e[0] + .75 * C, e[1] + 6, (D.ops || ["∗", "="])[i - 1], "v"); }
       }
     });
     if (numbers) {  // numbers or symbols in the cells
       grids.input.cells.forEach(function (_, j) {
-        var s = D.src[j], lab = s < 0 ? (D.kinds[j] === "b" ? "" : D.padText || "0") : V ? V.x[s] : sym("a", s, D.inputShape);
+        var s = D.src[j], lab = s < 0 ? (D.kinds[j] === "b" ? "" : D.padText || "0") : V ? V.x[s]
+          : D.inNames ? D.inNames[s] : sym("a", s, D.inputShape);
         cellText(grids.input, j, lab, s < 0 ? "z" : V ? "v" : "");
-        if (!grids.kernel || rows) return;
+        if (!grids.kernel || rows || SC) return;
         var q = apply(grids.input.m, j % grids.input.cols + .95, Math.floor(j / grids.input.cols) + .95);
         wText.push(text(q[0], q[1], "", "w"));
         wText[j].setAttribute("text-anchor", "end");
       });
       if (grids.kernel) grids.kernel.texts = S[0].k.map(function (w, t) { return cellText(grids.kernel, t, wLabel(w), V ? "v" : ""); });
       grids.output.texts = grids.output.cells.map(function (_, o) {
-        return cellText(grids.output, o, V ? V.o[o] : outName(o), V ? "v" : "");
+        return SC ? cellText(grids.output, o, "", "s") : cellText(grids.output, o, V ? V.o[o] : outName(o), V ? "v" : "");
       });
     }
     show(k);
@@ -217,6 +223,12 @@ function mount(root, D, host) {
     return t;
   }
   function cellLabel(g, j) {
+    if (SC && g === "output") {
+      var rc = unflat(j, D.outShape), kr = D.kept, row = D.outShape.length === 1 ? 0 : rc[0], col = rc[rc.length - 1];
+      return "scattered cell " + rc.join(", ") + (D.outKinds[j] === "k" ? ", output " +
+        sym("o", (row - kr[0]) * (kr[3] - kr[1]) + col - kr[1], D.keptShape) : ", cropped by the padding");
+    }
+    if (SC) return "input " + D.inNames[j] + (V ? " = " + V.x[j] : "") + ", step " + (stepOf[j] + 1);
     if (g === "output") {
       return "output " + outName(j) + (V ? " = " + V.o[j] : "") + ", step " + (stepOf[j] + 1);
     }
@@ -251,6 +263,7 @@ function mount(root, D, host) {
   }
   function paren(v) { return v.charAt(0) === "−" || v.charAt(0) === "-" ? "(" + v + ")" : v; }
   function show(s) {
+    if (SC) return showScatter(s);
     k = s;
     var st = S[s], tap = {};
     st.c.forEach(function (cell, t) { tap[cell] = t; });
@@ -297,8 +310,61 @@ function mount(root, D, host) {
   }
 
   // -- linked highlighting
+  // -- the scatter view: step s adds x[input cell] times the kernel into the region cells it writes
+  function showScatter(s) {
+    k = s;
+    var st = S[s], now = {}, said = {};
+    st.c.forEach(function (cell) { now[cell] = true; });
+    for (var i = 0; i <= s; i++) S[i].c.forEach(function (cell, t) { said[cell] = D.after[i][t]; });
+    grids.input.cells.forEach(function (rect, j) {
+      rect.setAttribute("fill", j === st.out ? overIn[j] : baseIn[j]);
+      rect.classList.toggle("tap", j === st.out);
+    });
+    grids.output.cells.forEach(function (rect, o) {
+      var kept = D.outKinds[o] === "k", on = o in now;
+      rect.setAttribute("fill", !(o in said) ? T.background : kept ? (on ? T.over_output : T.output)
+        : (on ? T.over_padding : T.padding));
+      rect.classList.toggle("tap", on);
+      lines(grids.output.texts[o], o in said ? said[o] : "");
+    });
+    ["input", "output", "kernel"].forEach(function (g) { grids[g].bold.textContent = ""; });
+    frame(grids.input, [st.out], "bold");
+    frame(grids.output, st.c, "bold");
+    frame(grids.kernel, st.k, "bold");
+    slider.value = s;
+    slider.setAttribute("aria-valuetext", "Step " + (s + 1) + " of " + n);
+    status.textContent = "Step " + (s + 1) + " of " + n + ": " + D.inNames[st.out];
+    if (!hover) sumEl.textContent = D.notes[s];
+  }
+  function lines(t, said) {  // one or two lines in a cell, centred on it
+    var parts = said ? said.split("\n") : [], y = +t.getAttribute("data-y") || +t.getAttribute("y");
+    t.setAttribute("data-y", y);
+    t.textContent = "";
+    parts.forEach(function (line, i) {
+      var span = document.createElementNS(NS, "tspan");
+      span.setAttribute("x", t.getAttribute("x"));
+      span.setAttribute("y", y + (i - (parts.length - 1) / 2) * 13);
+      span.textContent = line;
+      t.appendChild(span);
+    });
+  }
+  function highlightScatter(grid, j) {
+    if (grid.name === "input") {
+      var st = S[stepOf[j]];
+      mark(grids.input, [j]); mark(grids.output, st.c); mark(grids.kernel, st.k);
+      sumEl.textContent = D.notes[stepOf[j]];
+    } else {
+      var ins = [], taps = [];
+      (readers[j] || []).forEach(function (i) {
+        ins.push(S[i].out);
+        S[i].c.forEach(function (cell, t) { if (cell === j) taps.push(S[i].k[t]); });
+      });
+      mark(grids.output, [j]); mark(grids.input, ins); mark(grids.kernel, taps);
+    }
+  }
   function highlight(grid, j) {
     clear();
+    if (SC) { hover = [grid, j]; return highlightScatter(grid, j); }
     hover = [grid, j];
     var st, outs = [];
     if (grid.name === "output") {
@@ -332,9 +398,10 @@ function mount(root, D, host) {
       grids[g].hl.textContent = "";
       grids[g].cells.forEach(function (r) { r.removeAttribute("data-hl"); r.removeAttribute("data-win"); });
     });
-    if (hover) { hover = null; sumEl.textContent = sumText(k); placeKernel(k); }
+    if (hover) { hover = null; sumEl.textContent = SC ? D.notes[k] : sumText(k); placeKernel(k); }
   }
   function activate(grid, j) {
+    if (SC) { if (grid.name === "input") go(stepOf[j]); else if (readers[j]) go(readers[j][0]); return; }
     if (grid.name === "output") go(stepOf[j]);
     else if (readers[j]) go(readers[j][0]);
   }
