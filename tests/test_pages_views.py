@@ -256,3 +256,32 @@ def test_scatter_steps_and_hover(tab, tmp_path, name):
         assert _on(c["hl"] for c in state["input"]) == sorted(_flat(s.source, spec.input_size) for s, _ in writes)
         assert _on(c["hl"] for c in state["kernel"]) == sorted(_flat(w.kernel, spec.kernel_size) for _, w in writes)
     assert tab.errors == []
+
+
+@pytest.mark.parametrize("args", [dict(input_size=3, kernel_size=3, stride=2, padding=1),
+                                  dict(input_size=(5,), kernel_size=4, stride=3, output_padding=1)])
+def test_overlap_counts_and_hover(tab, tmp_path, args):
+    """The overlap view: one step, each region cell saying the scene's count; hover follows the scatter schedule."""
+    from convanim.scatter import region_shape, scatter_schedule
+
+    anim = convanim.animate(**args, transposed=True, view="overlap")
+    anim.save(tmp_path / "x.html")
+    tab.goto((tmp_path / "x.html").as_uri())
+    host = tab.locator("convanim-player")
+    spec = anim.spec
+    region, steps = region_shape(spec), scatter_schedule(spec)
+    state = host.evaluate(SCATTER_STATE)
+    assert state["last"] + 1 == len(anim.durations) == 1
+    assert state["said"] == [str(int(n)) for n in anim.scene.counts.reshape(-1)]
+    for idx in np.ndindex(*region):
+        tab.locator('#view g[aria-label^="output"] rect.cell').nth(_flat(idx, region)).hover()
+        state = host.evaluate(SCATTER_STATE)
+        writes = [(s, w) for s in steps for w in s.writes if w.cell == idx]
+        assert len(_on(c["hl"] for c in state["input"])) == anim.scene.counts.reshape(-1)[_flat(idx, region)]
+        assert _on(c["hl"] for c in state["input"]) == sorted(_flat(s.source, spec.input_size) for s, _ in writes)
+        assert _on(c["hl"] for c in state["kernel"]) == sorted(_flat(w.kernel, spec.kernel_size) for _, w in writes)
+    for step in steps:
+        tab.locator('#view g[aria-label^="input"] rect.cell').nth(_flat(step.source, spec.input_size)).hover()
+        state = host.evaluate(SCATTER_STATE)
+        assert _on(c["hl"] for c in state["output"]) == sorted(_flat(w.cell, region) for w in step.writes)
+    assert tab.errors == []

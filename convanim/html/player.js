@@ -46,8 +46,15 @@ function mount(root, D, host) {
 
   // Numbers in the cells: the values view, and a pooling (a maximum needs them); the kernel between the grids
   // only where there are weights.
-  var SC = D.view === "scatter";  // a transposed convolution as PyTorch computes it: a step per input cell
+  var SC = D.view === "scatter" || D.view === "overlap";  // a transposed convolution as PyTorch computes it: a step per input cell
   var numbers = D.view === "values" || D.view === "1d" || SC || !!D.pool, W8 = V && V.w, rows = D.layout === "rows";
+  // The scatter schedule the hover links follow (the overlap view's single step has none of its own).
+  var L = (D.links || []).map(function (s) {
+    var ks = [], cs = [];
+    for (var j = 0; j < s[1].length; j += 2) { ks.push(s[1][j]); cs.push(s[1][j + 1]); }
+    return { out: s[0], k: ks, c: cs };
+  }), feeds = [], linkOf = [];
+  L.forEach(function (l, i) { linkOf[l.out] = i; l.c.forEach(function (c) { (feeds[c] = feeds[c] || []).push(i); }); });
   var grids = {}, order = numbers && !D.pool ? ["input", "kernel", "output"] : ["input", "output"];
   var dims = { input: D.grid, output: D.out, kernel: D.kernel };
   var names = D.labels || ["input", "output"];
@@ -167,7 +174,7 @@ function mount(root, D, host) {
         wText.push(text(q[0], q[1], "", "w"));
         wText[j].setAttribute("text-anchor", "end");
       });
-      if (grids.kernel) grids.kernel.texts = S[0].k.map(function (w, t) { return cellText(grids.kernel, t, wLabel(w), V ? "v" : ""); });
+      if (grids.kernel) grids.kernel.texts = (SC ? L[0] : S[0]).k.map(function (w, t) { return cellText(grids.kernel, t, wLabel(w), V ? "v" : ""); });
       grids.output.texts = grids.output.cells.map(function (_, o) {
         return SC ? cellText(grids.output, o, "", "s") : cellText(grids.output, o, V ? V.o[o] : outName(o), V ? "v" : "");
       });
@@ -228,7 +235,7 @@ function mount(root, D, host) {
       return "scattered cell " + rc.join(", ") + (D.outKinds[j] === "k" ? ", output " +
         sym("o", (row - kr[0]) * (kr[3] - kr[1]) + col - kr[1], D.keptShape) : ", cropped by the padding");
     }
-    if (SC) return "input " + D.inNames[j] + (V ? " = " + V.x[j] : "") + ", step " + (stepOf[j] + 1);
+    if (SC) return "input " + D.inNames[j] + (V ? " = " + V.x[j] : "") + (j in stepOf ? ", step " + (stepOf[j] + 1) : "");
     if (g === "output") {
       return "output " + outName(j) + (V ? " = " + V.o[j] : "") + ", step " + (stepOf[j] + 1);
     }
@@ -316,6 +323,7 @@ function mount(root, D, host) {
     var st = S[s], now = {}, said = {};
     st.c.forEach(function (cell) { now[cell] = true; });
     for (var i = 0; i <= s; i++) S[i].c.forEach(function (cell, t) { said[cell] = D.after[i][t]; });
+    if (D.said) D.said.forEach(function (v, o) { said[o] = v; });
     grids.input.cells.forEach(function (rect, j) {
       rect.setAttribute("fill", j === st.out ? overIn[j] : baseIn[j]);
       rect.classList.toggle("tap", j === st.out);
@@ -328,12 +336,14 @@ function mount(root, D, host) {
       lines(grids.output.texts[o], o in said ? said[o] : "");
     });
     ["input", "output", "kernel"].forEach(function (g) { grids[g].bold.textContent = ""; });
-    frame(grids.input, [st.out], "bold");
-    frame(grids.output, st.c, "bold");
-    frame(grids.kernel, st.k, "bold");
+    if (st.c.length) {
+      frame(grids.input, [st.out], "bold");
+      frame(grids.output, st.c, "bold");
+      frame(grids.kernel, st.k, "bold");
+    }
     slider.value = s;
     slider.setAttribute("aria-valuetext", "Step " + (s + 1) + " of " + n);
-    status.textContent = "Step " + (s + 1) + " of " + n + ": " + D.inNames[st.out];
+    status.textContent = "Step " + (s + 1) + " of " + n + (st.out >= 0 ? ": " + D.inNames[st.out] : "");
     if (!hover) sumEl.textContent = D.notes[s];
   }
   function lines(t, said) {  // one or two lines in a cell, centred on it
@@ -350,14 +360,14 @@ function mount(root, D, host) {
   }
   function highlightScatter(grid, j) {
     if (grid.name === "input") {
-      var st = S[stepOf[j]];
+      var st = L[linkOf[j]];
       mark(grids.input, [j]); mark(grids.output, st.c); mark(grids.kernel, st.k);
-      sumEl.textContent = D.notes[stepOf[j]];
+      if (D.view === "scatter") sumEl.textContent = D.notes[stepOf[j]];
     } else {
       var ins = [], taps = [];
-      (readers[j] || []).forEach(function (i) {
-        ins.push(S[i].out);
-        S[i].c.forEach(function (cell, t) { if (cell === j) taps.push(S[i].k[t]); });
+      (feeds[j] || []).forEach(function (i) {
+        ins.push(L[i].out);
+        L[i].c.forEach(function (cell, t) { if (cell === j) taps.push(L[i].k[t]); });
       });
       mark(grids.output, [j]); mark(grids.input, ins); mark(grids.kernel, taps);
     }
@@ -401,7 +411,7 @@ function mount(root, D, host) {
     if (hover) { hover = null; sumEl.textContent = SC ? D.notes[k] : sumText(k); placeKernel(k); }
   }
   function activate(grid, j) {
-    if (SC) { if (grid.name === "input") go(stepOf[j]); else if (readers[j]) go(readers[j][0]); return; }
+    if (SC) { if (grid.name === "input" && j in stepOf) go(stepOf[j]); else if (readers[j]) go(readers[j][0]); return; }
     if (grid.name === "output") go(stepOf[j]);
     else if (readers[j]) go(readers[j][0]);
   }

@@ -11,11 +11,12 @@ from __future__ import annotations
 import itertools
 import math
 
-from ..explanation import alt_text, caption, pytorch_layer
+from ..explanation import alt_text, caption, dims, pytorch_layer
 from ..numtext import cell_number
+from ..scatter import kept_slices, region_shape, scatter_schedule
 from ..themes import get_theme
 
-__all__ = ["scatter_fields", "scatter_page_data", "theme_colours"]
+__all__ = ["scatter_fields", "scatter_page_data", "overlap_page_data", "theme_colours"]
 
 _SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
@@ -48,7 +49,21 @@ def theme_colours(theme) -> dict:
 
 def scatter_page_data(spec, row, *, theme="classic", durations=None, alt=None) -> dict:
     """Everything the scatter page's player reads: `scatter_fields` and the texts and colours."""
-    data = scatter_fields(spec, row)
+    return _finish(scatter_fields(spec, row), spec, theme, durations, alt)
+
+
+def overlap_page_data(spec, scene, *, theme="classic", durations=None, alt=None) -> dict:
+    """The overlap view's page: one step, each region cell saying how many input cells feed it (the scene's
+    ``counts``), hover linking from the scatter schedule."""
+    titles = ["input " + dims(spec.input_size), "kernel " + dims(spec.kernel_size) + ", not rotated",
+              f"scattered {dims(region_shape(spec))}, kept {dims(spec.output_shape)}"]
+    data = _fields(spec, titles, None)
+    data.update({"view": "overlap", "steps": [[-1, []]], "after": [[]], "notes": [scene.describe()],
+                 "said": [str(int(n)) for n in scene.counts.reshape(-1)]})
+    return _finish(data, spec, theme, durations, alt)
+
+
+def _finish(data, spec, theme, durations, alt) -> dict:
     data.update({
         "durations": list(durations) if durations is not None else [1000] * len(data["steps"]),
         "labels": None,
@@ -63,36 +78,43 @@ def scatter_page_data(spec, row, *, theme="classic", durations=None, alt=None) -
 
 def scatter_fields(spec, row) -> dict:
     """The grids, steps and texts of the scatter page; ``row`` is the scene's `ScatterRow`."""
-    region, kshape, ishape = tuple(row.region), tuple(spec.kernel_size), tuple(spec.input_size)
-    kept = [range(lo, hi) for lo, hi in row.kept]
+    data = _fields(spec, row.title_texts, row.values)
+    data.update({
+        "view": "scatter",
+        "steps": data["links"],
+        "after": [["\n".join(row.cell_text(wr.cell, step.index)[0]) for wr in step.writes] for step in row.steps],
+        "notes": [row.status(k) for k in range(len(row.steps))],
+    })
+    return data
+
+
+def _fields(spec, titles, values) -> dict:
+    """The grids of a transposed convolution computed as PyTorch does: the input, the kernel (not rotated) and the
+    scattered region, and ``links``: `convanim.scatter.scatter_schedule` as ``[input cell, [kernel, region cell,
+    ...]]`` per input cell."""
+    region, kshape, ishape = tuple(region_shape(spec)), tuple(spec.kernel_size), tuple(spec.input_size)
+    slices = kept_slices(spec)
+    kept = [range(lo, hi) for lo, hi in slices]
     out_kinds = "".join("k" if all(i in r for i, r in zip(idx, kept)) else "c" for idx in _cells(region))
-    (r0, r1), (c0, c1) = [(0, 1)] * (2 - spec.ndim) + list(row.kept)
-    steps, after = [], []
-    for step in row.steps:
-        steps.append([_flat(step.source, ishape),
-                      [v for wr in step.writes for v in (_flat(wr.kernel, kshape), _flat(wr.cell, region))]])
-        after.append(["\n".join(row.cell_text(wr.cell, step.index)[0]) for wr in step.writes])
-    values = row.values
+    (r0, r1), (c0, c1) = [(0, 1)] * (2 - spec.ndim) + list(slices)
+    links = [[_flat(step.source, ishape),
+              [v for wr in step.writes for v in (_flat(wr.kernel, kshape), _flat(wr.cell, region))]]
+             for step in scatter_schedule(spec)]
     sub = lambda idx: "".join(str(i) for i in idx).translate(_SUB)  # noqa: E731 (the scene's names: x₁₁)
     return {
-        "view": "scatter",
         "layout": "flat",
         "grid": _two_d(ishape), "out": _two_d(region), "kernel": _two_d(kshape),
         "inputShape": list(ishape), "kernelShape": list(kshape), "outShape": list(region),
         "kinds": "i" * math.prod(ishape),
         "src": list(range(math.prod(ishape))),
-        "steps": steps,
-        "after": after,
-        "notes": [row.status(k) for k in range(len(row.steps))],
+        "links": links,
         "outKinds": out_kinds,
         "kept": [r0, c0, r1, c1],
         "keptShape": list(spec.output_shape),
-        "rowNames": [row.title_texts[0], row.title_texts[1], row.title_texts[2]],
+        "rowNames": list(titles),
         "ops": ["×", "→"],
         "inNames": [f"x{sub(j)}" for j in _cells(ishape)],
         "wNames": [f"w{sub(t)}" for t in _cells(kshape)],
         "values": None if values is None else {"x": [cell_number(v) for v in values.x.reshape(-1)],
                                                "w": [cell_number(v) for v in values.w.reshape(-1)], "o": None},
-        "matrix": None,
     }
-
