@@ -37,7 +37,7 @@ __all__ = ["PLAYER_VIEWS", "check_spec", "page_data", "grid_data", "render_page"
 
 #: What the player (``player.js``) draws, and in which layout (None: the one asked for). Which view has a
 #: page is the view's declaration (`convanim.views.View.page`), which calls `write_page` with its own name.
-PLAYER_VIEWS = {"grid": None, "values": "flat", "1d": "rows", "scatter": "flat", "overlap": "flat"}
+PLAYER_VIEWS = {"grid": None, "values": "flat", "1d": "rows", "scatter": "flat", "overlap": "flat", "both": "flat"}
 LAYOUTS = ("classic", "flat")
 
 

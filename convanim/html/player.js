@@ -46,7 +46,7 @@ function mount(root, D, host) {
 
   // Numbers in the cells: the values view, and a pooling (a maximum needs them); the kernel between the grids
   // only where there are weights.
-  var SC = D.view === "scatter" || D.view === "overlap";  // a transposed convolution as PyTorch computes it: a step per input cell
+  var SC = D.view === "scatter" || D.view === "overlap" || D.view === "both";  // a transposed convolution as PyTorch computes it: a step per input cell
   var numbers = D.view === "values" || D.view === "1d" || SC || !!D.pool, W8 = V && V.w, rows = D.layout === "rows";
   // The scatter schedule the hover links follow (the overlap view's single step has none of its own).
   var L = (D.links || []).map(function (s) {
@@ -56,16 +56,29 @@ function mount(root, D, host) {
   }), feeds = [], linkOf = [];
   L.forEach(function (l, i) { linkOf[l.out] = i; l.c.forEach(function (c) { (feeds[c] = feeds[c] || []).push(i); }); });
   var grids = {}, order = numbers && !D.pool ? ["input", "kernel", "output"] : ["input", "output"];
-  var dims = { input: D.grid, output: D.out, kernel: D.kernel };
+  if (D.bands) order = D.bands[0].concat(D.bands[1]);  // the both view: the scatter above the zero insertion
+  var dims = { input: D.grid, output: D.out, kernel: D.kernel, zin: D.zgrid, zk: D.kernel, zout: D.zout };
+  var opBefore = {};  // the operator drawn before a grid: in its band, or in the one row of grids
+  (D.bands || [order]).forEach(function (band, b) {
+    band.forEach(function (g, i) { if (i) opBefore[g] = ((b ? D.zops : D.ops) || ["∗", "="])[i - 1]; });
+  });
+  var zreaders = [], zstepOf = [];  // the zero-insertion side: which of its outputs read a drawn cell
+  (D.zsteps || []).forEach(function (st, i) {
+    zstepOf[st[0]] = i;
+    for (var j = 1; j < st[1].length; j += 2) (zreaders[st[1][j]] = zreaders[st[1][j]] || []).push(st[0]);
+  });
   var names = D.labels || ["input", "output"];
   var heads = D.rowNames ? { input: D.rowNames[0], kernel: D.rowNames[1], output: D.rowNames[2] }
     : { input: names[0], output: names[1], kernel: D.kernelName || "kernel" };
+  if (D.zNames) { heads.zin = D.zNames[0]; heads.zk = D.zNames[1]; heads.zout = D.zNames[2]; }
   var baseIn = [], overIn = [];
   for (var i = 0; i < D.kinds.length; i++) {
     var kd = D.kinds[i];
     var key = kd === "i" || (kd === "u" && D.layout === "classic") ? "input" : kd === "u" ? "unread" : "padding";
     baseIn.push(kd === "b" ? T.background : T[key]); overIn.push(T["over_" + key]);
   }
+  var baseZ = (D.zkinds || "").split("").map(function (kd) { return kd === "i" ? T.input : T.padding; });
+  var overZ = (D.zkinds || "").split("").map(function (kd) { return kd === "i" ? T.over_input : T.over_padding; });
   var W, H, texts, rays, wText;
 
   // -- geometry: one affine map per grid, (col, row) in cells -> drawing units
@@ -97,13 +110,18 @@ function mount(root, D, host) {
         y += dims[g][0] * C + (i < order.length - 1 ? (order.length > 2 ? 1.2 * C : 0.5 * C) : 0);
       });
       W = wide + 2 * M; H = y + M;
-    } else {
-      var h = Math.max.apply(0, order.map(function (g) { return dims[g][0] * C; })), x = M;
-      order.forEach(function (g, i) {
-        grids[g] = { m: [C, 0, 0, C, x, M + LH + (h - dims[g][0] * C) / 2] };
-        x += dims[g][1] * C + (i < order.length - 1 ? 1.5 * C : 0);
+    } else {  // each band in a row (one band but in the both view), the rows one under another
+      var top = M;
+      W = 0;
+      (D.bands || [order]).forEach(function (band) {
+        var h = Math.max.apply(0, band.map(function (g) { return dims[g][0] * C; })), x = M;
+        band.forEach(function (g, i) {
+          grids[g] = { m: [C, 0, 0, C, x, top + LH + (h - dims[g][0] * C) / 2] };
+          x += dims[g][1] * C + (i < band.length - 1 ? 1.5 * C : 0);
+        });
+        W = Math.max(W, x + M); top += h + LH + M;
       });
-      W = x + M; H = h + 2 * M + LH;
+      H = top + M;
     }
     return grids;
   }
@@ -123,11 +141,12 @@ function mount(root, D, host) {
       grid.cells = [];
       grid.rows = r; grid.cols = c; grid.name = g;
       for (var j = 0; j < r * c; j++) {
-        var kind = g === "input" ? D.kinds[j] : "o";
+        var kind = g === "input" ? D.kinds[j] : g === "zin" ? D.zkinds[j] : "o";
         var rect = el("rect", { x: j % c, y: Math.floor(j / c), width: 1, height: 1,
           "class": "cell" + (kind === "p" || kind === "z" || kind === "b" ? " pad" : ""), tabindex: j ? -1 : 0 }, grid.g);
-        rect.setAttribute("fill", g === "input" ? baseIn[j] : g === "kernel" ? T.unread : T.output);
-        if (g !== "kernel") {
+        rect.setAttribute("fill", g === "input" ? baseIn[j] : g === "zin" ? baseZ[j]
+          : g === "kernel" || g === "zk" ? T.unread : T.output);
+        if (g !== "kernel" && g !== "zk") {
           rect.setAttribute("role", "button");
           rect.setAttribute("aria-label", cellLabel(g, j));
           bind(rect, grid, j);
@@ -158,10 +177,10 @@ function mount(root, D, host) {
         p = apply(grid.m, 0, r / 2);
         text(p[0] - 10, p[1] + 5, heads[g], "v").setAttribute("text-anchor", "end");
       } else text(p[0], p[1], heads[g], "");
-      if (i && order.length > 2 && !rows) {
+      if (g in opBefore && order.length > 2 && !rows) {
         var prev = grids[order[i - 1]], e;
-        if (stack) { e = apply(prev.m, prev.cols / 2, prev.rows); text(e[0], e[1] + .75 * C - 4, (D.ops || ["∗", "="])[i - 1], "v"); }
-        else { e = apply(prev.m, prev.cols, prev.rows / 2); text(e[0] + .75 * C, e[1] + 6, (D.ops || ["∗", "="])[i - 1], "v"); }
+        if (stack) { e = apply(prev.m, prev.cols / 2, prev.rows); text(e[0], e[1] + .75 * C - 4, opBefore[g], "v"); }
+        else { e = apply(prev.m, prev.cols, prev.rows / 2); text(e[0] + .75 * C, e[1] + 6, opBefore[g], "v"); }
       }
     });
     if (numbers) {  // numbers or symbols in the cells
@@ -175,6 +194,15 @@ function mount(root, D, host) {
         wText[j].setAttribute("text-anchor", "end");
       });
       if (grids.kernel) grids.kernel.texts = (SC ? L[0] : S[0]).k.map(function (w, t) { return cellText(grids.kernel, t, wLabel(w), V ? "v" : ""); });
+      if (D.bands) {  // the zero insertion: input names or numbers, the kernel rotated, outputs once complete
+        grids.zin.cells.forEach(function (_, j) {
+          var sv = D.zsrc[j];
+          cellText(grids.zin, j, sv < 0 ? "" : V ? V.x[sv] : D.inNames[sv], "s");
+        });
+        grids.zk.cells.forEach(function (_, t) { cellText(grids.zk, t, W8 ? V.w[D.zw[t]] : D.wNames[D.zw[t]], "s"); });
+        grids.zout.texts = grids.zout.cells.map(function (_, o) { return cellText(grids.zout, o, "", "s"); });
+        grids.zout.texts.forEach(function (t, o) { lines(t, D.final[o]); });
+      }
       grids.output.texts = grids.output.cells.map(function (_, o) {
         return SC ? cellText(grids.output, o, "", "s") : cellText(grids.output, o, V ? V.o[o] : outName(o), V ? "v" : "");
       });
@@ -230,6 +258,8 @@ function mount(root, D, host) {
     return t;
   }
   function cellLabel(g, j) {
+    if (g === "zin") return D.zsrc[j] < 0 ? (D.zkinds[j] === "z" ? "inserted zero" : "border zero") : "input " + D.inNames[D.zsrc[j]];
+    if (g === "zout") return "output " + sym("o", j, D.keptShape) + ", complete after step " + (D.finish[j] + 1);
     if (SC && g === "output") {
       var rc = unflat(j, D.outShape), kr = D.kept, row = D.outShape.length === 1 ? 0 : rc[0], col = rc[rc.length - 1];
       return "scattered cell " + rc.join(", ") + (D.outKinds[j] === "k" ? ", output " +
@@ -344,7 +374,25 @@ function mount(root, D, host) {
     slider.value = s;
     slider.setAttribute("aria-valuetext", "Step " + (s + 1) + " of " + n);
     status.textContent = "Step " + (s + 1) + " of " + n + (st.out >= 0 ? ": " + D.inNames[st.out] : "");
-    if (!hover) sumEl.textContent = D.notes[s];
+    if (D.bands) showZeros(s);
+    if (!hover) sumEl.textContent = D.notes[s] + (D.bands ? ". " + D.zstatus[s] : "");
+  }
+  function showZeros(s) {
+    var f = D.featured[s], win = {};
+    if (f >= 0) D.zsteps[zstepOf[f]][1].forEach(function (v, i) { if (i % 2) win[v] = true; });
+    grids.zin.cells.forEach(function (rect, j) {
+      rect.setAttribute("fill", j in win ? overZ[j] : baseZ[j]);
+      rect.classList.toggle("tap", j in win);
+    });
+    grids.zout.cells.forEach(function (rect, o) {
+      var done = D.finish[o] >= 0 && D.finish[o] <= s;
+      rect.setAttribute("fill", o === f ? T.over_output : done ? T.output : T.background);
+      rect.classList.toggle("tap", o === f);
+      grids.zout.texts[o].style.visibility = done ? "" : "hidden";
+    });
+    ["zin", "zk", "zout"].forEach(function (g) { grids[g].bold.textContent = ""; });
+    if (f >= 0) { frame(grids.zin, Object.keys(win).map(Number), "bold"); frame(grids.zout, [f], "bold"); }
+    if (D.zcurrent[s] >= 0) frame(grids.zin, [D.zcurrent[s]], "win");  // the input cell scattering now
   }
   function lines(t, said) {  // one or two lines in a cell, centred on it
     var parts = said ? said.split("\n") : [], y = +t.getAttribute("data-y") || +t.getAttribute("y");
@@ -358,11 +406,26 @@ function mount(root, D, host) {
       t.appendChild(span);
     });
   }
+  function keptOf(j) {  // the output cell a region cell is, or -1
+    if (D.outKinds[j] !== "k") return -1;
+    var kr = D.kept, cols = D.out[1], r = Math.floor(j / cols) - kr[0], c = j % cols - kr[1];
+    return r * (kr[3] - kr[1]) + c;
+  }
   function highlightScatter(grid, j) {
+    if (grid.name === "zout" || grid.name === "zin") {
+      var outs = grid.name === "zout" ? [j] : zreaders[j] || [], ins = [], taps = [];
+      outs.forEach(function (o) {
+        var st = D.zsteps[zstepOf[o]][1];
+        for (var t = 0; t < st.length; t += 2) if (grid.name === "zout" || st[t + 1] === j) { ins.push(st[t + 1]); taps.push(t / 2); }
+      });
+      mark(grids.zout, outs); mark(grids.zin, grid.name === "zin" ? [j] : ins); mark(grids.zk, taps);
+      return;
+    }
+    if (grid.name === "output" && D.bands && keptOf(j) >= 0) mark(grids.zout, [keptOf(j)]);
     if (grid.name === "input") {
       var st = L[linkOf[j]];
       mark(grids.input, [j]); mark(grids.output, st.c); mark(grids.kernel, st.k);
-      if (D.view === "scatter") sumEl.textContent = D.notes[stepOf[j]];
+      if (D.view !== "overlap") sumEl.textContent = D.notes[stepOf[j]];
     } else {
       var ins = [], taps = [];
       (feeds[j] || []).forEach(function (i) {
@@ -404,13 +467,15 @@ function mount(root, D, host) {
     });
   }
   function clear() {
-    ["input", "output", "kernel"].forEach(function (g) {
+    order.concat(order.indexOf("kernel") < 0 ? ["kernel"] : []).forEach(function (g) {
       grids[g].hl.textContent = "";
       grids[g].cells.forEach(function (r) { r.removeAttribute("data-hl"); r.removeAttribute("data-win"); });
     });
     if (hover) { hover = null; sumEl.textContent = SC ? D.notes[k] : sumText(k); placeKernel(k); }
   }
   function activate(grid, j) {
+    if (SC && grid.name === "zout") { if (D.finish[j] >= 0) go(D.finish[j]); return; }
+    if (SC && grid.name === "zin") return;
     if (SC) { if (grid.name === "input" && j in stepOf) go(stepOf[j]); else if (readers[j]) go(readers[j][0]); return; }
     if (grid.name === "output") go(stepOf[j]);
     else if (readers[j]) go(readers[j][0]);

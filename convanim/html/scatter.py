@@ -16,7 +16,7 @@ from ..numtext import cell_number
 from ..scatter import kept_slices, region_shape, scatter_schedule
 from ..themes import get_theme
 
-__all__ = ["scatter_fields", "scatter_page_data", "overlap_page_data", "theme_colours"]
+__all__ = ["scatter_fields", "scatter_page_data", "overlap_page_data", "both_page_data", "theme_colours"]
 
 _SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
@@ -60,6 +60,45 @@ def overlap_page_data(spec, scene, *, theme="classic", durations=None, alt=None)
     data = _fields(spec, titles, None)
     data.update({"view": "overlap", "steps": [[-1, []]], "after": [[]], "notes": [scene.describe()],
                  "said": [str(int(n)) for n in scene.counts.reshape(-1)]})
+    return _finish(data, spec, theme, durations, alt)
+
+
+def both_page_data(spec, scene, grid, *, theme="classic", durations=None, alt=None) -> dict:
+    """The both view's page: the scatter page above the zero-insertion view (``grid``: `convanim.html.grid_data` of
+    the same spec), whose outputs fill in as they complete (``finish``, `convanim.scatter.finish_steps`), the last
+    one completed at each step featured (``featured``) with its window, as the scene draws them."""
+    row = scene.row
+    data = scatter_fields(spec, row)
+    last = len(row.steps) - 1
+    kshape = tuple(spec.kernel_size)
+    lo = [ax.lo for ax in spec.axes]
+    src = grid["src"]
+    featured = []
+    for k in range(len(row.steps)):
+        cell = scene._featured(k)
+        featured.append(-1 if cell is None else _flat(cell, spec.output_shape))
+    data.update({
+        "view": "both",
+        "bands": [["input", "kernel", "output"], ["zin", "zk", "zout"]],
+        "zgrid": grid["grid"], "zout": grid["out"],
+        "zkinds": grid["kinds"],
+        "zsrc": src,
+        "zsteps": grid["steps"],
+        "zNames": ["zeros inserted, drawn " + dims(spec.grid_shape), "kernel rotated 180°",
+                   "output " + dims(spec.output_shape)],
+        "zops": ["∗", "="],
+        # the weight shown at each drawn kernel cell: the kernel rotated 180°
+        "zw": [_flat(tuple(n - 1 - v for n, v in zip(kshape, t)), kshape) for t in _cells(kshape)],
+        "finish": [int(v) for v in scene.finish.reshape(-1)],
+        "final": ["\n".join(row.cell_text(tuple(i + lo_ for i, lo_ in zip(idx, [a for a, _ in row.kept])), last)[0]
+                             or ["0"]) for idx in _cells(spec.output_shape)],
+        "featured": featured,
+        "zstatus": [scene._status(k) for k in range(len(row.steps))],
+        "zcurrent": [_flat([lo_ + j * ax.step for lo_, j, ax in zip(lo, step.source, spec.axes)], spec.grid_shape)
+                     if all(0 <= lo_ + j * ax.step < n for lo_, j, ax, n in zip(lo, step.source, spec.axes,
+                                                                                 spec.grid_shape)) else -1
+                     for step in row.steps],
+    })
     return _finish(data, spec, theme, durations, alt)
 
 
