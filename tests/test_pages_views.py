@@ -327,3 +327,76 @@ def test_both_zero_insertion_side(tab, tmp_path, name):
         assert _on(c["hl"] for c in state["zin"]) == sorted(_flat(t.cell, spec.grid_shape) for t in step.taps)
         assert _on(c["hl"] for c in state["zk"]) == list(range(len(step.taps)))
     assert tab.errors == []
+
+
+#: Layers with channels, groups or bias (the grid view draws them slice by slice).
+LAYERS = {
+    "groups": dict(input_size=4, kernel_size=3, in_channels=2, out_channels=4, groups=2, layout="flat"),
+    "bias-position": dict(input_size=5, kernel_size=3, stride=2, padding=1, in_channels=3, out_channels=2, bias=True,
+                          channel_order="position"),
+    "1d-groups": dict(input_size=(6,), kernel_size=2, dilation=2, in_channels=4, out_channels=2, groups=2),
+}
+
+LAYER_STATE = """host => {
+  const root = host.shadowRoot;
+  const grids = {};
+  for (const g of root.querySelectorAll('g[aria-label*=" grid,"], g[aria-label^="filter slice"]')) {
+    grids[g.getAttribute('aria-label').split(' grid')[0]] = [...g.querySelectorAll(':scope > rect.cell')].map(r => ({
+      tap: r.classList.contains('tap'), hl: r.hasAttribute('data-hl'), fill: r.getAttribute('fill')}));
+  }
+  const data = JSON.parse(host.querySelector('script[type="application/json"]').textContent);
+  return {grids, theme: data.theme, last: +root.querySelector('#slider').max};
+}"""
+
+
+@pytest.mark.parametrize("name", LAYERS)
+def test_layer_frames_and_hover(tab, tmp_path, name):
+    """Every frame: the input slices of the frame's groups under the window, the output cells written (the scene's
+    own `frame_content` and `_written`); hovering an output cell outlines the input slices and filter slices it
+    reads, an input cell the output cells of its group reading it."""
+    anim = convanim.animate(**LAYERS[name])
+    anim.save(tmp_path / "x.html")
+    tab.goto((tmp_path / "x.html").as_uri())
+    host = tab.locator("convanim-player")
+    spec, scene = anim.spec, anim.scene
+    steps = scene.steps
+    cin, cout = spec.in_channels // spec.groups, spec.out_channels // spec.groups
+    n_out = int(np.prod(spec.output_shape))
+    assert host.evaluate(LAYER_STATE)["last"] + 1 == len(scene) == len(anim.durations)
+    for k in range(len(scene)):
+        host.evaluate(GO, k)
+        state = host.evaluate(LAYER_STATE)
+        g = state["grids"]
+        outs, s = scene.frame_content(k)
+        taps = sorted(_flat(t.cell, spec.grid_shape) for t in steps[s].taps)
+        groups = {o // cout for o in outs}
+        for c in range(spec.in_channels):
+            assert _on(x["tap"] for x in g[f"input channel {c}"]) == (taps if c // cin in groups else [])
+        written = scene._written(outs[-1], s)
+        for o in range(spec.out_channels):
+            cells = g[f"output channel {o}"]
+            assert _on(x["tap"] for x in cells) == ([_flat(steps[s].out, spec.output_shape)] if o in outs else [])
+            assert _on(x["fill"] != state["theme"]["background"] for x in cells) == [
+                f for f in range(n_out) if written(o, f)]
+    for o in range(spec.out_channels):
+        for step in steps:
+            tab.locator(f'#view g[aria-label^="output channel {o} "] rect.cell').nth(
+                _flat(step.out, spec.output_shape)).hover()
+            g = host.evaluate(LAYER_STATE)["grids"]
+            taps = sorted(_flat(t.cell, spec.grid_shape) for t in step.taps)
+            for c in range(spec.in_channels):
+                assert _on(x["hl"] for x in g[f"input channel {c}"]) == (taps if c // cin == o // cout else [])
+            for f in range(spec.out_channels):
+                for i in range(cin):
+                    lit = _on(x["hl"] for x in g[f"filter slice {f}, {i}"])
+                    assert lit == (sorted(_flat(t.kernel, spec.kernel_size) for t in step.taps if t.source)
+                                   if f == o else [])
+    for c in range(spec.in_channels):
+        for j in range(int(np.prod(spec.grid_shape))):
+            tab.locator(f'#view g[aria-label^="input channel {c} "] rect.cell').nth(j).hover()
+            g = host.evaluate(LAYER_STATE)["grids"]
+            reading = sorted(_flat(st.out, spec.output_shape) for st in steps
+                             if any(_flat(t.cell, spec.grid_shape) == j for t in st.taps))
+            for o in range(spec.out_channels):
+                assert _on(x["hl"] for x in g[f"output channel {o}"]) == (reading if o // cout == c // cin else [])
+    assert tab.errors == []

@@ -47,13 +47,11 @@ def _check_player(view: str) -> None:
 
 
 def check_spec(spec) -> None:
-    """ValueError unless the page can draw ``spec``: one channel of a 1-D or 2-D convolution, or a 1-D or 2-D
-    pooling (`convanim.pool.PoolSpec`)."""
+    """ValueError unless a page can draw ``spec``: a 1-D or 2-D convolution or pooling (`convanim.pool.PoolSpec`);
+    which views draw a layer with channels is their declaration's (`convanim.views.View.page_kinds`)."""
     kind = getattr(spec, "kind", None)
     if kind not in ("conv", "pool"):
         raise ValueError(f"an interactive page needs a ConvSpec or a PoolSpec, got {type(spec).__name__}")
-    if getattr(spec, "multichannel", False):
-        raise ValueError("a layer with channels, groups or bias has no interactive form yet; write .gif, .webp or .pdf")
     if spec.ndim > 2:
         raise ValueError(f"an interactive page draws 1-D and 2-D {'poolings' if kind == 'pool' else 'convolutions'}, "
                          f"got {spec.ndim} axes")
@@ -103,6 +101,9 @@ def page_data(spec: ConvSpec, *, layout: str = "classic", view: str = "grid", th
     """
     _check_player(view)
     check_spec(spec)
+    if getattr(spec, "multichannel", False):  # the grid view draws its slices (`convanim.html.layer`)
+        raise ValueError(f"a layer with channels, groups or bias has no interactive form in the {view} view yet; "
+                         "write .gif, .webp or .pdf, or use --view grid")
     if layout not in LAYOUTS:
         raise ValueError(f"layout must be one of {', '.join(LAYOUTS)}, got {layout!r}")
     theme = get_theme(theme)
@@ -210,7 +211,7 @@ def render_fragment(data: dict, fallback: str | None = None) -> str:
     """
     theme = data["theme"]
     style = ";".join(f"--{name.replace('_', '-')}:{value}" for name, value in theme.items())
-    n = len(data["steps"])
+    n = len(data.get("frames") or data["steps"])  # a layer's frames step through its channels too
     fields = {
         "alt": html.escape(data["alt"]),
         "vars": html.escape(style),

@@ -8,7 +8,7 @@ var STACK_BELOW = 560;  // px of room under which the flat layout's grids stack 
 
 function mount(root, D, host) {
   var T = D.theme;
-  var n = D.steps.length, k = 0, timer = null, hover = null, stacked = null, scale = 1;
+  var n = (D.frames || D.steps).length, k = 0, timer = null, hover = null, stacked = null, scale = 1;
   var $ = function (id) { return root.querySelector("#" + id); };
   var slider = $("slider"), status = $("status"), sumEl = $("sum"), playBtn = $("play");
   var svg = $("view"), box = $("view-box"), V = D.values;
@@ -46,6 +46,8 @@ function mount(root, D, host) {
 
   // Numbers in the cells: the values view, and a pooling (a maximum needs them); the kernel between the grids
   // only where there are weights.
+  var LY = D.layout === "layer";  // a layer with channels: input and output slices, the filter bank under the code
+  var LA = D.layer, cinG = LA ? LA.in / LA.groups : 0, coutG = LA ? LA.out / LA.groups : 0;
   var SC = D.view === "scatter" || D.view === "overlap" || D.view === "both";  // a transposed convolution as PyTorch computes it: a step per input cell
   var numbers = D.view === "values" || D.view === "1d" || SC || !!D.pool, W8 = V && V.w, rows = D.layout === "rows";
   // The scatter schedule the hover links follow (the overlap view's single step has none of its own).
@@ -130,6 +132,7 @@ function mount(root, D, host) {
   function build(stack) {
     stacked = stack;
     svg.textContent = "";
+    if (LY) { buildLayer(stack); show(k); fitBox(); return; }
     var placed = place(stack);
     order.forEach(function (g) { grids[g] = placed[g]; });
     rays = null; wText = [];
@@ -208,7 +211,9 @@ function mount(root, D, host) {
       });
     }
     show(k);
-    // Fit the drawing to everything drawn (labels can be wider than their grid).
+    fitBox();
+  }
+  function fitBox() {  // fit the drawing to everything drawn (labels can be wider than their grid)
     var b = svg.getBBox(), x0 = Math.floor(Math.min(0, b.x - 4)), y0 = Math.floor(Math.min(0, b.y - 4));
     W = Math.ceil(Math.max(W, b.x + b.width + 4) - x0); H = Math.ceil(Math.max(H, b.y + b.height + 4) - y0);
     svg.setAttribute("viewBox", x0 + " " + y0 + " " + W + " " + H);
@@ -218,7 +223,8 @@ function mount(root, D, host) {
     svg.setAttribute("width", Math.round(W * scale)); svg.setAttribute("height", Math.round(H * scale));
   }
   // The kernel as it lies on the input (rotated 180° for a transposed convolution), under the code.
-  if (order.indexOf("kernel") < 0) {
+  if (LY) filterBank();
+  else if (order.indexOf("kernel") < 0) {
     var ks = el("svg", { viewBox: "0 0 " + (D.kernel[1] * C + 2 * M) + " " + (D.kernel[0] * C + M + LH),
       width: D.kernel[1] * C + 2 * M, height: D.kernel[0] * C + M + LH, role: "img",
       "aria-label": D.kernelAria || "The kernel's weights as they lie on the input" });
@@ -301,6 +307,7 @@ function mount(root, D, host) {
   function paren(v) { return v.charAt(0) === "−" || v.charAt(0) === "-" ? "(" + v + ")" : v; }
   function show(s) {
     if (SC) return showScatter(s);
+    if (LY) return showLayer(s);
     k = s;
     var st = S[s], tap = {};
     st.c.forEach(function (cell, t) { tap[cell] = t; });
@@ -347,6 +354,141 @@ function mount(root, D, host) {
   }
 
   // -- linked highlighting
+  // -- a layer with channels: slices of one grid, a group's input slices feeding its output channels
+  function slice(name, kind, ch, m, r, c, label, parent) {
+    var grid = grids[name] = { name: name, kind: kind, ch: ch, m: m, rows: r, cols: c, cells: [] };
+    grid.g = el("g", { transform: "matrix(" + m.join(" ") + ")", role: kind === "f" ? "img" : "group",
+      "aria-label": label }, parent);
+    for (var j = 0; j < r * c; j++) {
+      var kd = kind === "in" ? D.kinds[j] : "o";
+      var rect = el("rect", { x: j % c, y: Math.floor(j / c), width: 1, height: 1, "class": "cell" +
+        (kd === "p" || kd === "z" || kd === "b" ? " pad" : ""), fill: kind === "in" ? baseIn[j] : T.unread }, grid.g);
+      if (kind !== "f") {
+        rect.setAttribute("tabindex", j ? -1 : 0);
+        rect.setAttribute("role", "button");
+        rect.setAttribute("aria-label", (kind === "in" ? "input channel " : "output channel ") + ch + ", " +
+          cellLabel(kind === "in" ? "input" : "output", j));
+        bind(rect, grid, j);
+      }
+      grid.cells.push(rect);
+    }
+    grid.bold = el("g", { "aria-hidden": "true" }, grid.g);
+    grid.hl = el("g", { "aria-hidden": "true" }, grid.g);
+    order.push(name);
+    return grid;
+  }
+  function layerWidth() { return (D.grid[1] + D.out[1] + 3) * C + 2 * M; }
+  function buildLayer(stack) {  // stacked (a narrow screen): every group's output slices under its input slices
+    order = [];
+    var r = D.grid[0], c = D.grid[1], orr = D.out[0], oc = D.out[1], y = M, xOut = stack ? M : M + c * C + 3 * C;
+    texts = el("g", { "aria-hidden": "true" }, svg);
+    for (var g = 0; g < LA.groups; g++) {
+      var top = y;
+      for (var i = 0; i < cinG; i++) {
+        var ch = g * cinG + i, yy = top + LH + i * (r * C + LH + 8);
+        slice("in" + ch, "in", ch, [C, 0, 0, C, M, yy], r, c, "input channel " + ch + " grid, " + r + " by " + c, svg);
+        text(M + c * C / 2, yy - 8, "in " + ch, "");
+      }
+      for (i = 0; i < coutG; i++) {
+        var o = g * coutG + i, yo = top + LH + i * (orr * C + LH + 8) + (stack ? cinG * (r * C + LH + 8) : 0);
+        slice("out" + o, "out", o, [C, 0, 0, C, xOut, yo], orr, oc, "output channel " + o + " grid, " + orr + " by " + oc, svg);
+        text(xOut + oc * C / 2, yo - 8, "out " + o, "");
+      }
+      y = top + (stack ? cinG * (r * C + LH + 8) + coutG * (orr * C + LH + 8)
+        : Math.max(cinG * (r * C + LH + 8), coutG * (orr * C + LH + 8))) + (LA.groups > 1 ? C / 2 : 0);
+      if (LA.groups > 1) text(stack ? M + c * C / 2 : M + c * C + 1.5 * C, stack ? top + 8 : top + LH + 4, "group " + g, "");
+    }
+    W = stack ? Math.max(c, oc) * C + 2 * M : xOut + oc * C + M; H = y + M;
+  }
+  function filterBank() {  // one row of filter slices per output channel: weight[o, i] for its group's inputs
+    var F = 20, kr = D.kernel[0], kc = D.kernel[1], rowH = kr * F + 10, colW = kc * F + 10, left = 60;
+    var fw = Math.max(left + cinG * colW + M, 240);
+    var ks = el("svg", { viewBox: "0 0 " + fw + " " + (LH + LA.out * rowH + M),
+      width: fw, height: LH + LA.out * rowH + M, role: "img",
+      "aria-label": "The filter bank: " + LA.out + " filters of " + cinG + " kernel slices" });
+    $("kernel-box").appendChild(ks);
+    texts = el("g", {}, ks);
+    text(left, LH - 8, "filters (weight[o, i])", "").setAttribute("text-anchor", "start");
+    for (var o = 0; o < LA.out; o++) {
+      text(left - 8, LH + o * rowH + kr * F / 2 + 5, "out " + o, "").setAttribute("text-anchor", "end");
+      for (var i = 0; i < cinG; i++) {
+        slice("f" + o + "_" + i, "f", o, [F, 0, 0, F, left + i * colW, LH + o * rowH], kr, kc,
+          "filter slice " + o + ", " + i, ks);
+      }
+    }
+  }
+  function groupOfOut(o) { return Math.floor(o / coutG); }
+  function showLayer(s) {
+    k = s;
+    var fr = D.frames[s], outs = fr[0], st = S[fr[1]], last = outs[outs.length - 1], tap = {}, groups = {};
+    st.c.forEach(function (cell) { tap[cell] = true; });
+    outs.forEach(function (o) { groups[groupOfOut(o)] = true; });
+    for (var ch = 0; ch < LA.in; ch++) {
+      var gi = grids["in" + ch], on = Math.floor(ch / cinG) in groups;
+      gi.cells.forEach(function (rect, j) {
+        rect.setAttribute("fill", !on ? T.unread : j in tap ? overIn[j] : baseIn[j]);
+        rect.classList.toggle("tap", on && j in tap);
+      });
+      gi.bold.textContent = "";
+      if (on) frame(gi, st.c, "bold");
+    }
+    for (var o = 0; o < LA.out; o++) {
+      var go_ = grids["out" + o], cur = outs.indexOf(o) >= 0;
+      go_.cells.forEach(function (rect, f) {
+        var written = LA.order === "channel" ? o < last || (o === last && f <= fr[1]) : f <= fr[1];
+        var now = cur && f === st.out;
+        rect.setAttribute("fill", now ? T.over_output : written ? T.output : T.background);
+        rect.classList.toggle("tap", now);
+      });
+      go_.bold.textContent = "";
+      if (cur) frame(go_, [st.out], "bold");
+      for (var i = 0; i < cinG; i++) {
+        grids["f" + o + "_" + i].cells.forEach(function (rect) {
+          rect.setAttribute("fill", cur ? T.over_unread : T.unread);
+          rect.classList.toggle("tap", cur);
+        });
+      }
+    }
+    slider.value = s;
+    slider.setAttribute("aria-valuetext", "Step " + (s + 1) + " of " + n);
+    status.textContent = "Step " + (s + 1) + " of " + n + ": " + outs.map(function (o) {
+      return "out " + o + " " + sym("o", st.out, D.outShape); }).join(", ");
+    if (!hover) sumEl.textContent = layerSum(outs, fr[1]);
+  }
+  function layerSum(outs, si) {
+    return outs.map(function (o) {
+      var g = groupOfOut(o), ins = [];
+      for (var i = 0; i < cinG; i++) ins.push(g * cinG + i);
+      return "out " + o + " " + sym("o", S[si].out, D.outShape) + " = Σ over input channel" + (ins.length > 1 ? "s " : " ") +
+        ins.join(", ") + " of weight[" + o + ", i] · input window" + (LA.bias ? " + bias[" + o + "]" : "");
+    }).join("; ");
+  }
+  function highlightLayer(grid, j) {
+    var g, i;
+    if (grid.kind === "out") {
+      var st = S[stepOf[j]];
+      g = groupOfOut(grid.ch);
+      mark(grid, [j]);
+      for (i = 0; i < cinG; i++) {
+        mark(grids["in" + (g * cinG + i)], st.c);
+        var fs = grids["f" + grid.ch + "_" + i];
+        mark(fs, st.k.filter(function (_, t) { return D.src[st.c[t]] >= 0; }));
+      }
+      sumEl.textContent = layerSum([grid.ch], stepOf[j]);
+    } else if (grid.kind === "in") {
+      g = Math.floor(grid.ch / cinG);
+      var outs = [], taps = [];
+      (readers[j] || []).forEach(function (si) {
+        outs.push(S[si].out);
+        S[si].c.forEach(function (cell, t) { if (cell === j) taps.push(S[si].k[t]); });
+      });
+      mark(grid, [j]);
+      for (var o = g * coutG; o < (g + 1) * coutG; o++) {
+        mark(grids["out" + o], outs);
+        mark(grids["f" + o + "_" + (grid.ch - g * cinG)], D.src[j] >= 0 ? taps : []);
+      }
+    }
+  }
   // -- the scatter view: step s adds x[input cell] times the kernel into the region cells it writes
   function showScatter(s) {
     k = s;
@@ -438,6 +580,7 @@ function mount(root, D, host) {
   function highlight(grid, j) {
     clear();
     if (SC) { hover = [grid, j]; return highlightScatter(grid, j); }
+    if (LY) { hover = [grid, j]; return highlightLayer(grid, j); }
     hover = [grid, j];
     var st, outs = [];
     if (grid.name === "output") {
@@ -467,13 +610,23 @@ function mount(root, D, host) {
     });
   }
   function clear() {
-    order.concat(order.indexOf("kernel") < 0 ? ["kernel"] : []).forEach(function (g) {
+    Object.keys(grids).forEach(function (g) {
       grids[g].hl.textContent = "";
       grids[g].cells.forEach(function (r) { r.removeAttribute("data-hl"); r.removeAttribute("data-win"); });
     });
-    if (hover) { hover = null; sumEl.textContent = SC ? D.notes[k] : sumText(k); placeKernel(k); }
+    if (!hover) return;
+    hover = null;
+    sumEl.textContent = SC ? D.notes[k] : LY ? layerSum(D.frames[k][0], D.frames[k][1]) : sumText(k);
+    placeKernel(k);
   }
   function activate(grid, j) {
+    if (LY) {
+      var want = grid.kind === "out" ? stepOf[j] : readers[j] ? readers[j][0] : -1;
+      for (var f = 0; f < D.frames.length; f++) {
+        if (D.frames[f][1] === want && (grid.kind !== "out" || D.frames[f][0].indexOf(grid.ch) >= 0)) return go(f);
+      }
+      return;
+    }
     if (SC && grid.name === "zout") { if (D.finish[j] >= 0) go(D.finish[j]); return; }
     if (SC && grid.name === "zin") return;
     if (SC) { if (grid.name === "input" && j in stepOf) go(stepOf[j]); else if (readers[j]) go(readers[j][0]); return; }
@@ -586,6 +739,9 @@ function mount(root, D, host) {
       if (rowW === null) { var w0 = W, h0 = H; place(false); rowW = W; W = w0; H = h0; }
       var stack = room < STACK_BELOW || rowW * minScale > room;
       if (stack !== stacked) build(stack);
+    } else if (LY) {
+      var narrow = layerWidth() * minScale > room;
+      if (narrow !== stacked) build(narrow);
     } else if (stacked === null) build(false);
     scale = Math.max(minScale, Math.min(1, room / W));
     size();
