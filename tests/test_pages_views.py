@@ -186,11 +186,56 @@ def test_command_line_and_gallery_write_pool_pages(tmp_path):
 
     assert main(["render", "--pool", "max", "-i", "5", "-k", "2", "-o", str(tmp_path / "x.html")]) == 0
     assert '"pool":"max"' in (tmp_path / "x.html").read_text(encoding="utf-8")
-    (tmp_path / "g.toml").write_text('[defaults]\ninput_size = 4\nkernel_size = 2\n[[case]]\nname = "m"\npool = "max"\n'
-                                     '[[case]]\nname = "a"\npool = "avg"\nview = "values"\n')
-    assert run_gallery(tmp_path / "g.toml", tmp_path / "out", jobs=1, quiet=True) == 0
-    for name, mode in (("m", "max"), ("a", "avg")):
-        assert f'"pool":"{mode}"' in (tmp_path / "out" / f"{name}.html").read_text(encoding="utf-8")
+    (tmp_path / "g.toml").write_text("""[defaults]
+input_size = 4
+kernel_size = 2
+[[case]]
+name = "m"
+pool = "max"
+[[case]]
+name = "a"
+pool = "avg"
+view = "values"
+[[case]]
+name = "row"
+input_size = [6]
+view = "1d"
+flip = true
+[[case]]
+name = "sc"
+transposed = true
+stride = 2
+view = "scatter"
+[[case]]
+name = "both"
+transposed = true
+stride = 2
+view = "both"
+[[case]]
+name = "ov"
+transposed = true
+stride = 2
+view = "overlap"
+[[case]]
+name = "layer"
+in_channels = 2
+out_channels = 2
+[[case]]
+name = "layervalues"
+in_channels = 2
+out_channels = 2
+view = "values"
+values = "random"
+[[case]]
+name = "matrix"
+view = "matrix"
+""")
+    out = tmp_path / "out"
+    assert run_gallery(tmp_path / "g.toml", out, jobs=1, quiet=True) == 0
+    for name, key in (("m", '"pool":"max"'), ("a", '"pool":"avg"'), ("row", '"flip":true'), ("sc", '"view":"scatter"'),
+                      ("both", '"view":"both"'), ("ov", '"view":"overlap"'), ("layer", '"layout":"layer"')):
+        assert key in (out / f"{name}.html").read_text(encoding="utf-8")
+    assert not (out / "layervalues.html").exists() and not (out / "matrix.html").exists()  # no page yet
 
 
 def test_command_line_writes_a_1d_page(tmp_path):
