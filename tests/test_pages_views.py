@@ -30,6 +30,12 @@ CASES = {
     "pool-max-values": dict(spec=PoolSpec("max", 6, 3, stride=2, padding=1), view="values", values="random",
                             seed=2),
     "pool-max-1d": dict(spec=PoolSpec("max", (9,), (3,), stride=(2,), padding=(1,), ceil_mode=True), view="values"),
+    "grid-flat": dict(input_size=5, kernel_size=3, stride=2, padding=1, layout="flat"),
+    "grid-classic": dict(input_size=(4, 5), kernel_size=(2, 3), dilation=(2, 1), padding=(1, 0)),
+    "grid-transposed": dict(input_size=3, kernel_size=3, stride=2, padding=1, transposed=True, layout="flat"),
+    "values": dict(input_size=5, kernel_size=3, stride=2, padding=1, view="values", values="random", seed=1),
+    "values-transposed": dict(input_size=3, kernel_size=2, stride=2, transposed=True, view="values", values="random",
+                              seed=5),
     "1d": dict(input_size=(7,), kernel_size=3, view="1d"),
     "1d-numbers": dict(input_size=(8,), kernel_size=3, stride=2, padding=1, view="1d", values="random", seed=4),
     "1d-flip-causal": dict(input_size=(6,), kernel_size=3, padding="causal", view="1d", values="random", seed=1,
@@ -55,6 +61,13 @@ def _numbers(anim):
                 [cell_number(v) for v in np.asarray(scene.output).reshape(-1)])
     from convanim.scene.oned import number
 
+    if anim.options["view"] != "1d":  # grid and values views of one channel
+        if getattr(scene, "values", None) is None:
+            return None, None
+        from convanim.values import convolve
+
+        out = convolve(anim.spec, scene.values.x, scene.values.w)
+        return ([cell_number(v) for v in scene.values.x.reshape(-1)], [cell_number(v) for v in out.reshape(-1)])
     if scene.values is None:
         return [f"a{str(m).translate(SUB)}" for m in range(anim.spec.input_size[0])], None
     return [number(v) for v in scene.values.x], [_sentence(t).rsplit(" = ", 1)[1] for t in scene.terms]
@@ -84,8 +97,8 @@ def _flat(index, shape) -> int:
 
 
 def _grid_cell(spec, source) -> int:
-    """The drawn grid cell of input index ``source`` (the axes' own offset: padding before it)."""
-    return _flat([s + ax.lo for s, ax in zip(source, spec.axes)], spec.grid_shape)
+    """The drawn grid cell of input index ``source`` (the axes' own offset and step: padding, inserted zeros)."""
+    return _flat([ax.lo + s * getattr(ax, "step", 1) for s, ax in zip(source, spec.axes)], spec.grid_shape)
 
 
 def _expected(anim):
@@ -138,12 +151,15 @@ def test_every_step_shows_the_frame(tab, tmp_path, name):
         assert [j for j, c in enumerate(state["input"]) if c["tap"]] == frame["taps"]
         assert [j for j, c in enumerate(state["input"]) if c["winner"]] == ([] if frame["winner"] is None
                                                                             else [frame["winner"]])
-        shown = sorted(int(key.split()[1]) for key, v in state["labels"].items()
-                       if key.startswith("output") and v is not None)
-        assert shown == frame["written"]
+        if x is not None or anim.options["view"] == "1d":  # the numbers (or names) written in the cells
+            shown = sorted(int(key.split()[1]) for key, v in state["labels"].items()
+                           if key.startswith("output") and v is not None)
+            assert shown == frame["written"]
+            for cell, src in data_src.items():
+                assert state["labels"][f"input {cell}"] == x[src]
+        if anim.options["layout"] == "flat" or anim.options["view"] != "grid":  # classic: every output drawn
+            assert _on(c["fill"] != state["theme"]["background"] for c in state["output"]) == frame["written"]
         assert state["output"][frame["out"]]["fill"] == state["theme"]["over_output"]
-        for cell, src in data_src.items():
-            assert state["labels"][f"input {cell}"] == x[src]
         if o is not None:
             for j in frame["written"]:
                 assert state["labels"][f"output {j}"] == o[j]
