@@ -249,9 +249,10 @@ view = "matrix"
     out = tmp_path / "out"
     assert run_gallery(tmp_path / "g.toml", out, jobs=1, quiet=True) == 0
     for name, key in (("m", '"pool":"max"'), ("a", '"pool":"avg"'), ("row", '"flip":true'), ("sc", '"view":"scatter"'),
-                      ("both", '"view":"both"'), ("ov", '"view":"overlap"'), ("layer", '"layout":"layer"')):
+                      ("both", '"view":"both"'), ("ov", '"view":"overlap"'), ("layer", '"layout":"layer"'),
+                      ("layervalues", '"y":[[')):
         assert key in (out / f"{name}.html").read_text(encoding="utf-8")
-    assert not (out / "layervalues.html").exists() and not (out / "matrix.html").exists()  # no page yet
+    assert not (out / "matrix.html").exists()  # no page yet
 
 
 def test_command_line_writes_a_1d_page(tmp_path):
@@ -396,6 +397,10 @@ LAYERS = {
     "bias-position": dict(input_size=5, kernel_size=3, stride=2, padding=1, in_channels=3, out_channels=2, bias=True,
                           channel_order="position"),
     "1d-groups": dict(input_size=(6,), kernel_size=2, dilation=2, in_channels=4, out_channels=2, groups=2),
+    "values-bias": dict(input_size=4, kernel_size=3, padding=1, in_channels=2, out_channels=2, bias=True,
+                        view="values", values="random", seed=1),
+    "values-groups-transposed": dict(input_size=3, kernel_size=2, stride=2, transposed=True, in_channels=2,
+                                     out_channels=4, groups=2, view="values", values="random", seed=3),
 }
 
 LAYER_STATE = """host => {
@@ -405,8 +410,13 @@ LAYER_STATE = """host => {
     grids[g.getAttribute('aria-label').split(' grid')[0]] = [...g.querySelectorAll(':scope > rect.cell')].map(r => ({
       tap: r.classList.contains('tap'), hl: r.hasAttribute('data-hl'), fill: r.getAttribute('fill')}));
   }
+  const said = {};
+  for (const t of root.querySelectorAll('#view text[data-of]')) {
+    said[t.getAttribute('data-of')] = getComputedStyle(t).visibility === 'hidden' ? null : t.textContent;
+  }
   const data = JSON.parse(host.querySelector('script[type="application/json"]').textContent);
-  return {grids, theme: data.theme, last: +root.querySelector('#slider').max};
+  return {grids, said, theme: data.theme, last: +root.querySelector('#slider').max,
+          sum: root.querySelector('#sum').textContent};
 }"""
 
 
@@ -433,6 +443,17 @@ def test_layer_frames_and_hover(tab, tmp_path, name):
         groups = {o // cout for o in outs}
         for c in range(spec.in_channels):
             assert _on(x["tap"] for x in g[f"input channel {c}"]) == (taps if c // cin in groups else [])
+        if anim.options["view"] == "values":  # the numbers the frame writes (the scene's own shown_numbers)
+            scene.update(k)
+            shown = scene.shown_numbers()
+            n_grid = int(np.prod(spec.grid_shape))
+            src = host.evaluate("h => JSON.parse(h.querySelector('script[type=\"application/json\"]').textContent).src")
+            assert [state["said"][f"in{c} {j}"] for c in range(spec.in_channels) for j in range(n_grid)
+                    if src[j] >= 0] == shown["x"]
+            assert [v for o in range(spec.out_channels) for f in range(n_out)
+                    if (v := state["said"][f"out{o} {f}"]) is not None] == shown["y"]
+            for b in shown["b"]:
+                assert f"({b})" in state["sum"]
         written = scene._written(outs[-1], s)
         for o in range(spec.out_channels):
             cells = g[f"output channel {o}"]

@@ -7,9 +7,11 @@ Output channel ``o`` reads the ``in_channels / groups`` input slices of its grou
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import replace
 
 from ..explanation import alt_text, caption, pytorch_layer
+from ..numtext import cell_number
 from .scatter import theme_colours
 
 __all__ = ["layer_page_data"]
@@ -39,4 +41,21 @@ def layer_page_data(spec, scene, one: dict, *, theme="classic", durations=None, 
         "values": None,
         "theme": theme_colours(theme),
     })
+    values = getattr(scene, "values", None)  # the values view's `LayerValues`
+    if values is not None:
+        cin, cout = spec.in_channels // g, spec.out_channels // g
+        kernels = list(itertools.product(*(range(n) for n in spec.kernel_size)))
+
+        def weight(o, j):  # the kernel slice joining input slice j of o's group to output o, as the scene reads it
+            n = (o // cout) * cin + j
+            return values.w[(n, o - (o // cout) * cout) if spec.transposed else (o, j)]
+
+        data["view"] = "values"
+        data["values"] = {
+            "x": [[cell_number(v) for v in values.x[c].reshape(-1)] for c in range(spec.in_channels)],
+            "y": [[cell_number(v) for v in values.y[o].reshape(-1)] for o in range(spec.out_channels)],
+            "w": [[[cell_number(weight(o, j)[t]) for t in kernels] for j in range(cin)]
+                  for o in range(spec.out_channels)],
+            "b": None if values.b is None else [cell_number(v) for v in values.b],
+        }
     return data

@@ -49,7 +49,7 @@ function mount(root, D, host) {
   var LY = D.layout === "layer";  // a layer with channels: input and output slices, the filter bank under the code
   var LA = D.layer, cinG = LA ? LA.in / LA.groups : 0, coutG = LA ? LA.out / LA.groups : 0;
   var SC = D.view === "scatter" || D.view === "overlap" || D.view === "both";  // a transposed convolution as PyTorch computes it: a step per input cell
-  var numbers = D.view === "values" || D.view === "1d" || SC || !!D.pool, W8 = V && V.w, rows = D.layout === "rows";
+  var numbers = (D.view === "values" && !LY) || D.view === "1d" || SC || !!D.pool, W8 = V && V.w, rows = D.layout === "rows";
   // The scatter schedule the hover links follow (the overlap view's single step has none of its own).
   var L = (D.links || []).map(function (s) {
     var ks = [], cs = [];
@@ -367,7 +367,9 @@ function mount(root, D, host) {
         rect.setAttribute("tabindex", j ? -1 : 0);
         rect.setAttribute("role", "button");
         rect.setAttribute("aria-label", (kind === "in" ? "input channel " : "output channel ") + ch + ", " +
-          cellLabel(kind === "in" ? "input" : "output", j));
+          (kind === "in" ? (D.src[j] < 0 ? "padding" : "input " + sym("a", D.src[j], D.inputShape) +
+            (V ? " = " + V.x[ch][D.src[j]] : "")) : "output " + sym("o", j, D.outShape) + (V ? " = " + V.y[ch][j] : "") +
+            ", step " + (stepOf[j] + 1)));
         bind(rect, grid, j);
       }
       grid.cells.push(rect);
@@ -375,6 +377,15 @@ function mount(root, D, host) {
     grid.bold = el("g", { "aria-hidden": "true" }, grid.g);
     grid.hl = el("g", { "aria-hidden": "true" }, grid.g);
     order.push(name);
+    if (V) {  // the values view: inputs (zeros on padding), weights, outputs once written
+      grid.texts = grid.cells.map(function (_, j) {
+        var lab = kind === "in" ? (D.src[j] < 0 ? "0" : V.x[ch][D.src[j]]) : kind === "out" ? V.y[ch][j]
+          : V.w[ch][+name.split("_")[1]][j];
+        var t = cellText(grid, j, lab, kind === "f" ? "s" : "v");
+        if (kind === "f") t.setAttribute("y", +t.getAttribute("y") - 1);
+        return t;
+      });
+    }
     return grid;
   }
   function layerWidth() { return (D.grid[1] + D.out[1] + 3) * C + 2 * M; }
@@ -398,10 +409,11 @@ function mount(root, D, host) {
         : Math.max(cinG * (r * C + LH + 8), coutG * (orr * C + LH + 8))) + (LA.groups > 1 ? C / 2 : 0);
       if (LA.groups > 1) text(stack ? M + c * C / 2 : M + c * C + 1.5 * C, stack ? top + 8 : top + LH + 4, "group " + g, "");
     }
+    svg.appendChild(texts);  // the numbers over the cells
     W = stack ? Math.max(c, oc) * C + 2 * M : xOut + oc * C + M; H = y + M;
   }
   function filterBank() {  // one row of filter slices per output channel: weight[o, i] for its group's inputs
-    var F = 20, kr = D.kernel[0], kc = D.kernel[1], rowH = kr * F + 10, colW = kc * F + 10, left = 60;
+    var F = V ? 28 : 20, kr = D.kernel[0], kc = D.kernel[1], rowH = kr * F + 10, colW = kc * F + 10, left = 60;
     var fw = Math.max(left + cinG * colW + M, 240);
     var ks = el("svg", { viewBox: "0 0 " + fw + " " + (LH + LA.out * rowH + M),
       width: fw, height: LH + LA.out * rowH + M, role: "img",
@@ -416,6 +428,7 @@ function mount(root, D, host) {
           "filter slice " + o + ", " + i, ks);
       }
     }
+    ks.appendChild(texts);
   }
   function groupOfOut(o) { return Math.floor(o / coutG); }
   function showLayer(s) {
@@ -439,6 +452,7 @@ function mount(root, D, host) {
         var now = cur && f === st.out;
         rect.setAttribute("fill", now ? T.over_output : written ? T.output : T.background);
         rect.classList.toggle("tap", now);
+        if (go_.texts) go_.texts[f].style.visibility = written ? "" : "hidden";
       });
       go_.bold.textContent = "";
       if (cur) frame(go_, [st.out], "bold");
@@ -460,7 +474,8 @@ function mount(root, D, host) {
       var g = groupOfOut(o), ins = [];
       for (var i = 0; i < cinG; i++) ins.push(g * cinG + i);
       return "out " + o + " " + sym("o", S[si].out, D.outShape) + " = Σ over input channel" + (ins.length > 1 ? "s " : " ") +
-        ins.join(", ") + " of weight[" + o + ", i] · input window" + (LA.bias ? " + bias[" + o + "]" : "");
+        ins.join(", ") + " of weight[" + o + ", i] · input window" + (LA.bias ? " + bias[" + o + "]" : "") +
+        (V ? (V.b ? " (" + V.b[o] + ")" : "") + " = " + V.y[o][S[si].out] : "");
     }).join("; ");
   }
   function highlightLayer(grid, j) {
