@@ -197,8 +197,15 @@ def _json(data: dict) -> str:
 
 def player_script(*parts: str) -> str:
     """The player's script and ``parts`` (asset names after it), in one closure: nothing becomes a global name."""
-    body = "\n".join(_asset(name) for name in ("player.js", *parts))
+    body = "\n".join(_compact(_asset(name)) for name in ("player.js", *parts))
     return f'(function () {{\n"use strict";\n{body}}})();'
+
+
+def _compact(script: str) -> str:
+    """``script`` without its indentation, blank lines and whole-line comments (the shipped scripts hold no
+    multi-line strings): a page carries the code, not its layout. Line breaks stay, so no statement changes."""
+    lines = (line.strip() for line in script.splitlines())
+    return "\n".join(line for line in lines if line and not line.startswith("//")) + "\n"
 
 
 def render_fragment(data: dict, fallback: str | None = None) -> str:
