@@ -36,6 +36,9 @@ CASES = {
     "values": dict(input_size=5, kernel_size=3, stride=2, padding=1, view="values", values="random", seed=1),
     "values-transposed": dict(input_size=3, kernel_size=2, stride=2, transposed=True, view="values", values="random",
                               seed=5),
+    "matrix": dict(input_size=4, kernel_size=3, stride=2, padding=1, view="matrix"),
+    "matrix-transposed": dict(input_size=3, kernel_size=2, stride=2, transposed=True, view="matrix", values="random",
+                              seed=1),
     "1d": dict(input_size=(7,), kernel_size=3, view="1d"),
     "1d-numbers": dict(input_size=(8,), kernel_size=3, stride=2, padding=1, view="1d", values="random", seed=4),
     "1d-flip-causal": dict(input_size=(6,), kernel_size=3, padding="causal", view="1d", values="random", seed=1,
@@ -252,7 +255,7 @@ view = "matrix"
                       ("both", '"view":"both"'), ("ov", '"view":"overlap"'), ("layer", '"layout":"layer"'),
                       ("layervalues", '"y":[[')):
         assert key in (out / f"{name}.html").read_text(encoding="utf-8")
-    assert not (out / "matrix.html").exists()  # no page yet
+    assert '"matrix":{"rows":9,"cols":16' in (out / "matrix.html").read_text(encoding="utf-8")
 
 
 def test_command_line_writes_a_1d_page(tmp_path):
@@ -481,4 +484,55 @@ def test_layer_frames_and_hover(tab, tmp_path, name):
                              if any(_flat(t.cell, spec.grid_shape) == j for t in st.taps))
             for o in range(spec.out_channels):
                 assert _on(x["hl"] for x in g[f"output channel {o}"]) == (reading if o // cout == c // cin else [])
+    assert tab.errors == []
+
+
+MATRIX_STATE = """host => {
+  const root = host.shadowRoot, grids = {};
+  for (const name of ['x', 'C', 'y']) {
+    grids[name] = [...root.querySelectorAll(`#view-box g[aria-label="${name}"] > rect.cell`)].map(r => ({
+      tap: r.classList.contains('tap'), hl: r.hasAttribute('data-hl')}));
+  }
+  grids.y_said = [...root.querySelectorAll('#view-box text[data-of^="y "]')].map(
+    t => getComputedStyle(t).visibility === 'hidden' ? null : t.textContent);
+  return grids;
+}"""
+
+
+@pytest.mark.parametrize("name", ["matrix", "matrix-transposed"])
+def test_matrix_rows_follow_the_frames(tab, tmp_path, name):
+    """The matrix above the grids: frame k lights matrix row k's entries (the scene's `conv_matrix` index), the
+    input entries they multiply and output k; hovering an output cell lights its row, an input cell its column."""
+    args = dict(CASES[name])
+    anim = convanim.animate(**args)
+    anim.save(tmp_path / "x.html")
+    tab.goto((tmp_path / "x.html").as_uri())
+    host = tab.locator("convanim-player")
+    index = anim.scene.index
+    rows, cols = index.shape
+    y_text = [None] * rows
+    for k, step in enumerate(anim.scene.steps):
+        host.evaluate(GO, k)
+        m = host.evaluate(MATRIX_STATE)
+        row = int(np.ravel_multi_index(step.out, anim.spec.output_shape))
+        assert row == k
+        used = [int(i) for i in np.nonzero(index[row] >= 0)[0]]
+        assert _on(c["tap"] for c in m["C"]) == [row * cols + i for i in used]
+        assert _on(c["tap"] for c in m["x"]) == used
+        assert _on(c["tap"] for c in m["y"]) == [row]
+        # outputs written so far (the scene's numbers; names where it writes symbols), and none after
+        y_text[row] = anim.scene.ytext[row] if anim.scene.values is not None else m["y_said"][row]
+        assert m["y_said"] == y_text
+    for o in range(rows):
+        tab.locator('#view g[aria-label^="output"] rect.cell').nth(o).hover()
+        m = host.evaluate(MATRIX_STATE)
+        used = [int(i) for i in np.nonzero(index[o] >= 0)[0]]
+        assert _on(c["hl"] for c in m["C"]) == [o * cols + i for i in used] and _on(c["hl"] for c in m["y"]) == [o]
+    spec = anim.spec
+    for idx in np.ndindex(*spec.input_size):
+        tab.locator('#view g[aria-label^="input"] rect.cell').nth(_grid_cell(spec, idx)).hover()
+        m = host.evaluate(MATRIX_STATE)
+        i = _flat(idx, spec.input_size)
+        assert _on(c["hl"] for c in m["x"]) == [i]
+        assert _on(c["hl"] for c in m["y"]) == [int(r) for r in np.nonzero(index[:, i] >= 0)[0]]
     assert tab.errors == []
