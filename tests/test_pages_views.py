@@ -255,7 +255,7 @@ view = "matrix"
                       ("both", '"view":"both"'), ("ov", '"view":"overlap"'), ("layer", '"layout":"layer"'),
                       ("layervalues", '"y":[[')):
         assert key in (out / f"{name}.html").read_text(encoding="utf-8")
-    assert '"matrix":{"rows":9,"cols":16' in (out / "matrix.html").read_text(encoding="utf-8")
+    assert '"product":{"rows":9,"cols":16' in (out / "matrix.html").read_text(encoding="utf-8")
 
 
 def test_command_line_writes_a_1d_page(tmp_path):

@@ -195,17 +195,41 @@ def _json(data: dict) -> str:
     return text.replace("<", "\\u003c").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 
 
-def player_script(*parts: str) -> str:
-    """The player's script and ``parts`` (asset names after it), in one closure: nothing becomes a global name."""
-    body = "\n".join(_compact(_asset(name)) for name in ("player.js", *parts))
+def player_script(*parts: str, keep=()) -> str:
+    """The player's script and ``parts`` (asset names after it), in one closure: nothing becomes a global name.
+
+    ``keep``: the optional parts of ``player.js`` (``// @part NAME`` ... ``// @end``) this page uses
+    (`needed_parts`); the others are left out.
+    """
+    body = "\n".join(_compact(_asset(name), keep) for name in ("player.js", *parts))
     return f'(function () {{\n"use strict";\n{body}}})();'
 
 
-def _compact(script: str) -> str:
-    """``script`` without its indentation, blank lines and whole-line comments (the shipped scripts hold no
-    multi-line strings): a page carries the code, not its layout. Line breaks stay, so no statement changes."""
-    lines = (line.strip() for line in script.splitlines())
-    return "\n".join(line for line in lines if line and not line.startswith("//")) + "\n"
+def needed_parts(data: dict) -> tuple[str, ...]:
+    """The optional parts of the player a page's ``data`` uses: ``scatter``, ``layer``, ``matrix``."""
+    parts = []
+    if data.get("view") in ("scatter", "overlap", "both"):
+        parts.append("scatter")
+    if data.get("layout") == "layer":
+        parts.append("layer")
+    if data.get("product"):
+        parts.append("matrix")
+    return tuple(parts)
+
+
+def _compact(script: str, keep=()) -> str:
+    """``script`` without its indentation, blank lines, whole-line comments (the shipped scripts hold no
+    multi-line strings) and the optional parts not in ``keep``: a page carries the code it runs, not its layout.
+    Line breaks stay, so no statement changes."""
+    out, skipping = [], False
+    for line in (line.strip() for line in script.splitlines()):
+        if line.startswith("// @part "):
+            skipping = line.split()[2] not in keep
+        elif line == "// @end":
+            skipping = False
+        elif line and not skipping and not line.startswith("//"):
+            out.append(line)
+    return "\n".join(out) + "\n"
 
 
 def render_fragment(data: dict, fallback: str | None = None) -> str:
@@ -232,7 +256,7 @@ def render_fragment(data: dict, fallback: str | None = None) -> str:
     }
     # One pass: text put in is never scanned again.
     player = re.sub(r"\{\{(\w+)\}\}", lambda m: fields[m.group(1)], _asset("player.html"))
-    return f"{player}<script>\n{player_script('boot.js')}\n</script>\n"
+    return f"{player}<script>\n{player_script('boot.js', keep=needed_parts(data))}\n</script>\n"
 
 
 def render_page(data: dict, credit: str | None = None) -> str:

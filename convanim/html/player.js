@@ -46,6 +46,7 @@ function mount(root, D, host) {
 
   // Numbers in the cells: the values view, and a pooling (a maximum needs them); the kernel between the grids
   // only where there are weights.
+  var MX = D.product, mgrids = {};  // the matrix view
   var LY = D.layout === "layer";  // a layer with channels: input and output slices, the filter bank under the code
   var LA = D.layer, cinG = LA ? LA.in / LA.groups : 0, coutG = LA ? LA.out / LA.groups : 0;
   var SC = D.view === "scatter" || D.view === "overlap" || D.view === "both";  // a transposed convolution as PyTorch computes it: a step per input cell
@@ -355,8 +356,8 @@ function mount(root, D, host) {
   }
 
   // -- linked highlighting
+  // @part matrix (a page carries the parts its view uses: `convanim.html.player_script`)
   // -- the matrix view: y = Cx above the grids, one matrix row per output cell
-  var MX = D.matrix, mgrids = {};
   function mgrid(name, m, r, c, parent) {
     var grid = mgrids[name] = grids[name] = { name: name, m: m, rows: r, cols: c, cells: [] };
     grid.g = el("g", { transform: "matrix(" + m.join(" ") + ")", role: "img", "aria-label": name }, parent);
@@ -424,6 +425,8 @@ function mount(root, D, host) {
       for (var r = 0; r < MX.rows; r++) if (MX.index[r * MX.cols + i] >= 0) { mark(mgrids.C, [r * MX.cols + i]); mark(mgrids.y, [r]); }
     });
   }
+  // @end
+  // @part layer
   // -- a layer with channels: slices of one grid, a group's input slices feeding its output channels
   function slice(name, kind, ch, m, r, c, label, parent) {
     var grid = grids[name] = { name: name, kind: kind, ch: ch, m: m, rows: r, cols: c, cells: [] };
@@ -574,6 +577,8 @@ function mount(root, D, host) {
       }
     }
   }
+  // @end
+  // @part scatter
   // -- the scatter view: step s adds x[input cell] times the kernel into the region cells it writes
   function showScatter(s) {
     k = s;
@@ -662,6 +667,7 @@ function mount(root, D, host) {
       mark(grids.output, [j]); mark(grids.input, ins); mark(grids.kernel, taps);
     }
   }
+  // @end
   function highlight(grid, j) {
     clear();
     if (SC) { hover = [grid, j]; return highlightScatter(grid, j); }

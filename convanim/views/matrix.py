@@ -46,12 +46,12 @@ def _size(spec, opts) -> tuple[int, int]:
 
 
 def _page(anim) -> dict:
-    """The values view's page (grids, kernel, output, numbers or symbols) under the matrix: ``matrix`` is the
+    """The values view's page (grids, kernel, output, numbers or symbols) under the matrix: ``product`` is the
     scene's own `conv_matrix` index (kernel index per entry, -1 for zero), rows output cells, columns input cells."""
     data = page_data(anim.spec, view="values", theme=anim.scene.options.theme,
                      values=anim.scene.values, durations=anim.durations, alt=anim.alt)
     index = anim.scene.index
-    data["matrix"] = {"rows": int(index.shape[0]), "cols": int(index.shape[1]),
+    data["product"] = {"rows": int(index.shape[0]), "cols": int(index.shape[1]),
                       "index": [int(v) for v in index.reshape(-1)]}
     return data
 
