@@ -198,8 +198,8 @@ def _json(data: dict) -> str:
 def player_script(*parts: str, keep=()) -> str:
     """The player's script and ``parts`` (asset names after it), in one closure: nothing becomes a global name.
 
-    ``keep``: the optional parts of ``player.js`` (``// @part NAME`` ... ``// @end``) this page uses
-    (`needed_parts`); the others are left out.
+    ``keep``: the optional parts of the player this page uses (`needed_parts`): ``player_NAME.js``, spliced
+    into ``mount`` where ``player.js`` says ``// @part NAME``; the others are left out.
     """
     body = "\n".join(_compact(_asset(name), keep) for name in ("player.js", *parts))
     return f'(function () {{\n"use strict";\n{body}}})();'
@@ -218,16 +218,16 @@ def needed_parts(data: dict) -> tuple[str, ...]:
 
 
 def _compact(script: str, keep=()) -> str:
-    """``script`` without its indentation, blank lines, whole-line comments (the shipped scripts hold no
-    multi-line strings) and the optional parts not in ``keep``: a page carries the code it runs, not its layout.
-    Line breaks stay, so no statement changes."""
-    out, skipping = [], False
+    """``script`` without its indentation, blank lines and whole-line comments (the shipped scripts hold no
+    multi-line strings), each ``// @part NAME`` line replaced by ``player_NAME.js`` when NAME is in ``keep``:
+    a page carries the code it runs, not its layout. Line breaks stay, so no statement changes."""
+    out = []
     for line in (line.strip() for line in script.splitlines()):
         if line.startswith("// @part "):
-            skipping = line.split()[2] not in keep
-        elif line == "// @end":
-            skipping = False
-        elif line and not skipping and not line.startswith("//"):
+            name = line.split()[2]
+            if name in keep:
+                out.append(_compact(_asset(f"player_{name}.js")).rstrip("\n"))
+        elif line and not line.startswith("//"):
             out.append(line)
     return "\n".join(out) + "\n"
 
