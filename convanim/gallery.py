@@ -394,7 +394,7 @@ def render_all(cases: list[Case], directory: Path, jobs: int, progress: bool, fo
     """
     from .views import page_files
 
-    pages = page_files(cases)
+    pages = page_files(cases, make_spec)
     infos: dict[str, dict] = {}
     bar = None
     if progress:
@@ -458,7 +458,7 @@ def run_gallery(source, output, *, jobs: int | None = None, check: bool = False,
     output = Path(output)
     from .views import page_files
 
-    names = [c.file for c in cases] + list(page_files(cases).values()) + list(PAGES)
+    names = [c.file for c in cases] + list(page_files(cases, make_spec).values()) + list(PAGES)
     if check:
         if not output.is_dir():
             raise ValueError(f"cannot check {str(output)!r}: it is not a directory")

@@ -24,15 +24,20 @@ from importlib import resources
 
 from ..explanation import alt_text, caption, input_label, output_label, pytorch_layer
 from ..numtext import cell_number
+from ..pool_text import alt_text as pool_alt
+from ..pool_text import caption as pool_caption
 from ..schedule import cell_kind, cell_source, schedule, unread_cells
 from ..spec import ConvSpec
 from ..themes import get_theme
+from .pooling import pool_fields
+from .scatter import theme_colours
 
-__all__ = ["PLAYER_VIEWS", "check_spec", "page_data", "render_page", "render_fragment", "player_script", "write_page"]
+__all__ = ["PLAYER_VIEWS", "check_spec", "page_data", "grid_data", "render_page", "render_fragment", "player_script",
+           "write_page"]
 
 #: What the player (``player.js``) draws, and in which layout (None: the one asked for). Which view has a
 #: page is the view's declaration (`convanim.views.View.page`), which calls `write_page` with its own name.
-PLAYER_VIEWS = {"grid": None, "values": "flat"}
+PLAYER_VIEWS = {"grid": None, "values": "flat", "1d": "rows", "scatter": "flat", "overlap": "flat", "both": "flat"}
 LAYOUTS = ("classic", "flat")
 
 
@@ -42,15 +47,14 @@ def _check_player(view: str) -> None:
 
 
 def check_spec(spec) -> None:
-    """ValueError unless the page can draw ``spec``: one channel of a 1-D or 2-D convolution."""
-    if getattr(spec, "kind", None) == "pool":
-        raise ValueError("pooling has no interactive form yet; write .gif, .webp or .pdf")
-    if not isinstance(spec, ConvSpec):
-        raise ValueError(f"an interactive page needs a ConvSpec, got {type(spec).__name__}")
-    if getattr(spec, "multichannel", False):
-        raise ValueError("a layer with channels, groups or bias has no interactive form yet; write .gif, .webp or .pdf")
+    """ValueError unless a page can draw ``spec``: a 1-D or 2-D convolution or pooling (`convanim.pool.PoolSpec`);
+    which views draw a layer with channels is their declaration's (`convanim.views.View.page_kinds`)."""
+    kind = getattr(spec, "kind", None)
+    if kind not in ("conv", "pool"):
+        raise ValueError(f"an interactive page needs a ConvSpec or a PoolSpec, got {type(spec).__name__}")
     if spec.ndim > 2:
-        raise ValueError(f"an interactive page draws 1-D and 2-D convolutions, got {spec.ndim} axes")
+        raise ValueError(f"an interactive page draws 1-D and 2-D {'poolings' if kind == 'pool' else 'convolutions'}, "
+                         f"got {spec.ndim} axes")
 
 
 def _flat(index, shape) -> int:
@@ -97,41 +101,32 @@ def page_data(spec: ConvSpec, *, layout: str = "classic", view: str = "grid", th
     """
     _check_player(view)
     check_spec(spec)
+    if getattr(spec, "multichannel", False):  # the grid view draws its slices (`convanim.html.layer`)
+        raise ValueError(f"a layer with channels, groups or bias has no interactive form in the {view} view yet; "
+                         "write .gif, .webp or .pdf, or use --view grid")
     if layout not in LAYOUTS:
         raise ValueError(f"layout must be one of {', '.join(LAYOUTS)}, got {layout!r}")
     theme = get_theme(theme)
-    grid, out, kshape = spec.grid_shape, spec.output_shape, spec.kernel_size
-    steps = schedule(spec)
-    unread = set(unread_cells(spec))
-    kinds, src = [], []
-    for cell in _cells(grid):
-        source = cell_source(spec, cell)
-        kind = cell_kind(spec, cell)
-        kinds.append("u" if source is not None and source in unread else kind[0])
-        src.append(-1 if source is None else _flat(source, spec.input_size))
-    data = {
+    data = grid_data(spec)
+    steps = data.pop("scheduled")
+    if spec.kind == "pool":
+        formula, call, default_alt = pool_caption(spec), spec.pytorch_layer, pool_alt(spec)
+    else:
+        formula, call, default_alt = caption(spec), pytorch_layer(spec), None
+    data.update({
         "view": view,
         "layout": PLAYER_VIEWS[view] or layout,
-        "grid": _two_d(grid),
-        "out": _two_d(out),
-        "kernel": _two_d(kshape),
-        "inputShape": list(spec.input_size),
-        "kernelShape": list(kshape),
-        "outShape": list(out),
-        "kinds": "".join(kinds),
-        "src": src,
-        "steps": [
-            [_flat(step.out, out), [v for tap in step.taps for v in (_flat(tap.kernel, kshape), _flat(tap.cell, grid))]]
-            for step in steps
-        ],
         "durations": list(durations) if durations is not None else [1000] * len(steps),
         "labels": [input_label(spec), output_label(spec)] if labels else None,
-        "formula": caption(spec),
-        "pytorch": pytorch_layer(spec),
-        "alt": alt or alt_text(spec),
+        "formula": formula,
+        "pytorch": call,
+        "alt": alt or default_alt or alt_text(spec),
         "transposed": spec.transposed,
         "values": None,
-    }
+    })
+    if spec.kind == "pool":
+        data.update(pool_fields(spec, steps, values))
+        values = None
     if values is not None:
         from ..values import convolve
 
@@ -144,12 +139,37 @@ def page_data(spec: ConvSpec, *, layout: str = "classic", view: str = "grid", th
         }
     if data["layout"] == "classic":
         data["matrix"] = _classic_matrices(spec)
-    colours = {name: getattr(theme, name) for name in
-               ("background", "input", "output", "line", "padding", "unread", "text", "accent")}
-    colours.update({f"over_{name}": theme.over(getattr(theme, name)) for name in
-                    ("input", "output", "padding", "unread")})
-    data["theme"] = colours
+    data["theme"] = theme_colours(theme)
     return data
+
+
+def grid_data(spec) -> dict:
+    """The grids of any spec kind (`convanim.axes.PerAxis`) as plain values: shapes, cell kinds and sources, and
+    the schedule's steps (``scheduled``: the `convanim.schedule.Step` list itself, for the caller)."""
+    grid, out, kshape = spec.grid_shape, spec.output_shape, spec.kernel_size
+    steps = schedule(spec)
+    unread = set(unread_cells(spec))
+    kinds, src = [], []
+    for cell in _cells(grid):
+        source = cell_source(spec, cell)
+        kind = cell_kind(spec, cell)
+        kinds.append("u" if source is not None and source in unread else kind[0])
+        src.append(-1 if source is None else _flat(source, spec.input_size))
+    return {
+        "grid": _two_d(grid),
+        "out": _two_d(out),
+        "kernel": _two_d(kshape),
+        "inputShape": list(spec.input_size),
+        "kernelShape": list(kshape),
+        "outShape": list(out),
+        "kinds": "".join(kinds),
+        "src": src,
+        "steps": [
+            [_flat(step.out, out), [v for tap in step.taps for v in (_flat(tap.kernel, kshape), _flat(tap.cell, grid))]]
+            for step in steps
+        ],
+        "scheduled": steps,
+    }
 
 
 def _cells(shape):
@@ -175,10 +195,41 @@ def _json(data: dict) -> str:
     return text.replace("<", "\\u003c").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 
 
-def player_script(*parts: str) -> str:
-    """The player's script and ``parts`` (asset names after it), in one closure: nothing becomes a global name."""
-    body = "\n".join(_asset(name) for name in ("player.js", *parts))
+def player_script(*parts: str, keep=()) -> str:
+    """The player's script and ``parts`` (asset names after it), in one closure: nothing becomes a global name.
+
+    ``keep``: the optional parts of the player this page uses (`needed_parts`): ``player_NAME.js``, spliced
+    into ``mount`` where ``player.js`` says ``// @part NAME``; the others are left out.
+    """
+    body = "\n".join(_compact(_asset(name), keep) for name in ("player.js", *parts))
     return f'(function () {{\n"use strict";\n{body}}})();'
+
+
+def needed_parts(data: dict) -> tuple[str, ...]:
+    """The optional parts of the player a page's ``data`` uses: ``scatter``, ``layer``, ``matrix``."""
+    parts = []
+    if data.get("view") in ("scatter", "overlap", "both"):
+        parts.append("scatter")
+    if data.get("layout") == "layer":
+        parts.append("layer")
+    if data.get("product"):
+        parts.append("matrix")
+    return tuple(parts)
+
+
+def _compact(script: str, keep=()) -> str:
+    """``script`` without its indentation, blank lines and whole-line comments (the shipped scripts hold no
+    multi-line strings), each ``// @part NAME`` line replaced by ``player_NAME.js`` when NAME is in ``keep``:
+    a page carries the code it runs, not its layout. Line breaks stay, so no statement changes."""
+    out = []
+    for line in (line.strip() for line in script.splitlines()):
+        if line.startswith("// @part "):
+            name = line.split()[2]
+            if name in keep:
+                out.append(_compact(_asset(f"player_{name}.js")).rstrip("\n"))
+        elif line and not line.startswith("//"):
+            out.append(line)
+    return "\n".join(out) + "\n"
 
 
 def render_fragment(data: dict, fallback: str | None = None) -> str:
@@ -191,7 +242,7 @@ def render_fragment(data: dict, fallback: str | None = None) -> str:
     """
     theme = data["theme"]
     style = ";".join(f"--{name.replace('_', '-')}:{value}" for name, value in theme.items())
-    n = len(data["steps"])
+    n = len(data.get("frames") or data["steps"])  # a layer's frames step through its channels too
     fields = {
         "alt": html.escape(data["alt"]),
         "vars": html.escape(style),
@@ -205,7 +256,7 @@ def render_fragment(data: dict, fallback: str | None = None) -> str:
     }
     # One pass: text put in is never scanned again.
     player = re.sub(r"\{\{(\w+)\}\}", lambda m: fields[m.group(1)], _asset("player.html"))
-    return f"{player}<script>\n{player_script('boot.js')}\n</script>\n"
+    return f"{player}<script>\n{player_script('boot.js', keep=needed_parts(data))}\n</script>\n"
 
 
 def render_page(data: dict, credit: str | None = None) -> str:

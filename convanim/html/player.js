@@ -8,7 +8,7 @@ var STACK_BELOW = 560;  // px of room under which the flat layout's grids stack 
 
 function mount(root, D, host) {
   var T = D.theme;
-  var n = D.steps.length, k = 0, timer = null, hover = null, stacked = null, scale = 1;
+  var n = (D.frames || D.steps).length, k = 0, timer = null, hover = null, stacked = null, scale = 1;
   var $ = function (id) { return root.querySelector("#" + id); };
   var slider = $("slider"), status = $("status"), sumEl = $("sum"), playBtn = $("play");
   var svg = $("view"), box = $("view-box"), V = D.values;
@@ -44,16 +44,44 @@ function mount(root, D, host) {
     return { out: s[0], k: ks, c: cs };
   });
 
-  var grids = {}, order = D.view === "values" ? ["input", "kernel", "output"] : ["input", "output"];
-  var dims = { input: D.grid, output: D.out, kernel: D.kernel };
+  // Numbers in the cells: the values view, and a pooling (a maximum needs them); the kernel between the grids
+  // only where there are weights.
+  var MX = D.product, mgrids = {};  // the matrix view
+  var LY = D.layout === "layer";  // a layer with channels: input and output slices, the filter bank under the code
+  var LA = D.layer, cinG = LA ? LA.in / LA.groups : 0, coutG = LA ? LA.out / LA.groups : 0;
+  var SC = D.view === "scatter" || D.view === "overlap" || D.view === "both";  // a transposed convolution as PyTorch computes it: a step per input cell
+  var numbers = (D.view === "values" && !LY) || D.view === "1d" || SC || !!D.pool, W8 = V && V.w, rows = D.layout === "rows";
+  // The scatter schedule the hover links follow (the overlap view's single step has none of its own).
+  var L = (D.links || []).map(function (s) {
+    var ks = [], cs = [];
+    for (var j = 0; j < s[1].length; j += 2) { ks.push(s[1][j]); cs.push(s[1][j + 1]); }
+    return { out: s[0], k: ks, c: cs };
+  }), feeds = [], linkOf = [];
+  L.forEach(function (l, i) { linkOf[l.out] = i; l.c.forEach(function (c) { (feeds[c] = feeds[c] || []).push(i); }); });
+  var grids = {}, order = numbers && !D.pool ? ["input", "kernel", "output"] : ["input", "output"];
+  if (D.bands) order = D.bands[0].concat(D.bands[1]);  // the both view: the scatter above the zero insertion
+  var dims = { input: D.grid, output: D.out, kernel: D.kernel, zin: D.zgrid, zk: D.kernel, zout: D.zout };
+  var opBefore = {};  // the operator drawn before a grid: in its band, or in the one row of grids
+  (D.bands || [order]).forEach(function (band, b) {
+    band.forEach(function (g, i) { if (i) opBefore[g] = ((b ? D.zops : D.ops) || ["∗", "="])[i - 1]; });
+  });
+  var zreaders = [], zstepOf = [];  // the zero-insertion side: which of its outputs read a drawn cell
+  (D.zsteps || []).forEach(function (st, i) {
+    zstepOf[st[0]] = i;
+    for (var j = 1; j < st[1].length; j += 2) (zreaders[st[1][j]] = zreaders[st[1][j]] || []).push(st[0]);
+  });
   var names = D.labels || ["input", "output"];
-  var heads = { input: names[0], output: names[1], kernel: D.kernelName || "kernel" };
+  var heads = D.rowNames ? { input: D.rowNames[0], kernel: D.rowNames[1], output: D.rowNames[2] }
+    : { input: names[0], output: names[1], kernel: D.kernelName || "kernel" };
+  if (D.zNames) { heads.zin = D.zNames[0]; heads.zk = D.zNames[1]; heads.zout = D.zNames[2]; }
   var baseIn = [], overIn = [];
   for (var i = 0; i < D.kinds.length; i++) {
     var kd = D.kinds[i];
     var key = kd === "i" || (kd === "u" && D.layout === "classic") ? "input" : kd === "u" ? "unread" : "padding";
-    baseIn.push(T[key]); overIn.push(T["over_" + key]);
+    baseIn.push(kd === "b" ? T.background : T[key]); overIn.push(T["over_" + key]);
   }
+  var baseZ = (D.zkinds || "").split("").map(function (kd) { return kd === "i" ? T.input : T.padding; });
+  var overZ = (D.zkinds || "").split("").map(function (kd) { return kd === "i" ? T.over_input : T.over_padding; });
   var W, H, texts, rays, wText;
 
   // -- geometry: one affine map per grid, (col, row) in cells -> drawing units
@@ -71,21 +99,32 @@ function mount(root, D, host) {
       var x0 = Math.min.apply(0, xs), y0 = Math.min.apply(0, ys);
       W = Math.max.apply(0, xs) - x0 + 2 * M; H = Math.max.apply(0, ys) - y0 + 2 * M + 2 * LH;
       ["input", "output"].forEach(function (g) { grids[g].m[4] += M - x0; grids[g].m[5] += M + LH - y0; });
+    } else if (rows) {  // 1-D: the input row, the kernel row under its window (same columns), the output row
+      var gc = dims.input[1] * C;
+      grids.input = { m: [C, 0, 0, C, M, M] };
+      grids.kernel = { m: [C, 0, 0, C, M, M + 1.5 * C] };
+      grids.output = { m: [C, 0, 0, C, M + (gc - dims.output[1] * C) / 2, M + 3.5 * C] };
+      W = gc + 2 * M; H = 4.5 * C + 2 * M;
     } else if (stack) {  // one grid under another, centred, the operators between them
       var wide = Math.max.apply(0, order.map(function (g) { return dims[g][1] * C; })), y = M;
       order.forEach(function (g, i) {
         y += LH;
         grids[g] = { m: [C, 0, 0, C, M + (wide - dims[g][1] * C) / 2, y] };
-        y += dims[g][0] * C + (i < order.length - 1 ? (D.view === "values" ? 1.2 * C : 0.5 * C) : 0);
+        y += dims[g][0] * C + (i < order.length - 1 ? (order.length > 2 ? 1.2 * C : 0.5 * C) : 0);
       });
       W = wide + 2 * M; H = y + M;
-    } else {
-      var h = Math.max.apply(0, order.map(function (g) { return dims[g][0] * C; })), x = M;
-      order.forEach(function (g, i) {
-        grids[g] = { m: [C, 0, 0, C, x, M + LH + (h - dims[g][0] * C) / 2] };
-        x += dims[g][1] * C + (i < order.length - 1 ? 1.5 * C : 0);
+    } else {  // each band in a row (one band but in the both view), the rows one under another
+      var top = M;
+      W = 0;
+      (D.bands || [order]).forEach(function (band) {
+        var h = Math.max.apply(0, band.map(function (g) { return dims[g][0] * C; })), x = M;
+        band.forEach(function (g, i) {
+          grids[g] = { m: [C, 0, 0, C, x, top + LH + (h - dims[g][0] * C) / 2] };
+          x += dims[g][1] * C + (i < band.length - 1 ? 1.5 * C : 0);
+        });
+        W = Math.max(W, x + M); top += h + LH + M;
       });
-      W = x + M; H = h + 2 * M + LH;
+      H = top + M;
     }
     return grids;
   }
@@ -94,32 +133,38 @@ function mount(root, D, host) {
   function build(stack) {
     stacked = stack;
     svg.textContent = "";
+    if (LY) { buildLayer(stack); show(k); fitBox(); return; }
     var placed = place(stack);
     order.forEach(function (g) { grids[g] = placed[g]; });
     rays = null; wText = [];
     order.forEach(function (g) {
-      if (g === "output" && D.layout === "classic") rays = el("g", { "aria-hidden": "true" }, svg);
+      if (g === "output" && (D.layout === "classic" || rows)) rays = el("g", { "aria-hidden": "true" }, svg);
       var grid = grids[g], r = dims[g][0], c = dims[g][1];
       grid.g = el("g", { transform: "matrix(" + grid.m.join(" ") + ")", role: "group",
-        "aria-label": heads[g] + " grid, " + r + " by " + c }, svg);
+        "aria-label": (D.rowNames ? g + " " : "") + heads[g] + " grid, " + r + " by " + c }, svg);
       grid.cells = [];
       grid.rows = r; grid.cols = c; grid.name = g;
       for (var j = 0; j < r * c; j++) {
-        var kind = g === "input" ? D.kinds[j] : "o";
+        var kind = g === "input" ? D.kinds[j] : g === "zin" ? D.zkinds[j] : "o";
         var rect = el("rect", { x: j % c, y: Math.floor(j / c), width: 1, height: 1,
           "class": "cell" + (kind === "p" || kind === "z" || kind === "b" ? " pad" : ""), tabindex: j ? -1 : 0 }, grid.g);
-        rect.setAttribute("fill", g === "input" ? baseIn[j] : g === "kernel" ? T.unread : T.output);
-        if (g !== "kernel") {
+        rect.setAttribute("fill", g === "input" ? baseIn[j] : g === "zin" ? baseZ[j]
+          : g === "kernel" || g === "zk" ? T.unread : T.output);
+        if (g !== "kernel" && g !== "zk") {
           rect.setAttribute("role", "button");
           rect.setAttribute("aria-label", cellLabel(g, j));
           bind(rect, grid, j);
         } else rect.removeAttribute("tabindex");
         grid.cells.push(rect);
-        if (kind === "u" && D.layout === "flat") {
+        if ((kind === "u" && D.layout === "flat") || kind === "b" || (g === "output" && D.outKinds && D.outKinds[j] === "c")) {
           var q = j % c, p = Math.floor(j / c);
           el("path", { d: "M" + q + " " + (p + .75) + "L" + (q + .75) + " " + p + "M" + (q + .25) + " " + (p + 1) +
             "L" + (q + 1) + " " + (p + .25), "class": "hatch", "aria-hidden": "true" }, grid.g);
         }
+      }
+      if (g === "output" && D.kept) {  // the output PyTorch keeps, inside the scattered region
+        el("rect", { x: D.kept[1], y: D.kept[0], width: D.kept[3] - D.kept[1], height: D.kept[2] - D.kept[0],
+          "class": "kept", "aria-hidden": "true" }, grid.g);
       }
       grid.bold = el("g", { "aria-hidden": "true" }, grid.g);
       grid.hl = el("g", { "aria-hidden": "true" }, grid.g);
@@ -132,28 +177,44 @@ function mount(root, D, host) {
         p = cs.reduce(function (a, b) { return (g === "input" ? b[1] > a[1] : b[1] < a[1]) ? b : a; });
         p = [p[0], p[1] + (g === "input" ? LH : -8)];
       } else p = [top[0], top[1] - 8];
-      text(p[0], p[1], heads[g], "");
-      if (i && D.view === "values") {
+      if (rows) {  // names left of the rows, as in the drawing
+        p = apply(grid.m, 0, r / 2);
+        text(p[0] - 10, p[1] + 5, heads[g], "v").setAttribute("text-anchor", "end");
+      } else text(p[0], p[1], heads[g], "");
+      if (g in opBefore && order.length > 2 && !rows) {
         var prev = grids[order[i - 1]], e;
-        if (stack) { e = apply(prev.m, prev.cols / 2, prev.rows); text(e[0], e[1] + .75 * C - 4, i === 1 ? "∗" : "=", "v"); }
-        else { e = apply(prev.m, prev.cols, prev.rows / 2); text(e[0] + .75 * C, e[1] + 6, i === 1 ? "∗" : "=", "v"); }
+        if (stack) { e = apply(prev.m, prev.cols / 2, prev.rows); text(e[0], e[1] + .75 * C - 4, opBefore[g], "v"); }
+        else { e = apply(prev.m, prev.cols, prev.rows / 2); text(e[0] + .75 * C, e[1] + 6, opBefore[g], "v"); }
       }
     });
-    if (D.view === "values") {  // numbers or symbols in the cells
+    if (numbers) {  // numbers or symbols in the cells
       grids.input.cells.forEach(function (_, j) {
-        var s = D.src[j], lab = s < 0 ? "0" : V ? V.x[s] : sym("a", s, D.inputShape);
+        var s = D.src[j], lab = s < 0 ? (D.kinds[j] === "b" ? "" : D.padText || "0") : V ? V.x[s]
+          : D.inNames ? D.inNames[s] : sym("a", s, D.inputShape);
         cellText(grids.input, j, lab, s < 0 ? "z" : V ? "v" : "");
+        if (!grids.kernel || rows || SC) return;
         var q = apply(grids.input.m, j % grids.input.cols + .95, Math.floor(j / grids.input.cols) + .95);
         wText.push(text(q[0], q[1], "", "w"));
         wText[j].setAttribute("text-anchor", "end");
       });
-      S[0].k.forEach(function (w, t) { cellText(grids.kernel, t, wLabel(w), V ? "v" : ""); });
+      if (grids.kernel) grids.kernel.texts = (SC ? L[0] : S[0]).k.map(function (w, t) { return cellText(grids.kernel, t, wLabel(w), V ? "v" : ""); });
+      if (D.bands) {  // the zero insertion: input names or numbers, the kernel rotated, outputs once complete
+        grids.zin.cells.forEach(function (_, j) {
+          var sv = D.zsrc[j];
+          cellText(grids.zin, j, sv < 0 ? "" : V ? V.x[sv] : D.inNames[sv], "s");
+        });
+        grids.zk.cells.forEach(function (_, t) { cellText(grids.zk, t, W8 ? V.w[D.zw[t]] : D.wNames[D.zw[t]], "s"); });
+        grids.zout.texts = grids.zout.cells.map(function (_, o) { return cellText(grids.zout, o, "", "s"); });
+        grids.zout.texts.forEach(function (t, o) { lines(t, D.final[o]); });
+      }
       grids.output.texts = grids.output.cells.map(function (_, o) {
-        return cellText(grids.output, o, V ? V.o[o] : sym("o", o, D.outShape), V ? "v" : "");
+        return SC ? cellText(grids.output, o, "", "s") : cellText(grids.output, o, V ? V.o[o] : outName(o), V ? "v" : "");
       });
     }
     show(k);
-    // Fit the drawing to everything drawn (labels can be wider than their grid).
+    fitBox();
+  }
+  function fitBox() {  // fit the drawing to everything drawn (labels can be wider than their grid)
     var b = svg.getBBox(), x0 = Math.floor(Math.min(0, b.x - 4)), y0 = Math.floor(Math.min(0, b.y - 4));
     W = Math.ceil(Math.max(W, b.x + b.width + 4) - x0); H = Math.ceil(Math.max(H, b.y + b.height + 4) - y0);
     svg.setAttribute("viewBox", x0 + " " + y0 + " " + W + " " + H);
@@ -163,7 +224,8 @@ function mount(root, D, host) {
     svg.setAttribute("width", Math.round(W * scale)); svg.setAttribute("height", Math.round(H * scale));
   }
   // The kernel as it lies on the input (rotated 180° for a transposed convolution), under the code.
-  if (D.view !== "values") {
+  if (LY) filterBank();
+  else if (order.indexOf("kernel") < 0) {
     var ks = el("svg", { viewBox: "0 0 " + (D.kernel[1] * C + 2 * M) + " " + (D.kernel[0] * C + M + LH),
       width: D.kernel[1] * C + 2 * M, height: D.kernel[0] * C + M + LH, role: "img",
       "aria-label": D.kernelAria || "The kernel's weights as they lie on the input" });
@@ -179,19 +241,40 @@ function mount(root, D, host) {
     S[0].k.forEach(function (w, t) { cellText(kg, t, wLabel(w), ""); });
     text(M + kg.cols * C / 2, LH - 8, heads.kernel, "");
   }
-  function wLabel(w) { return V ? V.w[w] : D.pool ? "" : sym("w", w, D.kernelShape); }  // a window has no weights
+  function wLabel(w) { return W8 ? V.w[w] : D.pool ? "" : wName(w); }
+  function wName(w) { return D.wNames ? D.wNames[w] : sym("w", w, D.kernelShape); }
+  function outName(o) { return D.outNames ? D.outNames[o] : sym("o", o, D.outShape); }
+  // The kernel row of the 1-D view lies under the window of step s (its taps' columns: dilation leaves gaps).
+  function placeKernel(s) {
+    if (!rows) return;
+    var kg = grids.kernel;
+    S[s].c.forEach(function (cell, t) {
+      var x = cell % grids.input.cols;
+      kg.cells[t].setAttribute("x", x);
+      if (kg.texts) kg.texts[t].setAttribute("x", apply(kg.m, x + .5, 0)[0]);
+    });
+  }  // a window has no weights
   function text(x, y, s, cls) {
     var t = el("text", { x: x, y: y, "text-anchor": "middle", "class": cls }, texts);
     t.textContent = s;
     return t;
   }
   function cellText(grid, j, s, cls) {
-    var p = apply(grid.m, j % grid.cols + .5, Math.floor(j / grid.cols) + .5);
-    return text(p[0], p[1] + 5, s, cls);
+    var p = apply(grid.m, j % grid.cols + .5, Math.floor(j / grid.cols) + .5), t = text(p[0], p[1] + 5, s, cls);
+    t.setAttribute("data-of", grid.name + " " + j);  // which cell it labels (tests and tools read it)
+    return t;
   }
   function cellLabel(g, j) {
+    if (g === "zin") return D.zsrc[j] < 0 ? (D.zkinds[j] === "z" ? "inserted zero" : "border zero") : "input " + D.inNames[D.zsrc[j]];
+    if (g === "zout") return "output " + sym("o", j, D.keptShape) + ", complete after step " + (D.finish[j] + 1);
+    if (SC && g === "output") {
+      var rc = unflat(j, D.outShape), kr = D.kept, row = D.outShape.length === 1 ? 0 : rc[0], col = rc[rc.length - 1];
+      return "scattered cell " + rc.join(", ") + (D.outKinds[j] === "k" ? ", output " +
+        sym("o", (row - kr[0]) * (kr[3] - kr[1]) + col - kr[1], D.keptShape) : ", cropped by the padding");
+    }
+    if (SC) return "input " + D.inNames[j] + (V ? " = " + V.x[j] : "") + (j in stepOf ? ", step " + (stepOf[j] + 1) : "");
     if (g === "output") {
-      return "output " + sym("o", j, D.outShape) + (V ? " = " + V.o[j] : "") + ", step " + (stepOf[j] + 1);
+      return "output " + outName(j) + (V ? " = " + V.o[j] : "") + ", step " + (stepOf[j] + 1);
     }
     var s = D.src[j], kd = D.kinds[j];
     if (s < 0) return kd === "z" ? "inserted zero" : kd === "b" ? "beyond the padded input" : "padding";
@@ -200,29 +283,33 @@ function mount(root, D, host) {
 
   // -- one step
   function frame(grid, cells, cls) {
-    var rs = cells.map(function (j) { return Math.floor(j / grid.cols); });
-    var cs = cells.map(function (j) { return j % grid.cols; });
+    var rs = cells.map(function (j) { return +grid.cells[j].getAttribute("y"); });
+    var cs = cells.map(function (j) { return +grid.cells[j].getAttribute("x"); });
     var r0 = Math.min.apply(0, rs), c0 = Math.min.apply(0, cs);
     return el("rect", { x: c0, y: r0, width: Math.max.apply(0, cs) - c0 + 1,
-      height: Math.max.apply(0, rs) - r0 + 1, "class": cls }, cls === "hl" ? grid.hl : grid.bold);
+      height: Math.max.apply(0, rs) - r0 + 1, "class": cls }, /^hl/.test(cls) ? grid.hl : grid.bold);
   }
   function sumText(s) {
     var st = S[s], terms = [];
     st.c.forEach(function (cell, t) {
       var sv = D.src[cell];
       if (sv < 0) return;
-      if (V) terms.push(paren(V.x[sv]) + "·" + paren(V.w[st.k[t]]));
-      else if (D.pool) terms.push(sym("a", sv, D.inputShape));
-      else terms.push(sym("a", sv, D.inputShape) + "·" + sym("w", st.k[t], D.kernelShape));
+      if (D.pool) terms.push(V ? V.x[sv] : sym("a", sv, D.inputShape));
+      else if (V) terms.push(paren(V.x[sv]) + "·" + paren(V.w[st.k[t]]));
+      else terms.push(sym("a", sv, D.inputShape) + "·" + wName(st.k[t]));
     });
-    var o = sym("o", st.out, D.outShape);
-    if (D.pool === "max") return o + " = max(" + terms.join(", ") + ")";
-    if (D.pool === "avg") return o + " = (" + terms.join(" + ") + ") / " + D.divisors[st.out];
+    var o = D.sumNames ? D.sumNames[st.out] : sym("o", st.out, D.outShape);
+    var is = V ? " = " + V.o[st.out] : "";
+    if (D.pool === "max") return o + " = max(" + terms.join(", ") + ")" + is;
+    if (D.pool === "avg") return o + " = (" + (terms.join(" + ") || "0") + ") / " + D.divisors[s] + is;
     var sum = o + " = " + (terms.join(" + ") || "0");
     return V ? sum + " = " + V.o[st.out] : sum;
   }
   function paren(v) { return v.charAt(0) === "−" || v.charAt(0) === "-" ? "(" + v + ")" : v; }
   function show(s) {
+    if (SC) return showScatter(s);
+    if (LY) return showLayer(s);
+    if (MX) showMatrix(s);
     k = s;
     var st = S[s], tap = {};
     st.c.forEach(function (cell, t) { tap[cell] = t; });
@@ -231,6 +318,7 @@ function mount(root, D, host) {
       rect.setAttribute("fill", on ? overIn[j] : baseIn[j]);
       rect.classList.toggle("tap", on);
       if (wText.length) wText[j].textContent = on ? wLabel(st.k[tap[j]]) : "";
+      if (D.winners && D.winners[s] === j) rect.setAttribute("data-winner", ""); else rect.removeAttribute("data-winner");
     });
     grids.output.cells.forEach(function (rect, o) {
       var done = stepOf[o] < s || D.layout === "classic";
@@ -238,10 +326,19 @@ function mount(root, D, host) {
       if (grids.output.texts) grids.output.texts[o].style.visibility = stepOf[o] <= s ? "" : "hidden";
     });
     grids.input.bold.textContent = grids.output.bold.textContent = "";
-    if (D.view === "values") grids.kernel.bold.textContent = "";
+    if (order.length > 2) grids.kernel.bold.textContent = "";
     frame(grids.input, st.c, "bold");
+    if (D.winners) frame(grids.input, [D.winners[s]], "win");  // the maximum, outlined as in the drawing
     frame(grids.output, [st.out], "bold");
-    if (rays) {
+    placeKernel(s);
+    if (rays && rows) {
+      rays.textContent = "";
+      var kc = st.c.map(function (j) { return j % grids.input.cols; });
+      [[Math.min.apply(0, kc), 0], [Math.max.apply(0, kc) + 1, 1]].forEach(function (q) {
+        var a = apply(grids.kernel.m, q[0], 1), b = apply(grids.output.m, st.out + q[1], 0);
+        el("line", { x1: a[0], y1: a[1], x2: b[0], y2: b[1], "class": "ray" }, rays);
+      });
+    } else if (rays) {
       rays.textContent = "";
       var gi = grids.input, go_ = grids.output;
       var rs = st.c.map(function (j) { return Math.floor(j / gi.cols); }), cs = st.c.map(function (j) { return j % gi.cols; });
@@ -254,26 +351,40 @@ function mount(root, D, host) {
     }
     slider.value = s;
     slider.setAttribute("aria-valuetext", "Step " + (s + 1) + " of " + n);
-    status.textContent = "Step " + (s + 1) + " of " + n + ": " + sym("o", st.out, D.outShape);
+    status.textContent = "Step " + (s + 1) + " of " + n + ": " + outName(st.out);
     if (!hover) sumEl.textContent = sumText(s);
   }
 
   // -- linked highlighting
+  // @part matrix (player_matrix.js, in the pages that use it)
+  // @part layer (player_layer.js, in the pages that use it)
+  // @part scatter (player_scatter.js, in the pages that use it)
   function highlight(grid, j) {
     clear();
+    if (SC) { hover = [grid, j]; return highlightScatter(grid, j); }
+    if (LY) { hover = [grid, j]; return highlightLayer(grid, j); }
     hover = [grid, j];
     var st, outs = [];
     if (grid.name === "output") {
       st = S[stepOf[j]];
+      placeKernel(stepOf[j]);
       mark(grids.output, [j]);
       mark(grids.input, st.c);
       mark(grids.kernel, st.c.map(function (_, t) { return t; }).filter(function (t) { return D.src[st.c[t]] >= 0; }));
+      if (D.winners) win(grids.input, [D.winners[stepOf[j]]]);
+      if (MX) markMatrix([j], []);
       sumEl.textContent = sumText(stepOf[j]);
     } else {
       (readers[j] || []).forEach(function (s) { outs.push(S[s].out); });
       mark(grids.input, [j]);
       mark(grids.output, outs);
+      if (MX && D.src[j] >= 0) markMatrix([], [D.src[j]]);
+      if (D.winners) win(grids.output, (readers[j] || []).filter(function (s) { return D.winners[s] === j; })
+        .map(function (s) { return S[s].out; }));
     }
+  }
+  function win(grid, cells) {  // a pooling's maximum: the winner of a window, the outputs a cell wins
+    cells.forEach(function (j) { grid.cells[j].setAttribute("data-win", ""); frame(grid, [j], "hl-win"); });
   }
   function mark(grid, cells) {
     cells.forEach(function (j) {
@@ -283,13 +394,26 @@ function mount(root, D, host) {
     });
   }
   function clear() {
-    ["input", "output", "kernel"].forEach(function (g) {
+    Object.keys(grids).forEach(function (g) {
       grids[g].hl.textContent = "";
-      grids[g].cells.forEach(function (r) { r.removeAttribute("data-hl"); });
+      grids[g].cells.forEach(function (r) { r.removeAttribute("data-hl"); r.removeAttribute("data-win"); });
     });
-    if (hover) { hover = null; sumEl.textContent = sumText(k); }
+    if (!hover) return;
+    hover = null;
+    sumEl.textContent = SC ? D.notes[k] : LY ? layerSum(D.frames[k][0], D.frames[k][1]) : sumText(k);
+    placeKernel(k);
   }
   function activate(grid, j) {
+    if (LY) {
+      var want = grid.kind === "out" ? stepOf[j] : readers[j] ? readers[j][0] : -1;
+      for (var f = 0; f < D.frames.length; f++) {
+        if (D.frames[f][1] === want && (grid.kind !== "out" || D.frames[f][0].indexOf(grid.ch) >= 0)) return go(f);
+      }
+      return;
+    }
+    if (SC && grid.name === "zout") { if (D.finish[j] >= 0) go(D.finish[j]); return; }
+    if (SC && grid.name === "zin") return;
+    if (SC) { if (grid.name === "input" && j in stepOf) go(stepOf[j]); else if (readers[j]) go(readers[j][0]); return; }
     if (grid.name === "output") go(stepOf[j]);
     else if (readers[j]) go(readers[j][0]);
   }
@@ -390,7 +514,7 @@ function mount(root, D, host) {
   });
 
   // -- size: never below the smallest readable text; stack the flat layout's grids when there is no room
-  var minScale = Math.min(1, MIN_TEXT_PX / SMALLEST_TEXT[D.view === "values" ? "values" : "grid"]);
+  var minScale = Math.min(1, MIN_TEXT_PX / SMALLEST_TEXT[numbers && !D.pool ? "values" : "grid"]);
   var rowW = null;
   function fit() {
     var room = box.clientWidth;
@@ -399,10 +523,14 @@ function mount(root, D, host) {
       if (rowW === null) { var w0 = W, h0 = H; place(false); rowW = W; W = w0; H = h0; }
       var stack = room < STACK_BELOW || rowW * minScale > room;
       if (stack !== stacked) build(stack);
+    } else if (LY) {
+      var narrow = layerWidth() * minScale > room;
+      if (narrow !== stacked) build(narrow);
     } else if (stacked === null) build(false);
     scale = Math.max(minScale, Math.min(1, room / W));
     size();
   }
+  if (MX) buildMatrix();
   build(false);
   fit();
   var watched = box.clientWidth;

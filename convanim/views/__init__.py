@@ -175,13 +175,16 @@ def check_page(name) -> View:
     return view
 
 
-def page_files(cases) -> dict[str, str]:
+def page_files(cases, make_spec=None) -> dict[str, str]:
     """Gallery cases that get a page beside their animation: case name -> ``NAME.html``.
 
-    Cases whose view has a page, unless their file already is a page or
-    ``NAME.html`` is taken (by a case's file or the index), and whose spec
-    the page draws (`convanim.html.check_spec`).
+    Cases whose view has a page for their kind of spec (`View.page_kinds`),
+    unless their file already is a page or ``NAME.html`` is taken (by a
+    case's file or the index), and whose spec the page draws
+    (`convanim.html.check_spec`). ``make_spec``: a case's spec keys -> its
+    spec (default: a `ConvSpec`).
     """
+    make_spec = make_spec or (lambda fields: ConvSpec(**fields))
     taken = {case.file.lower() for case in cases} | {"index.html", "readme.md"}  # as file systems may compare
     pages = {}
     for case in cases:
@@ -191,8 +194,10 @@ def page_files(cases) -> dict[str, str]:
                 or getattr(case, "beside", None):  # two layers side by side: no page draws them
             continue
         try:
-            page_draws(ConvSpec(**case.spec))
-        except (TypeError, ValueError):  # not a convolution the page draws
+            spec = make_spec(case.spec)
+            page_draws(spec)
+        except (TypeError, ValueError):  # not a spec the page draws
             continue
-        pages[case.name] = page
+        if drawn_kind(spec) in view.page_kinds:
+            pages[case.name] = page
     return pages

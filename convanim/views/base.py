@@ -80,6 +80,8 @@ class View:
     page : callable, optional
         ``(animation) -> dict``: its interactive page's plain JSON (`convanim.html.page_data`); None: ``.html``
         is refused.
+    page_kinds : tuple of str
+        The drawn kinds (`drawn_kind`) its page draws (the gallery writes pages for those cases only).
     layouts : tuple of str
         Layouts it draws (``--layout``); empty: none.
     bare_ndim : int, optional
@@ -99,6 +101,7 @@ class View:
     limits: dict = field(default_factory=dict)
     frames: Callable = cells_per_frame
     page: Callable | None = None
+    page_kinds: tuple = ("conv",)
     layouts: tuple = ()
     bare_ndim: int | None = None
     palette_only: bool = False

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import math
 
+from ..html import grid_data
+from ..html.scatter import both_page_data
 from .base import View, values_of
 from .scatter import check_for, scatter_size
 
@@ -17,6 +19,13 @@ def _conv(spec, options, opts):
     return BothScene(spec, options, values=values_of(spec, opts))
 
 
+def _page(anim) -> dict:
+    grid = grid_data(anim.spec)
+    grid.pop("scheduled")
+    return both_page_data(anim.spec, anim.scene, grid, theme=anim.scene.options.theme, durations=anim.durations,
+                          alt=anim.alt)
+
+
 VIEW = View(
     name="both",
     summary="the scatter view beside the zero-insertion view of the same transposed convolution",
@@ -25,4 +34,5 @@ VIEW = View(
     check=check_for("both"),
     frames=lambda spec: math.prod(spec.input_size),  # one frame per input cell
     size=lambda spec, opts: scatter_size(spec, opts["cell_px"], both=True),
+    page=_page,
 )

@@ -11,7 +11,8 @@ from __future__ import annotations
 import math
 from dataclasses import replace
 
-from ..html import page_data
+from ..html import grid_data, page_data
+from ..html.layer import layer_page_data
 from .base import View, drawn_kind, rows_cols
 
 __all__ = ["VIEW", "LAYOUTS", "grid_size", "layer_size"]
@@ -99,6 +100,11 @@ def _size(spec, opts) -> tuple[int, int]:
 
 
 def _page(anim) -> dict:
+    if drawn_kind(anim.spec) == "layer":
+        one = grid_data(replace(anim.spec, in_channels=1, out_channels=1, groups=1, bias=False))
+        one.pop("scheduled")
+        return layer_page_data(anim.spec, anim.scene, one, theme=anim.scene.options.theme, durations=anim.durations,
+                               alt=anim.alt)
     return page_data(anim.spec, view="grid", layout=anim.options["layout"], theme=anim.scene.options.theme,
                      values=getattr(anim.scene, "values", None), durations=anim.durations, alt=anim.alt)
 
@@ -112,6 +118,7 @@ VIEW = View(
     limits={"cells": MAX_CELLS},
     size=_size,
     page=_page,
+    page_kinds=("conv", "layer", "pool"),
     layouts=LAYOUTS,
     palette_only=True,
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 
+from ..html import page_data
 from .base import View, rows_cols, values_of
 
 __all__ = ["VIEW"]
@@ -44,6 +45,17 @@ def _size(spec, opts) -> tuple[int, int]:
     return int(max(width, 600)), int(height)
 
 
+def _page(anim) -> dict:
+    """The values view's page (grids, kernel, output, numbers or symbols) under the matrix: ``product`` is the
+    scene's own `conv_matrix` index (kernel index per entry, -1 for zero), rows output cells, columns input cells."""
+    data = page_data(anim.spec, view="values", theme=anim.scene.options.theme,
+                     values=anim.scene.values, durations=anim.durations, alt=anim.alt)
+    index = anim.scene.index
+    data["product"] = {"rows": int(index.shape[0]), "cols": int(index.shape[1]),
+                      "index": [int(v) for v in index.reshape(-1)]}
+    return data
+
+
 VIEW = View(
     name="matrix",
     summary="the convolution as a matrix product, one row per output cell",
@@ -52,4 +64,5 @@ VIEW = View(
     check=_check,
     limits={"cells": MAX_CELLS},
     size=_size,
+    page=_page,
 )

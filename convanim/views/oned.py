@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import math
 
+from ..html import page_data
+from ..html.oned import oned_fields
 from .base import View, rows_cols, values_of
 
 __all__ = ["VIEW"]
@@ -44,6 +46,13 @@ def _size(spec, opts) -> tuple[int, int]:
     return int(width), int(height)
 
 
+def _page(anim) -> dict:
+    values = anim.scene.values
+    data = page_data(anim.spec, view="1d", theme=anim.scene.options.theme, durations=anim.durations, alt=anim.alt)
+    data.update(oned_fields(anim.spec, values, anim.scene.flip))
+    return data
+
+
 VIEW = View(
     name="1d",
     summary="a 1-D convolution along one row of numbers, each sum written out",
@@ -52,5 +61,6 @@ VIEW = View(
     check=_check,
     limits={"cells": MAX_CELLS, "taps": MAX_TAPS},
     size=_size,
+    page=_page,
     bare_ndim=1,
 )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 
+from ..html.scatter import scatter_page_data
 from .base import View, rows_cols, values_of
 
 __all__ = ["VIEW", "check", "scatter_size"]
@@ -54,6 +55,11 @@ def region(spec) -> list[int]:
         spec.input_size, spec.kernel_size, spec.stride, spec.dilation, spec.output_padding)]
 
 
+def _page(anim) -> dict:
+    return scatter_page_data(anim.spec, anim.scene.row, theme=anim.scene.options.theme, durations=anim.durations,
+                             alt=anim.alt)
+
+
 VIEW = View(
     name="scatter",
     summary="a transposed convolution as PyTorch computes it: each input cell scatters the kernel",
@@ -62,4 +68,5 @@ VIEW = View(
     check=check,
     frames=lambda spec: math.prod(spec.input_size),  # one frame per input cell
     size=lambda spec, opts: scatter_size(spec, opts["cell_px"]),
+    page=_page,
 )

@@ -7,8 +7,10 @@ its input's numbers (`convanim.scene.pool`); its page is the interactive player 
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
-from ..html import page_data
+from ..html import grid_data, page_data
+from ..html.layer import layer_page_data
 from .base import View, drawn_kind, rows_cols, values_of
 from .grid import layer_size
 
@@ -71,6 +73,11 @@ def _size(spec, opts) -> tuple[int, int]:
 
 
 def _page(anim) -> dict:
+    if drawn_kind(anim.spec) == "layer":  # the grid view's slices, with the scene's numbers
+        one = grid_data(replace(anim.spec, in_channels=1, out_channels=1, groups=1, bias=False))
+        one.pop("scheduled")
+        return layer_page_data(anim.spec, anim.scene, one, theme=anim.scene.options.theme, durations=anim.durations,
+                               alt=anim.alt)
     return page_data(anim.spec, view="values", layout=anim.options["layout"], theme=anim.scene.options.theme,
                      values=getattr(anim.scene, "values", None), durations=anim.durations, alt=anim.alt)
 
@@ -85,4 +92,5 @@ VIEW = View(
     limits={"cells": MAX_CELLS, "taps": MAX_TAPS},
     size=_size,
     page=_page,
+    page_kinds=("conv", "layer", "pool"),
 )
