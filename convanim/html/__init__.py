@@ -32,11 +32,11 @@ from ..themes import get_theme
 from .pooling import pool_fields
 from .scatter import theme_colours
 
-__all__ = ["PLAYER_VIEWS", "check_spec", "page_data", "grid_data", "render_page", "render_fragment", "player_script",
-           "write_page"]
+__all__ = ["PLAYER_VIEWS", "check_spec", "page_data", "grid_data", "render_page", "render_fragment", "player_script"]
 
 #: What the player (``player.js``) draws, and in which layout (None: the one asked for). Which view has a
-#: page is the view's declaration (`convanim.views.View.page`), which calls `write_page` with its own name.
+#: page is the view's declaration (`convanim.views.View.page`), which calls `page_data` with its own name;
+#: `convanim.Animation.save` writes `render_page` of it.
 PLAYER_VIEWS = {"grid": None, "values": "flat", "1d": "rows", "scatter": "flat", "overlap": "flat", "both": "flat"}
 LAYOUTS = ("classic", "flat")
 
@@ -270,11 +270,3 @@ def render_page(data: dict, credit: str | None = None) -> str:
     }
     return re.sub(r"\{\{(\w+)\}\}", lambda m: fields[m.group(1)], _asset("page.html"))
 
-
-def write_page(path, spec: ConvSpec, *, credit: str | None = None, **options) -> None:
-    """Write the page of ``spec`` (options as for `page_data`; ``credit`` in its metadata) to ``path``, atomically."""
-    from ..encode import atomic_output
-
-    page = render_page(page_data(spec, **options), credit)
-    with atomic_output(path) as fh:
-        fh.write(page.encode("utf-8"))
