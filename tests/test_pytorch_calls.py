@@ -28,6 +28,9 @@ from convanim.pool import PoolSpec, pool_evaluate
 from convanim.pytorch import layer_text
 
 ROOT = Path(__file__).resolve().parent.parent
+#: Every test here that builds a call is a torch cross-check (skipped, and counted, without torch); the two
+#: tests of the calls' text alone run everywhere.
+torch_check = pytest.mark.torch
 GALLERIES = sorted(p.stem for p in (ROOT / "assets" / "galleries").glob("*.toml"))
 
 
@@ -77,6 +80,7 @@ def _gallery_cases():
                 yield pytest.param(case, id=f"{name}-{case.file}")
 
 
+@torch_check
 @pytest.mark.parametrize("case", list(_gallery_cases()))
 def test_gallery_table_and_page_calls_build_the_layer_drawn(case):
     spec = make_spec(case.spec)
@@ -84,6 +88,7 @@ def test_gallery_table_and_page_calls_build_the_layer_drawn(case):
     _assert_builds(text, spec)
 
 
+@torch_check
 @pytest.mark.parametrize("name", sorted(NETWORK_PRESETS))
 def test_network_table_calls_build_each_layer(name):
     net = load_network(name)[1]
@@ -98,6 +103,7 @@ def test_network_table_calls_build_each_layer(name):
             _build(shown)
 
 
+@torch_check
 @pytest.mark.parametrize("spec", [
     ConvSpec(5, 3, stride=2, padding=1),
     ConvSpec(8, 2, dilation=2, padding="causal"),
@@ -114,6 +120,17 @@ def test_shape_and_layer_text_build_the_layer(spec, capsys):
     _assert_builds(layer_text(spec), spec)
 
 
+def test_shape_prints_bias_false_and_causal_as_a_zero_pad(capsys):
+    """The text alone (no torch needed): the flags' layer has no bias; causal padding is a ZeroPad1d."""
+    assert main(["shape", "-i", "5", "-k", "3", "-s", "2", "-p", "1"]) == 0
+    line = next(ln for ln in capsys.readouterr().out.splitlines() if ln.startswith("PyTorch: "))
+    assert line.endswith("bias=False)")
+    assert main(["shape", "-i", "16", "-k", "2", "-d", "4", "-p", "causal"]) == 0
+    line = next(ln for ln in capsys.readouterr().out.splitlines() if ln.startswith("PyTorch: "))
+    assert "causal" not in line and "ZeroPad1d((4, 0))" in line
+
+
+@torch_check
 def test_shape_flags_print_bias_false_and_causal_as_a_zero_pad(capsys):
     assert main(["shape", "-i", "5", "-k", "3", "-s", "2", "-p", "1"]) == 0
     line = next(ln for ln in capsys.readouterr().out.splitlines() if ln.startswith("PyTorch: "))
@@ -148,6 +165,18 @@ def _committed_texts():
     yield pytest.param(ROOT / "README.md", id="README.md")
 
 
+def test_no_committed_call_says_causal():
+    """The text alone (no torch needed): 'causal' is convanim's flag, never a PyTorch argument."""
+    import html
+
+    for param in _committed_texts():
+        path = param.values[0]
+        text = html.unescape(path.read_text(encoding="utf-8")).replace("<br>", "\n")
+        for call in _calls(text):
+            assert "causal" not in call, f"{path.name}: {call} is not PyTorch (padding='causal')"
+
+
+@torch_check
 @pytest.mark.parametrize("path", list(_committed_texts()))
 def test_every_call_in_committed_pages_runs_in_pytorch(path):
     import html
