@@ -16,10 +16,6 @@ import inspect
 
 import pytest
 
-#: Support modules of the tests, not tests: tests/torch_models.py (models written out for the torch tests, which
-#: import it only where torch is installed) imports torch, so `--doctest-modules` must not import it.
-collect_ignore = ["tests/torch_models.py"]
-
 _INSTALL = "torch is not installed: pip install -e '.[test,torch]' to run the cross-checks against PyTorch"
 _counts = {"ran": 0, "skipped": 0}
 
