@@ -76,8 +76,20 @@ def pass_arguments(cls: str, call: ast.Call, written: str) -> dict:
     return given
 
 
+class _SameShape:
+    """A node whose output has its input's spatial shape (a pass-through layer, a join)."""
+
+    @property
+    def ndim(self) -> int:
+        return len(self.input_size)
+
+    @property
+    def output_shape(self) -> tuple:
+        return tuple(self.input_size)
+
+
 @dataclass(frozen=True)
-class PassSpec:
+class PassSpec(_SameShape):
     """A layer that keeps the shape and every cell's place: an activation, BatchNorm, Dropout, Identity.
 
     ``parameters`` are its learned numbers (BatchNorm: weight and bias, 2 per
@@ -90,14 +102,6 @@ class PassSpec:
     channels: int = 1
     parameters: int = 0
     args: str = ""  # the arguments as written back: "4" for nn.BatchNorm2d(4)
-
-    @property
-    def ndim(self) -> int:
-        return len(self.input_size)
-
-    @property
-    def output_shape(self) -> tuple:
-        return tuple(self.input_size)
 
     @property
     def text(self) -> str:
@@ -154,21 +158,13 @@ class AdaptiveSpec:
 
 
 @dataclass(frozen=True)
-class JoinSpec:
+class JoinSpec(_SameShape):
     """Where paths meet: ``add`` (same shape, summed) or ``cat`` (along channels, dim 1)."""
 
     op: str
     input_size: tuple
     channels: int = 1
     inputs: int = 2
-
-    @property
-    def ndim(self) -> int:
-        return len(self.input_size)
-
-    @property
-    def output_shape(self) -> tuple:
-        return tuple(self.input_size)
 
     @property
     def text(self) -> str:
