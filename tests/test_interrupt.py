@@ -49,7 +49,16 @@ def running(pid: int) -> bool:
 
 
 def state(folder: Path) -> dict[str, tuple[int, int]]:
-    return {p.name: (p.stat().st_size, p.stat().st_mtime_ns) for p in folder.iterdir()} if folder.is_dir() else {}
+    """Each file's size and mtime. A temporary may be moved into place between listing and stat: it is
+    then simply not there."""
+    found = {}
+    for name in (os.listdir(folder) if folder.is_dir() else []):
+        try:
+            st = os.stat(folder / name)
+        except FileNotFoundError:
+            continue
+        found[name] = (st.st_size, st.st_mtime_ns)
+    return found
 
 
 def _as_from_a_terminal() -> None:
