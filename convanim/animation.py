@@ -27,6 +27,7 @@ from .options import (  # noqa: F401 (APPLIES ... check_credit: importable from 
     check_credit,
     check_options,
     check_timing,
+    resolved_channel_order,
 )
 from .spec import ConvSpec
 from .version import __version__
@@ -269,7 +270,7 @@ def animate(
     max_frames: int = limits.MAX_FRAMES,
     max_pixels: int = limits.MAX_PIXELS,
     max_frame_pixels: int = limits.MAX_FRAME_PIXELS,
-    channel_order: str = "channel",
+    channel_order: str = "auto",
     width: int | None = None,
     **spec_fields,
 ) -> Animation:
@@ -327,13 +328,16 @@ def animate(
         Refuse animations with more pixels in all frames together.
     max_frame_pixels : int, default 16000000
         Refuse animations with more pixels per frame.
-    channel_order : {'channel', 'position'}, default 'channel'
+    channel_order : {'auto', 'channel', 'position'}, default 'auto'
         ``grid`` and ``values`` views of a spec with channels, groups or bias
         (`ConvSpec.multichannel`), drawn slice by slice (``convanim.scene.channels``;
         the ``values`` view writes the numbers in, from `convanim.evaluate`):
         one frame per output cell of one output channel in PyTorch's memory
         order (``'channel'``), or every output channel at once per position
-        (``'position'``).
+        (``'position'``). ``'auto'``: ``'position'`` for a depthwise layer with
+        one filter per channel (``groups == in_channels == out_channels > 1``:
+        one operation repeated on every channel, so they move together),
+        ``'channel'`` for any other.
     width : int, default None
         The width in pixels the figure will be shown at (a blog column, a
         slide): its cells are sized so the frame is that wide, text keeps its
@@ -371,6 +375,7 @@ def animate(
         if not (type(value) is type(OPTIONS[name]) and value == OPTIONS[name])
     }
     opts = check_options(**given)
+    opts["channel_order"] = resolved_channel_order(spec, opts["channel_order"])
     if spec is not None:
         check_applies(view, ["spec"])
     declared = views.get(view)

@@ -32,6 +32,7 @@ from pathlib import Path
 
 from .animation import OPTIONS
 from .indexpages import FRAMES_NOTE, PAGES, marker, rendered_by, write_pages  # noqa: F401 (re-exported)
+from .pairs import PAIR_KEYS, beside_spec, combine, then_spec
 from .words import count, plural
 
 try:
@@ -55,8 +56,9 @@ MARKER = marker("gallery")
 POOL_KEYS = ("pool", "ceil_mode", "count_include_pad")
 CASE_KEYS += POOL_KEYS
 #: `beside = "nn.Conv2d(2, 2, 3, groups=2)"`: a second layer over the same input, drawn beside the case's own at
-#: the same frame (`convanim.scene.pair`).
-CASE_KEYS += ("beside",)
+#: the same frame; `then = "nn.Conv2d(3, 2, 1)"`: a second layer reading its output, drawn after it
+#: (`convanim.pairs`).
+CASE_KEYS += PAIR_KEYS
 _POOL_FIELDS = ("input_size", "kernel_size", "stride", "padding", "dilation", "ceil_mode", "count_include_pad")
 
 
@@ -91,6 +93,7 @@ class Case:
     options: dict = field(default_factory=dict)
     where: str = ""  # the gallery file's name, for error messages
     beside: dict = field(default_factory=dict)  # spec keys of a layer drawn beside this one, or empty
+    then: dict = field(default_factory=dict)  # spec keys of a layer reading this one's output, or empty
 
     @property
     def label(self) -> str:
@@ -240,10 +243,13 @@ def load_gallery(source: str | os.PathLike) -> tuple[str, list[Case]]:
                 radius=opts["radius"], max_frames=opts["max_frames"], max_pixels=opts["max_pixels"],
                 max_frame_pixels=opts["max_frame_pixels"],
             )
-            beside = _beside_spec(raw["beside"], conv, opts) if "beside" in raw else {}
+            if "beside" in raw and "then" in raw:
+                raise ValueError("give beside or then, not both")
+            beside = beside_spec(raw["beside"], conv, opts) if "beside" in raw else {}
+            then = then_spec(raw["then"], conv, opts) if "then" in raw else {}
         except (ValueError, TypeError) as exc:
             raise ValueError(f"{where}: {label}: {exc}") from None
-        cases.append(Case(name, file, description, spec if conv is not None else {}, options, where, beside))
+        cases.append(Case(name, file, description, spec if conv is not None else {}, options, where, beside, then))
     _check_defaults_apply(where, defaults, cases)
     return title, cases
 
@@ -260,39 +266,6 @@ def _check_defaults_apply(where: str, defaults: dict, cases: list) -> None:
                 f"{where}: [defaults]: {key} only applies to view {', '.join(APPLIES[group])}, "
                 f"and no case has one of these views"
             )
-
-
-def _beside_spec(layer, conv, opts: dict) -> dict:
-    """The spec keys of ``beside``: a layer over the case's input, with as many frames as the case's own."""
-    from .pytorch import parse_layer
-    from .spec import ConvSpec
-
-    if not isinstance(layer, str):
-        raise ValueError(f"beside must be a layer such as \"nn.Conv2d(2, 2, 3, groups=2)\", got {_short(layer)}")
-    if not isinstance(conv, ConvSpec) or conv.kind != "conv" or opts["view"] != "grid":
-        raise ValueError("beside draws two convolutions side by side in the grid view")
-    other = parse_layer(layer, conv.input_size)
-    if not isinstance(other, ConvSpec):
-        raise ValueError(f"beside must be a convolution, got {layer!r}")
-    if (other.output_shape, other.out_channels) != (conv.output_shape, conv.out_channels):
-        raise ValueError(
-            f"beside must give the same output as the case's layer, so that each frame shows the same cell: "
-            f"{other.out_channels} channels of {'×'.join(map(str, other.output_shape))} against "
-            f"{conv.out_channels} of {'×'.join(map(str, conv.output_shape))}")
-    return {k: getattr(other, k) for k in SPEC_KEYS}
-
-
-def _side_by_side(anim, other):
-    """One animation of ``anim`` and ``other`` (the same frames) side by side, each under its PyTorch call."""
-    from .animation import Animation
-    from .pytorch import layer_text
-    from .scene.pair import PairScene
-
-    scene = PairScene(anim.scene, other.scene, (layer_text(anim.spec), layer_text(other.spec)))
-    scene.credit = anim.credit
-    config = anim.comment.splitlines()[-1].split(": ", 1)[1] + f" beside {other.spec!r}"
-    return Animation(scene, spec=anim.spec, durations=anim.durations, alt=scene.describe(), config=config,
-                     flat_colours=False, credit=anim.credit, options=anim.options)
 
 
 def _layer_spec(merged: dict) -> dict:
@@ -328,8 +301,12 @@ def render_case(case: Case, directory: str, page: str = "") -> dict:
 
     try:
         anim = animate(**_animate_args(case))
-        if case.beside:
-            anim = _side_by_side(anim, animate(**{**_animate_args(case), "spec": make_spec(case.beside)}))
+        for key in PAIR_KEYS:
+            if getattr(case, key):
+                second = {**_animate_args(case), "spec": make_spec(getattr(case, key))}
+                if key == "beside":  # each frame the same output cell of the same channel in both
+                    second["channel_order"] = anim.options["channel_order"]
+                anim = combine(key, anim, animate(**second))
         anim.save(Path(directory) / case.file)
         if page:
             anim.save(Path(directory) / page)

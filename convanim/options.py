@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from . import limits, views
 from .checks import is_int
 
-__all__ = ["OPTIONS", "APPLIES", "MAX_MS", "TIMED_FORMATS", "TIMING_OPTIONS", "check_options", "check_applies",
+__all__ = ["OPTIONS", "CHANNEL_ORDERS", "resolved_channel_order", "APPLIES", "MAX_MS", "TIMED_FORMATS", "TIMING_OPTIONS", "check_options", "check_applies",
            "check_timing", "check_credit"]
 
 
@@ -23,11 +23,27 @@ def _check_ms(name: str, value: int, minimum: int) -> int:
 #: Longest frame time and hold, in ms (GIF stores at most 655.35 s per frame).
 MAX_MS = 300_000
 
+#: ``channel_order``: 'auto' is 'position' for a depthwise layer with one filter per channel (``groups ==
+#: in_channels == out_channels``: its channels are one operation repeated, so they move together), 'channel'
+#: for any other (`resolved_channel_order`).
+CHANNEL_ORDERS = ("auto", "channel", "position")
+
+
+def resolved_channel_order(spec, order: str) -> str:
+    """'channel' or 'position': ``order`` with 'auto' made 'position' for a depthwise layer with one filter
+    per channel, 'channel' for any other."""
+    if order != "auto":
+        return order
+    groups = getattr(spec, "groups", 1)
+    one_each = groups > 1 and groups == spec.in_channels == spec.out_channels
+    return "position" if one_each else "channel"
+
+
 #: `animate`'s options and their defaults (gallery files take the same keys).
 OPTIONS = {
     "layout": "classic", "view": "grid", "theme": "classic", "cell_px": None, "labels": False,
     "caption": False, "duration_ms": None, "hold_first_ms": 0, "hold_last_ms": 0, "values": "symbols",
-    "seed": 0, "flip": False, "radius": 1.0, "credit": None, "channel_order": "channel",
+    "seed": 0, "flip": False, "radius": 1.0, "credit": None, "channel_order": "auto",
     "max_frames": limits.MAX_FRAMES, "max_pixels": limits.MAX_PIXELS, "max_frame_pixels": limits.MAX_FRAME_PIXELS,
     "width": None,
 }
@@ -130,8 +146,8 @@ def check_options(*, _spell=str, _applies=True, **given) -> dict:
         raise ValueError(f"values must be 'symbols', 'random' or a file path, got {values!r}")
     if not isinstance(radius, (int, float)) or isinstance(radius, bool) or not math.isfinite(radius) or radius <= 0:
         raise ValueError(f"radius must be a finite number > 0, got {radius!r}")
-    if opts["channel_order"] not in ("channel", "position"):
-        raise ValueError(f"channel_order must be 'channel' or 'position', got {opts['channel_order']!r}")
+    if opts["channel_order"] not in CHANNEL_ORDERS:
+        raise ValueError(f"channel_order must be 'auto', 'channel' or 'position', got {opts['channel_order']!r}")
     for name in ("max_frames", "max_pixels", "max_frame_pixels"):
         _positive_int(name, opts[name])
     check_credit(opts["credit"])

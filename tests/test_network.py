@@ -445,11 +445,11 @@ def test_receptive_field_figure_names_each_grid_the_stack_and_its_parameters():
     _, one = load_network(network_path("one_7x7"))
     a, b = animate_receptive(three), animate_receptive(one)
     texts = [t for t, _ in text_sizes(a.scene, 0)]
-    assert {"input 9×9", "layer 1 output 7×7", "layer 2 output 5×5", "layer 3 output 3×3"} <= set(texts)
+    assert {"input 9×9", "layer 1 output 9×9", "layer 2 output 9×9", "layer 3 output 9×9"} <= set(texts)
     assert not [t for t in texts if re.fullmatch(r"\d+ \d+×\d+", t)]
     assert all(a.scene.caption_text(k).endswith("; 27 parameters in the stack") for k in range(len(a)))
     assert all(b.scene.caption_text(k).endswith("; 49 parameters in the stack") for k in range(len(b)))
-    assert a.alt.count("nn.Conv2d(1, 1, 3, bias=False)") == 3
+    assert a.alt.count("nn.Conv2d(1, 1, 3, padding=1, bias=False)") == 3
     _, wavenet = load_network(network_path("wavenet"))
     w = animate_receptive(wavenet)
     w.scene.update(len(w) - 1)

@@ -32,8 +32,21 @@ def rgb(frame, xy):
 )
 def test_frame_counts_in_both_orders(spec, channel, position):
     for layout in ("classic", "flat"):
-        assert len(animate(spec, layout=layout)) == channel
+        assert len(animate(spec, layout=layout, channel_order="channel")) == channel
         assert len(animate(spec, layout=layout, channel_order="position")) == position
+
+
+def test_auto_order_moves_the_channels_of_a_one_filter_per_channel_depthwise_layer_together():
+    depthwise = ConvSpec(5, 3, in_channels=3, out_channels=3, groups=3)
+    assert len(animate(depthwise)) == len(animate(depthwise, channel_order="position")) == 9
+    assert len(animate(depthwise, channel_order="channel")) == 27
+    assert animate(depthwise).options["channel_order"] == "position"
+    # a channel multiplier (two filters per channel), a grouped and a standard layer: one channel at a time
+    for spec in (GROUPED, ConvSpec(5, 3, in_channels=4, out_channels=4, groups=2), ConvSpec(5, 3, in_channels=2,
+                                                                                             out_channels=2)):
+        assert len(animate(spec)) == len(animate(spec, channel_order="channel")) == 9 * spec.out_channels
+    with pytest.raises(ValueError, match=r"^channel_order must be 'auto', 'channel' or 'position', got 'x'$"):
+        animate(depthwise, channel_order="x")
 
 
 def test_only_layers_with_channels_use_the_channel_scene():
@@ -136,7 +149,7 @@ def test_one_channel_views_refuse_a_layer_with_channels(view):
 
 
 def test_channel_order_option_is_checked():
-    with pytest.raises(ValueError, match=r"^channel_order must be 'channel' or 'position', got 'x'$"):
+    with pytest.raises(ValueError, match=r"^channel_order must be 'auto', 'channel' or 'position', got 'x'$"):
         animate(GROUPED, channel_order="x")
 
 
@@ -190,7 +203,7 @@ def test_the_depthwise_presets_draw_every_channel_at_once():
     from convanim.gallery import _animate_args, load_gallery
 
     _, cases = load_gallery("layers")
-    depthwise = [c for c in cases if c.name in ("depthwise", "separable_1_depthwise")]
+    depthwise = [c for c in cases if c.name in ("depthwise", "separable")]
     assert len(depthwise) == 2
     for case in depthwise:
         anim = animate(**_animate_args(case))
@@ -238,4 +251,59 @@ def test_beside_must_give_the_same_output(tmp_path):
     toml.write_text('[[case]]\nname = "x"\ninput_size = 5\nkernel_size = 3\nin_channels = 2\nout_channels = 2\n'
                     'beside = "nn.Conv2d(2, 4, 3, groups=2)"\n')
     with pytest.raises(ValueError, match="beside must give the same output as the case's layer"):
+        load_gallery(toml)
+
+
+def test_then_draws_the_second_layer_reading_the_first_ones_output(tmp_path):
+    """The separable case: the depthwise layer's frames (the pointwise one faint, waiting), then the pointwise
+    layer's, each side exactly its own scene's frame; the footer names the output that is the next input."""
+    from PIL import Image
+
+    from convanim.gallery import load_gallery, render_case
+    from convanim.scene.base import text_sizes
+    from convanim.scene.pair import ChainScene
+
+    _, cases = load_gallery("layers")
+    (case,) = [c for c in cases if c.then]
+    assert case.then["in_channels"] == 3 and case.then["input_size"] == (3, 3)  # the depthwise output
+    info = render_case(case, str(tmp_path))
+    assert info["page"] == ""
+    gif = Image.open(tmp_path / case.file)
+    first = ChannelScene(ConvSpec(5, 3, in_channels=3, out_channels=3, groups=3), order="position")
+    second = ChannelScene(ConvSpec(3, 1, in_channels=3, out_channels=2))
+    chain = ChainScene(first, second, ("a", "b"))
+    assert gif.n_frames == len(chain) == 9 + 18 and gif.size == chain.size
+    (lx, ly), (rx, ry) = chain._at
+    (lw, lh), (rw, rh) = first.size, second.size
+    for k, (left, right, waiting) in {3: (first.frame(3), second.frame(0), True),
+                                      9: (first.frame(8), second.frame(0), False),
+                                      20: (first.frame(8), second.frame(11), False)}.items():
+        gif.seek(k)
+        frame = np.asarray(gif.convert("RGB")).astype(int)
+        # the GIF's palette moves colours a little: compare against each side's own frame
+        assert np.abs(frame[ly:ly + lh, lx:lx + lw] - left).mean() < 2
+        shown = frame[ry:ry + rh, rx:rx + rw]
+        assert (np.abs(shown - right).mean() < 2) != waiting
+        if waiting:  # faint: nearer the background than the drawing is
+            background = np.array(frame[0, 0])
+            assert np.abs(shown - background).mean() < np.abs(right - background).mean() / 2
+    assert "its output (3 channels of 3×3) is the input of the next layer" in [t for t, _ in text_sizes(chain, 0)]
+    assert info["alt"].startswith("First nn.Conv2d(3, 3, 3, groups=3, bias=False)")
+
+
+@pytest.mark.parametrize("extra, message", [
+    ('then = "nn.Conv2d(2, 2, 1)"', r"then reads the case's output, so its in_channels must be the case's "
+                                    r"out_channels 3, got 2$"),
+    ('then = 3', r'then must be a layer such as "nn.Conv2d\(3, 2, 1\)", got 3$'),
+    ('then = "nn.MaxPool2d(2)"', r"then must be a convolution, got 'nn.MaxPool2d\(2\)'$"),
+    ('then = "nn.Conv2d(3, 2, 1)"\nbeside = "nn.Conv2d(3, 3, 3)"', r"give beside or then, not both$"),
+    ('then = "nn.Conv2d(3, 2, 1)"\nview = "values"', r"then draws two convolutions in the grid view$"),
+])
+def test_then_is_checked_in_one_sentence(tmp_path, extra, message):
+    from convanim.gallery import load_gallery
+
+    toml = tmp_path / "g.toml"
+    toml.write_text('[[case]]\nname = "x"\ninput_size = 5\nkernel_size = 3\nin_channels = 3\nout_channels = 3\n'
+                    f'groups = 3\n{extra}\n')
+    with pytest.raises(ValueError, match=r'^g.toml: case "x": ' + message):
         load_gallery(toml)

@@ -209,9 +209,10 @@ def _add_render_flags(parser: argparse.ArgumentParser) -> None:
                            "cross-correlation deep-learning layers compute")
     look.add_argument("--radius", type=float,
                       help="continuous view: radius r of the half disc g, 0.1 to 10 (default 1)")
-    look.add_argument("--channel-order", choices=("channel", "position"),
+    look.add_argument("--channel-order", choices=("auto", "channel", "position"),
                       help="a layer with channels: one output channel at a time, in PyTorch's memory order "
-                           "(channel), or every output channel per position (position) (default channel)")
+                           "(channel), or every output channel per position (position); default auto: "
+                           "position for a depthwise layer with one filter per channel, channel for any other")
     timing = parser.add_argument_group("timing (GIF stores 10 ms units: durations are rounded)")
     rate = timing.add_mutually_exclusive_group()
     rate.add_argument("--fps", type=float, help="frames per second")

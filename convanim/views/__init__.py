@@ -191,7 +191,7 @@ def page_files(cases, make_spec=None) -> dict[str, str]:
         page = f"{case.name}.html"
         view = _REGISTRY.get(case.options.get("view", "grid"))
         if view is None or view.page is None or page.lower() in taken or case.file.lower().endswith(".html") \
-                or getattr(case, "beside", None):  # two layers side by side: no page draws them
+                or getattr(case, "beside", None) or getattr(case, "then", None):  # two layers: no page draws them
             continue
         try:
             spec = make_spec(case.spec)
