@@ -195,19 +195,22 @@ def output_label(spec: ConvSpec) -> str:
     return f"output {dims(spec.output_shape)}"
 
 
-def caption(spec: ConvSpec, rotated: bool = True) -> str:
+def caption(spec: ConvSpec, rotated: bool | str = True) -> str:
     """The output-size formula with numbers (one line per distinct axis).
 
     A transposed spec's caption says the kernel is rotated 180° (as the
     zero-insertion views draw it) unless ``rotated`` is False (the scatter and
-    overlap views, which use the kernel as it is).
+    overlap views, which use the kernel as it is); ``'both'``: as it is in the
+    scatter, rotated in the zero-insertion view (the ``both`` view).
     """
     lines = list(dict.fromkeys(formula(spec, a) for a in range(spec.ndim)))
     if spec.ndim > 1 and len(lines) > 1:
         names = _AXIS_NAMES[spec.ndim]
         lines = [f"{names[a]}: {formula(spec, a)}" for a in range(spec.ndim)]
     text = "; ".join(lines)
-    if spec.transposed and rotated:
+    if spec.transposed and rotated == "both":
+        text += " (kernel as it is in the scatter, rotated 180° in the zero-insertion view)"
+    elif spec.transposed and rotated:
         text += " (kernel rotated 180°)"
     return text
 

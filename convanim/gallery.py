@@ -291,6 +291,11 @@ def _animate_args(case: Case) -> dict:
     return args
 
 
+#: How a view draws a transposed convolution's kernel (`explanation.caption`'s ``rotated``): as it is, or
+#: as it is in the scatter (top) and rotated in the zero-insertion view (bottom).
+_KERNEL_AS_DRAWN = {"scatter": False, "overlap": False, "both": "both"}
+
+
 def render_case(case: Case, directory: str, page: str = "") -> dict:
     """Render ``case`` into ``directory`` (runs in a worker process); returns what the pages show.
 
@@ -322,8 +327,8 @@ def render_case(case: Case, directory: str, page: str = "") -> dict:
         "alt": anim.alt,
         "frames": len(anim),
         "size": anim.size,
-        # scatter and overlap use the kernel as it is: their caption does not say it is rotated
-        "formula": caption(spec, rotated=case.options.get("view") not in ("scatter", "overlap"))
+        # scatter and overlap use the kernel as it is, both shows it each way: see `explanation.caption`
+        "formula": caption(spec, rotated=_KERNEL_AS_DRAWN.get(case.options.get("view"), True))
         if spec is not None else "",
         "pytorch": pytorch_layer(spec) if spec is not None else "",
         "params": _params(case),

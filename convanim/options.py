@@ -8,8 +8,8 @@ from collections.abc import Mapping
 from . import limits, views
 from .checks import is_int
 
-__all__ = ["OPTIONS", "CHANNEL_ORDERS", "resolved_channel_order", "APPLIES", "MAX_MS", "TIMED_FORMATS", "TIMING_OPTIONS", "check_options", "check_applies",
-           "check_timing", "check_credit"]
+__all__ = ["OPTIONS", "CHANNEL_ORDERS", "resolved_channel_order", "APPLIES", "MAX_MS", "TIMED_FORMATS",
+           "TIMING_OPTIONS", "check_options", "check_applies", "check_timing", "check_credit"]
 
 
 def _check_ms(name: str, value: int, minimum: int) -> int:

@@ -123,6 +123,9 @@ def test_labels_and_caption():
     assert caption(spec) == "o = floor((5 + 2*1 - 3) / 2) + 1 = 3"
     t = ConvSpec(3, 3, stride=2, padding=1, transposed=True, output_padding=1)
     assert caption(t).endswith("(kernel rotated 180°)")
+    assert "rotated" not in caption(t, rotated=False)
+    assert caption(t, rotated="both").endswith(" = 6 (kernel as it is in the scatter, rotated 180° in the "
+                                                "zero-insertion view)")
     assert input_label(t) == "input 3×3, 1 zero between cells, border 1, output padding 1 at the end"
     assert caption(ConvSpec((5, 7), 3)) == (
         "height: o = floor((5 + 2*0 - 3) / 1) + 1 = 3; width: o = floor((7 + 2*0 - 3) / 1) + 1 = 5"

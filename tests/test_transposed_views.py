@@ -423,3 +423,21 @@ def test_output_padding_is_drawn_as_what_the_crop_keeps(padding, output_padding,
     assert r1 - r0 == spec.output_shape[0]
     if note:
         assert any(t[2] == note for t in row.titles())
+
+
+@pytest.mark.parametrize("view, says", [
+    ("grid", "(kernel rotated 180°)"), ("scatter", ""), ("overlap", ""),
+    ("both", "(kernel as it is in the scatter, rotated 180° in the zero-insertion view)"),
+])
+def test_gallery_formula_says_how_each_view_draws_the_kernel(tmp_path, view, says):
+    """The index pages' formula: the scatter and overlap views use the kernel as it is, the zero-insertion
+    views rotate it, ``both`` shows it each way."""
+    from convanim.gallery import load_gallery, render_case
+
+    toml = tmp_path / "g.toml"
+    toml.write_text(f'[[case]]\nname = "t"\ninput_size = 2\nkernel_size = 2\nstride = 2\ntransposed = true\n'
+                    f'view = "{view}"\n')
+    _, (case,) = load_gallery(toml)
+    formula = render_case(case, str(tmp_path))["formula"]
+    assert formula.startswith("o = (2 - 1)*2 - 2*0 + 2 = 4")
+    assert formula.endswith(says) and ("rotated" in formula) == bool(says)
