@@ -53,12 +53,13 @@ def rendered_by() -> str:
 
 
 def write_pages(directory: Path, title: str, cases: list, infos: list[dict], intro: str = "",
-                command: str = "gallery") -> None:
+                command: str = "gallery", lead: str = "") -> None:
     """``README.md`` (a table GitHub renders) and ``index.html`` (self-contained) in ``directory``.
 
     ``cases`` have a ``name``, ``file`` and ``description`` (an `Entry`, or a
-    gallery's `Case`); ``intro`` (preformatted text, e.g. a network's summary)
-    goes above the table; ``command`` is named on the pages' first line.
+    gallery's `Case`); ``lead`` (a paragraph, e.g. a network's description) and
+    ``intro`` (preformatted text, e.g. a network's summary) go above the table;
+    ``command`` is named on the pages' first line.
     """
     from .encode import atomic_output
 
@@ -69,6 +70,7 @@ def write_pages(directory: Path, title: str, cases: list, infos: list[dict], int
         "",
         f"Rendered by {rendered_by()}. Each file loops forever; {FRAMES_NOTE}.",
         "",
+        *([markdown_text(lead), ""] if lead else []),
         *([f"{fence}\n{intro}\n{fence}", ""] if intro else []),
         "| animation | name | parameters | output size |",
         "|:---:|---|---|---|",
@@ -124,7 +126,7 @@ pre {{ background: #f4f4f4; padding: 0.5rem; white-space: pre-wrap; overflow-wra
 <body>
 <h1>{html.escape(title)}</h1>
 <p>Rendered by {html.escape(rendered_by())}. Each animation loops; {FRAMES_NOTE}.</p>
-{f"<pre>{html.escape(intro)}</pre>" if intro else ""}<main>
+{f"<p>{html.escape(lead)}</p>{chr(10)}" if lead else ""}{f"<pre>{html.escape(intro)}</pre>" if intro else ""}<main>
 {chr(10).join(cards)}
 </main>
 </body>

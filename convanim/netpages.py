@@ -416,5 +416,6 @@ def _write_network(network: Network, directory: Path, title: str, output_index, 
         infos.append({"alt": anim.alt, "size": anim.size, "formula": _size_text(network.output_shape),
                       "pytorch": "", "params": f"receptive field {_field_text(rf)}"})
     intro = summary_text(info) + "".join(f"\n{s}" for s in skipped)
-    write_pages(directory, title, cases, infos, intro=intro, command="network")
+    write_pages(directory, title, cases, infos, intro=intro, command="network",
+                lead=getattr(network, "description", ""))
     return written + ["README.md", "index.html"]

@@ -489,3 +489,18 @@ def test_1d_network_layers_are_drawn_by_the_1d_view(tmp_path):
             assert gif.n_frames == 16 and gif.size[1] >= 200, gif.size
         row = next(line for line in readme.splitlines() if f"]({name})" in line)
         assert "1-D cross-correlation" in row
+
+
+def test_network_pages_lead_with_the_presets_description(tmp_path):
+    """The preset's lesson (its description) opens both pages, escaped for each."""
+    from convanim.netfile import load_network, network_path
+    from convanim.netpages import write_network
+
+    _, net = load_network(network_path("three_3x3"))
+    assert "27 multiply-adds each against 49" in net.description
+    net.description += " <b>|</b>"
+    write_network(net, tmp_path)
+    readme = (tmp_path / "README.md").read_text(encoding="utf-8")
+    page = (tmp_path / "index.html").read_text(encoding="utf-8")
+    assert "27 multiply-adds each against 49" in readme and "&lt;b&gt;\\|&lt;/b&gt;" in readme
+    assert "27 multiply-adds each against 49" in page and "&lt;b&gt;|&lt;/b&gt;" in page and "<b>" not in page
