@@ -382,7 +382,7 @@ def animate(
     if channel_order == "position" and getattr(spec, "out_channels", 1) == 1:
         raise ValueError("channel order 'position' only changes a layer with more than one output channel, got "
                          + ("a pooling" if views.drawn_kind(spec) == "pool" else "out_channels=1"))
-    fits = "width" in declared.options  # the view sizes its cells for the width it is shown at
+    fits = "width" in declared.options and declared.fits_cells  # cells sized for the width it is shown at
     shown = None
     if fits:
         from .scene.measure import DEFAULT_MAX_WIDTH

@@ -67,7 +67,8 @@ def test_every_view_is_readable_at_its_native_size(name):
                                              strict=True, reason="the values view's labels shrink with its cells")),
                                          pytest.param("matrix", 700, marks=pytest.mark.xfail(
                                              strict=True, reason="the matrix view's labels shrink with its cells")),
-                                         ("overlap", 400), ("channels", 600), ("max_pool", 520)])
+                                         ("overlap", 400), ("channels", 600), ("max_pool", 520),
+                                         ("continuous", 400), ("continuous", 800)])
 def test_width_lays_the_figure_out_for_it_and_keeps_text_readable(name, width):
     kwargs = {k: v for k, v in VIEWS[name].items()}
     anim = animate(**kwargs, width=width)
@@ -84,8 +85,8 @@ def test_width_too_narrow_is_one_sentence_and_width_with_cell_px_is_refused():
         animate(input_size=5, kernel_size=3, width=400, cell_px=20)
     with pytest.raises(ValueError, match="width must be an integer from 120 to 8000"):
         animate(input_size=5, kernel_size=3, width=True)
-    with pytest.raises(ValueError, match="width only applies to view"):
-        animate(view="continuous", width=400)
+    with pytest.raises(ValueError, match=r"^width must be at least 400 px for this figure \(its legend and readout"):
+        animate(view="continuous", width=399)
 
 
 def test_large_inputs_fit_a_page_by_default():

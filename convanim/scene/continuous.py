@@ -101,13 +101,17 @@ class ContinuousScene(Scene):
 
     ``n_frames`` values of t run evenly over `t_range`, so the first and last
     frames show no overlap. ``options.cell_px`` and ``options.labels`` do not
-    apply; ``options.caption`` writes the integral with the radius.
+    apply; ``options.caption`` writes the integral with the radius;
+    ``options.width`` is the frame's width (default 500 px, at least
+    `MIN_WIDTH_PX`): the axes grow or shrink with it, the text keeps its size.
     """
 
     frame_ms = 90
     #: the finished curve stays on screen this much longer before the loop restarts
     hold_last_ms = 1500
     width_px = 500
+    #: Narrowest frame: the legend's row and the readout, at their readable size, still fit.
+    MIN_WIDTH_PX = 400
 
     def __init__(self, options: SceneOptions = DEFAULT_OPTIONS, *, radius: float = 1.0, n_frames: int = 60):
         # -- basic checks on arguments
@@ -116,6 +120,12 @@ class ContinuousScene(Scene):
             raise ValueError(f"n_frames must be an integer >= 2, got {n_frames!r}")
         self.n_frames = int(n_frames)
         self.options = options
+        if options.width is not None:
+            if options.width < self.MIN_WIDTH_PX:
+                raise ValueError(f"width must be at least {self.MIN_WIDTH_PX} px for this figure (its legend and "
+                                 f"readout at a readable size), got {options.width}")
+            self.width_px = int(options.width)
+        grow = self.width_px / ContinuousScene.width_px
         theme = options.theme
         r = self.radius
 
@@ -140,7 +150,7 @@ class ContinuousScene(Scene):
         # axes, above the lower one, where the cursor (drawn inside the axes) never crosses it.
         x_max = t1 + r + 0.05 * (0.5 + r)
         y_top = max(1.0, r) * 1.3
-        left_px, room_w, most_h = 60, 420, 170
+        left_px, room_w, most_h = 60, self.width_px - 80, 170 * grow
         top_h = min(most_h, room_w * y_top / (2 * x_max))
         axes_w = top_h * 2 * x_max / y_top
         left_px += (room_w - axes_w) / 2
@@ -151,8 +161,9 @@ class ContinuousScene(Scene):
         y += top_h + 36
         readout_y = y + 11
         y += 22
-        bottom_box = (y, 136)
-        height = int(round(y + 136 + 46))
+        bottom_h = round(136 * grow)
+        bottom_box = (y, bottom_h)
+        height = int(round(y + bottom_h + 46))
         self.height_px = height
 
         def axes_rect(box):

@@ -89,6 +89,10 @@ class View:
     palette_only : bool
         Its GIFs use only the theme's flat colours and their anti-aliasing shades (unless the scene
         writes numbers).
+    fits_cells : bool
+        With ``width`` among its options: True, `convanim.animate` picks the cell size whose frame is that
+        wide (`convanim.scene.measure.fit_width`); False, the scene lays itself out for
+        ``SceneOptions.width`` (a view without cells, like ``continuous``).
     """
 
     name: str
@@ -105,6 +109,7 @@ class View:
     layouts: tuple = ()
     bare_ndim: int | None = None
     palette_only: bool = False
+    fits_cells: bool = True
 
     def __post_init__(self) -> None:
         unknown = set(self.scenes) - set(DRAWN_KINDS)

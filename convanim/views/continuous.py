@@ -8,7 +8,8 @@ from .base import View
 __all__ = ["VIEW"]
 
 FRAMES = 60
-SIZE = (500, 440)
+SIZE = (500, 404)  # with the caption's row
+GROWTH = 0.51  # more height per pixel of width: the axes grow, the text rows do not
 RADIUS = (0.1, 10.0)  # the half disc's radius against the unit box
 
 
@@ -28,13 +29,20 @@ def _check(spec, opts) -> None:
         )
 
 
+def _size(spec, opts) -> tuple[int, int]:
+    """About the frame's size: its axes grow with ``width``, its text rows do not."""
+    width = opts.get("width") or SIZE[0]
+    return width, round(SIZE[1] + GROWTH * (width - SIZE[0]))
+
+
 VIEW = View(
     name="continuous",
     summary="the convolution of two functions, f * g, drawn as g slides",
     scenes={"none": _scene},
-    options=("radius",),
+    options=("radius", "width"),
     check=_check,
     limits={"radius": RADIUS},
     frames=lambda spec: FRAMES,
-    size=lambda spec, opts: SIZE,
+    size=_size,
+    fits_cells=False,
 )
