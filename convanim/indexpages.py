@@ -53,12 +53,13 @@ def rendered_by() -> str:
 
 
 def write_pages(directory: Path, title: str, cases: list, infos: list[dict], intro: str = "",
-                command: str = "gallery") -> None:
+                command: str = "gallery", links=()) -> None:
     """``README.md`` (a table GitHub renders) and ``index.html`` (self-contained) in ``directory``.
 
     ``cases`` have a ``name``, ``file`` and ``description`` (an `Entry`, or a
     gallery's `Case`); ``intro`` (preformatted text, e.g. a network's summary)
-    goes above the table; ``command`` is named on the pages' first line.
+    goes above the table; ``command`` is named on the pages' first line; ``links`` are (file, text) pairs
+    listed under the first paragraph (e.g. a network's interactive page).
     """
     from .encode import atomic_output
 
@@ -69,6 +70,8 @@ def write_pages(directory: Path, title: str, cases: list, infos: list[dict], int
         "",
         f"Rendered by {rendered_by()}. Each file loops forever; {FRAMES_NOTE}.",
         "",
+        *[f"- [{markdown_text(text)}]({href})" for href, text in links],
+        *([""] if links else []),
         *([f"{fence}\n{intro}\n{fence}", ""] if intro else []),
         "| animation | name | parameters | output size |",
         "|:---:|---|---|---|",
@@ -101,6 +104,7 @@ def write_pages(directory: Path, title: str, cases: list, infos: list[dict], int
   {desc}<p class="formula">{html.escape(info['formula'])}</p>{code}</figcaption>
 </figure>"""
         )
+    link_html = "".join(f'<p><a href="{html.escape(href)}">{html.escape(text)}</a></p>\n' for href, text in links)
     page = f"""<!DOCTYPE html>
 {marker(command)}
 <html lang="en">
@@ -124,7 +128,7 @@ pre {{ background: #f4f4f4; padding: 0.5rem; white-space: pre-wrap; overflow-wra
 <body>
 <h1>{html.escape(title)}</h1>
 <p>Rendered by {html.escape(rendered_by())}. Each animation loops; {FRAMES_NOTE}.</p>
-{f"<pre>{html.escape(intro)}</pre>" if intro else ""}<main>
+{link_html}{f"<pre>{html.escape(intro)}</pre>" if intro else ""}<main>
 {chr(10).join(cards)}
 </main>
 </body>
