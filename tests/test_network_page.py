@@ -217,7 +217,7 @@ def test_hovering_a_last_layer_cell_lights_its_receptive_field(browser, urls, na
         assert {(k // cols, k % cols) for k, c in enumerate(drawn) if c == "lit"} == expected[0]
         status = page.evaluate("document.querySelector('convanim-network').shadowRoot.querySelector('.status')"
                                ".textContent")
-        assert f"depends on {len(expected[0])} cells" in status
+        assert f"depends on {len(expected[0])} input cells: rows " in status
     assert errors == []
     page.close()
 

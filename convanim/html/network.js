@@ -67,10 +67,10 @@ function network(root, data, host) {
       lo = [Math.min(lo[0], r), Math.min(lo[1], c)];
       hi = [Math.max(hi[0], r), Math.max(hi[1], c)];
     }
-    if (!total) return "no cells (its windows read only padding)";
-    var cells = total === 1 ? "1 cell" : total.toLocaleString("en-US") + " cells";
-    if (shape[0] === 1) return cells + ", " + lo[1] + ".." + hi[1];
-    return cells + ", rows " + lo[0] + ".." + hi[0] + ", columns " + lo[1] + ".." + hi[1];
+    if (!total) return "no cells of the input (its windows read only padding)";
+    var cells = (total === 1 ? "1 input cell" : total.toLocaleString("en-US") + " input cells") + ": ";
+    if (shape[0] === 1) return cells + (lo[1] === hi[1] ? "cell " + lo[1] : "cells " + lo[1] + ".." + hi[1]);
+    return cells + "rows " + lo[0] + ".." + hi[0] + ", columns " + lo[1] + ".." + hi[1];
   }
 
   function light(n, r, c) {
@@ -86,7 +86,7 @@ function network(root, data, host) {
     var who = nodeName(n);
     status.textContent = n === 0 ? "Input " + cellName(0, r, c) :
       who.charAt(0).toUpperCase() + who.slice(1) + ", " + cellName(n, r, c) + ", depends on " +
-      span(masks[0], nodes[0].shape) + " of the input";
+      span(masks[0], nodes[0].shape);
   }
 
   function layout(m) {
@@ -94,14 +94,20 @@ function network(root, data, host) {
     var room = Math.max(box.clientWidth, 100);
     v.bin = [Math.max(1, Math.ceil(rows / MAX_PX)), Math.max(1, Math.ceil(cols / MAX_PX))];
     v.image = [Math.ceil(rows / v.bin[0]), Math.ceil(cols / v.bin[1])];
-    v.px = Math.max(2, Math.min(24, Math.floor(room / cols)));
+    // CSS pixels per drawn cell: the grid fits the width and three quarters of the window's height, at most 24
+    var fit = Math.max(1, Math.min(24, room / v.image[1], rows > 1 ? 0.75 * (window.innerHeight || 800) / v.image[0] : 24));
+    v.px = Math.floor(fit);  // the canvas's own pixels per cell: whole, so cells and lines stay crisp
     if (v.image[1] * v.px > MAX_PX || (rows > 1 && v.image[0] * v.px > MAX_PX)) {
       v.px = Math.max(1, Math.floor(MAX_PX / Math.max(v.image[1], rows > 1 ? v.image[0] : 1)));
     }
     v.height = rows === 1 ? Math.max(v.px, 16) : v.px;
     v.canvas.width = v.image[1] * v.px;
     v.canvas.height = (rows === 1 ? 1 : v.image[0]) * v.height;
-    v.section.style.width = Math.max(v.canvas.width, 240) + "px";
+    var shown = v.px < 2 ? fit : v.px;  // a small grid is scaled up to the room it has (pixelated)
+    v.canvas.style.width = v.image[1] * shown + "px";
+    v.canvas.style.height = (rows === 1 ? v.canvas.height : v.image[0] * shown) + "px";
+    if (rows > 1) v.section.style.width = Math.max(v.image[1] * shown, Math.min(room, 320)) + "px";
+    else v.section.style.flexBasis = "100%";  // 1-D rows: one per line, cell above cell
     v.note.textContent = v.bin[0] > 1 || v.bin[1] > 1 ?
       "Drawn " + v.bin[0] + "×" + v.bin[1] + " cells to a pixel (lit where any of them is)." : "";
   }

@@ -173,22 +173,27 @@ def network_fragment(data: dict) -> str:
     """The page's element alone: a ``<convanim-network>`` element and its script (styles and ids in its shadow
     root, names in a closure), to paste into any HTML page."""
     theme = data["theme"]
+    chain = data["chain"]  # a stack: its layers are numbered, so the number is the name
+    head = ["layer"] if chain else ["#", "name"]
+    head += ["PyTorch call", "output size", "receptive field", "jump", "params", "MACs"]
     rows = []
     for n, node in enumerate(data["nodes"]):
+        name = html.escape(node["name"] if not chain or n == 0 else str(n))
+        show = (f'<td><button type="button" class="show" data-node="{n}" aria-label="Show {name}">{name}</button></td>')
         rows.append(
-            f'<tr data-node="{n}"><td>{n if n else ""}</td>'
-            f'<td><button type="button" class="show" data-node="{n}" aria-label="Show {html.escape(node["name"])}">'
-            f'{html.escape(node["name"])}</button></td>'
+            f'<tr data-node="{n}">{show if chain else f"<td>{n if n else str()}</td>{show}"}'
             f'<td><code>{html.escape(node["call"])}</code></td><td>{html.escape(node["size"])}</td>'
             f'<td>{html.escape(node["rf"])}</td><td>{html.escape(node["jump"])}</td>'
             f'<td class="num">{node["params"]}</td><td class="num">{node["macs"]}</td></tr>')
+    total = f'{"" if chain else "<td></td>"}<th scope="row">total</th>{"<td></td>" * 4}' \
+            f'<td class="num">{data["total"]["params"]}</td><td class="num">{data["total"]["macs"]}</td>'
     fields = {
         "vars": html.escape(";".join(f"--{name.replace('_', '-')}:{value}" for name, value in theme.items())),
         "title": html.escape(data["title"]),
         "css": _asset("network.css"),
+        "head": "".join(f'<th scope="col">{h}</th>' for h in head),
         "rows": "\n".join(rows),
-        "params": data["total"]["params"],
-        "macs": data["total"]["macs"],
+        "total": total,
         "data": _json(data),
     }
     element = re.sub(r"\{\{(\w+)\}\}", lambda m: fields[m.group(1)], _asset("network.html"))
