@@ -75,6 +75,25 @@ def test_the_json_composes_to_the_receptive_field_of_every_output_cell(name):
         assert got == _expected(network, cell), (name, cell)
 
 
+@pytest.mark.parametrize("name", ["strided_dilated", "wavenet", "three_3x3"])
+def test_a_cell_of_any_layer_of_a_stack_composes_to_the_field_of_the_stack_cut_there(name):
+    network = _graph(name) if name in GRAPHS else load_network(name, None)[1]
+    data = network_data(network)
+    for n in range(1, len(network.nodes) + 1):
+        cut = Network(network.input_size, network.layers[:n])
+        for cell in _cells(cut.output_shape[1:]):
+            got = compose(data, n, (0, *cell) if network.ndim == 1 else cell)
+            assert got[:n + 1] == _expected(cut, cell), (name, n, cell)
+            assert not any(got[n + 1:]), "nothing after the chosen node is lit"
+
+
+def test_the_page_is_the_same_bytes_every_time(tmp_path):
+    title, network = load_network("unet", None)
+    write_network_page(tmp_path / "a.html", network, title=title)
+    write_network_page(tmp_path / "b.html", load_network("unet", None)[1], title=title)
+    assert (tmp_path / "a.html").read_bytes() == (tmp_path / "b.html").read_bytes()
+
+
 def test_vgg16_json_composes_to_the_receptive_field_of_corner_and_centre_cells():
     _, network = load_network("vgg16", None)
     data = network_data(network)
@@ -197,12 +216,12 @@ COLOURS = """([n, shape, theme]) => {
 }"""
 
 
-@pytest.mark.parametrize("name", ["three_3x3", "residual"])
-def test_hovering_a_last_layer_cell_lights_its_receptive_field(browser, urls, name):
+@pytest.mark.parametrize("name, width", [("three_3x3", 1280), ("residual", 1280), ("residual", 390)])
+def test_hovering_a_last_layer_cell_lights_its_receptive_field(browser, urls, name, width):
     _, network = load_network(name, None)
     data = network_data(network)
     last = len(data["nodes"]) - 1
-    page, errors = _open(browser, urls[name])
+    page, errors = _open(browser, urls[name], width)
     shape = data["nodes"][last]["shape"]
     for cell in [(0, 0), (1, 2), (shape[0] - 1, shape[1] // 2)]:
         _hover(page, last, shape, cell)

@@ -36,14 +36,19 @@ function network(root, data, host) {
   // Per node, 1 where a cell reaches cell (r, c) of node n along some path.
   function field(n, r, c) {
     var out = nodes.map(function (nd) { return new Uint8Array(nd.shape[0] * nd.shape[1]); });
+    var touched = nodes.map(function () { return false; });
     out[n][r * nodes[n].shape[1] + c] = 1;
+    touched[n] = true;
     for (var m = n; m > 0; m--) {
+      if (!touched[m]) continue;
       var nd = nodes[m], mask = out[m], k;
-      if (mask.indexOf(1) < 0) continue;
-      var read = back(nd, mask, nodes[nd.inputs[0]].shape);
+      // a join or a pass-through layer reads each cell itself
+      var read = nd.axes[0] < 0 && nd.axes[1] < 0 ? mask : back(nd, mask, nodes[nd.inputs[0]].shape);
       for (var q = 0; q < nd.inputs.length; q++) {
-        var into = out[nd.inputs[q]];
-        for (k = 0; k < into.length; k++) into[k] |= read[k];
+        var i = nd.inputs[q], into = out[i];
+        if (!touched[i]) into.set(read);
+        else for (k = 0; k < into.length; k++) into[k] |= read[k];
+        touched[i] = true;
       }
     }
     return out;
@@ -183,8 +188,12 @@ function network(root, data, host) {
     box.appendChild(section);
     views.push({ section: section, canvas: canvas, lit: lit, note: note,
                  scratch: document.createElement("canvas").getContext("2d") });
-    canvas.addEventListener("pointermove", function (e) { var p = at(m, e); light(m, p[0], p[1]); });
-    canvas.addEventListener("pointerdown", function (e) { var p = at(m, e); light(m, p[0], p[1]); });
+    var point = function (e) {
+      var p = at(m, e);
+      if (!here || here[0] !== m || here[1] !== p[0] || here[2] !== p[1]) light(m, p[0], p[1]);
+    };
+    canvas.addEventListener("pointermove", point);
+    canvas.addEventListener("pointerdown", point);
     canvas.addEventListener("focus", function () { light(m, cursor[m][0], cursor[m][1]); });
     canvas.addEventListener("keydown", function (e) {
       var p = cursor[m].slice(), d = KEYS[e.key];
