@@ -298,6 +298,21 @@ def test_clicking_a_table_row_shows_that_layer(browser, urls, width):
     page.close()
 
 
+def test_pass_through_layers_can_be_hidden_and_a_row_shows_one_again(browser, urls):
+    page, errors = _open(browser, urls["vgg16"])
+    root = "document.querySelector('convanim-network').shadowRoot"
+    shown = f"[...{root}.querySelectorAll('section.layer')].map(s => s.getClientRects().length > 0)"
+    assert all(page.evaluate(shown))
+    page.locator("convanim-network input.passes").uncheck()
+    visible = page.evaluate(shown)
+    calls = [n["call"] for n in network_data(load_network("vgg16", None)[1])["nodes"]]
+    assert [not v for v in visible] == [c.startswith("nn.ReLU") for c in calls]  # 13 ReLUs hidden, the rest not
+    page.locator("convanim-network tbody tr[data-node='4'] td").first.click()  # a ReLU
+    assert page.evaluate(shown)[4] and page.locator("convanim-network input.passes").is_checked()
+    assert errors == []
+    page.close()
+
+
 @pytest.mark.parametrize("name", ["vgg16", "wavenet", "residual", "oned"])
 def test_at_390_px_nothing_scrolls_sideways_and_text_is_readable(browser, urls, name):
     page, errors = _open(browser, urls[name], 390)
@@ -315,3 +330,12 @@ def test_at_390_px_nothing_scrolls_sideways_and_text_is_readable(browser, urls, 
     assert smallest >= 11
     assert errors == []
     page.close()
+
+
+def test_a_field_that_varies_from_cell_to_cell_is_said_so_under_the_table():
+    from convanim.html.network import network_fragment
+
+    unet, stack = (network_data(load_network(name, None)[1]) for name in ("unet", "three_3x3"))
+    assert [node["rf"] for node in unet["nodes"]][-3:] == ["—", "—", "—"]
+    assert "receptive field —: it varies from cell to cell" in network_fragment(unet)
+    assert "receptive field —" not in network_fragment(stack) and "pass-through" not in network_fragment(stack)

@@ -206,7 +206,14 @@ function network(root, data, host) {
     });
   });
 
+  var passes = root.querySelector(".passes");
+  function drawPasses() {
+    views.forEach(function (v, m) { if (nodes[m].pass) v.section.hidden = !passes.checked; });
+  }
+  if (passes) passes.addEventListener("change", drawPasses);
+
   function show(n) {
+    if (nodes[n].pass && !passes.checked) { passes.checked = true; drawPasses(); }
     root.querySelectorAll("tbody tr").forEach(function (tr) {
       var on = +tr.getAttribute("data-node") === n;
       tr.classList.toggle("current", on);

@@ -131,6 +131,7 @@ def network_data(network, output_index=None, *, theme="classic", title: str = "N
             "jump": _axes([_num(v) for v in st["jump"]]),
             "params": f"{node.parameters:,}",
             "macs": f"{int(getattr(node.spec, 'macs', 0)):,}",
+            "pass": isinstance(node.spec, PassSpec),
         })
     colours = theme_colours(theme)
     t = get_theme(theme)
@@ -194,6 +195,12 @@ def network_fragment(data: dict) -> str:
         "head": "".join(f'<th scope="col">{h}</th>' for h in head),
         "rows": "\n".join(rows),
         "total": total,
+        "notes": '<p class="hint">receptive field —: it varies from cell to cell (after a transposed layer or '
+                 'adaptive pooling of uneven windows); hover a cell to see its own.</p>'
+                 if any(node["rf"] == "—" for node in data["nodes"]) else "",
+        "toggle": '<p><label><input type="checkbox" class="passes" checked> Draw the pass-through layers '
+                  '(activations, BatchNorm, Dropout: each of their cells reads the same cell before)</label></p>'
+                  if any(node.get("pass") for node in data["nodes"]) else "",
         "data": _json(data),
     }
     element = re.sub(r"\{\{(\w+)\}\}", lambda m: fields[m.group(1)], _asset("network.html"))
