@@ -339,3 +339,13 @@ def test_a_field_that_varies_from_cell_to_cell_is_said_so_under_the_table():
     assert [node["rf"] for node in unet["nodes"]][-3:] == ["—", "—", "—"]
     assert "receptive field —: it varies from cell to cell" in network_fragment(unet)
     assert "receptive field —" not in network_fragment(stack) and "pass-through" not in network_fragment(stack)
+
+
+def test_write_network_refuses_a_network_html_it_did_not_write(tmp_path):
+    from convanim.netpages import write_network
+
+    (tmp_path / NETWORK_PAGE).write_text("mine", encoding="utf-8")
+    with pytest.raises(ValueError, match=NETWORK_PAGE):
+        write_network(Network(5, ["nn.Conv2d(1, 1, 3)"]), tmp_path)
+    assert (tmp_path / NETWORK_PAGE).read_text(encoding="utf-8") == "mine"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [NETWORK_PAGE]  # refused before anything was drawn

@@ -85,7 +85,7 @@ function network(root, data, host) {
     for (var m = 0; m < count; m++) {
       var lit = views[m].lit, total = 0;
       for (var k = 0; k < masks[m].length; k++) total += masks[m][k];
-      lit.textContent = m === n ? "the chosen cell" : m > n ? "" : total.toLocaleString("en-US") + " lit";
+      lit.textContent = m === n ? " · the chosen cell" : m > n ? "" : " · " + total.toLocaleString("en-US") + " lit";
       draw(m);
     }
     var who = nodeName(n);
@@ -96,7 +96,7 @@ function network(root, data, host) {
 
   function layout(m) {
     var v = views[m], rows = nodes[m].shape[0], cols = nodes[m].shape[1];
-    var room = Math.max(box.clientWidth, 100);
+    var room = Math.max(box.clientWidth - 12, 100);  // the grid's box pads it for the focus ring
     v.bin = [Math.max(1, Math.ceil(rows / MAX_PX)), Math.max(1, Math.ceil(cols / MAX_PX))];
     v.image = [Math.ceil(rows / v.bin[0]), Math.ceil(cols / v.bin[1])];
     // CSS pixels per drawn cell: the grid fits the width and three quarters of the window's height, at most 24
@@ -171,7 +171,7 @@ function network(root, data, host) {
     }
     var meta = document.createElement("p"), lit = document.createElement("span"), note = document.createElement("p");
     meta.className = "meta";
-    meta.textContent = nd.size + (m > 0 ? " · receptive field " + nd.rf + " · " : " · ");
+    meta.textContent = nd.size + (m > 0 ? " · receptive field " + nd.rf : "");
     lit.className = "lit";
     meta.appendChild(lit);
     note.className = "meta";
