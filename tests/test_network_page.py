@@ -23,7 +23,7 @@ import pytest
 
 from convanim.graph import Network
 from convanim.graphspec import AdaptiveSpec
-from convanim.html.network import NETWORK_PAGE, check_network, compose, network_data, write_network_page
+from convanim.html.network import NETWORK_PAGE, check_network, compose, network_data, reads, write_network_page
 from convanim.netfile import NETWORK_PRESETS, load_network
 from convanim.network import receptive_fields
 from tests.test_html import ARGS, CHROMIUM, _missing
@@ -42,6 +42,9 @@ GRAPHS = {
                         {"name": "b", "layer": "nn.Conv2d(1, 1, (1, 3), padding=(0, 1))", "inputs": ["1"]},
                         {"name": "c", "join": "cat", "inputs": ["1", "b"]}]),
 }
+
+
+LONG = ["nn.Conv1d(1, 1, 9, dilation=4)", "nn.Conv1d(1, 1, 9, stride=4)"]  # 10,000 cells: 3 to a pixel
 
 
 def _graph(name):
@@ -108,7 +111,20 @@ def test_tables_are_shared_and_a_pass_through_node_reads_itself():
     assert relu["call"].startswith("nn.ReLU") and relu["axes"] == [-1, -1]
     convs = [n for n in data["nodes"][1:] if n["call"].startswith("nn.Conv2d")]
     assert len(convs) == 13 and len({tuple(n["axes"]) for n in convs}) == 5  # one table per grid size
-    assert data["tables"][convs[0]["axes"][0]][0] == [0, 1]  # cell 0 of a padded 3x3 reads input cells 0 and 1
+    table = data["tables"][convs[0]["axes"][0]]
+    assert reads(table, 0) == [0, 1] and reads(table, 5) == [4, 5, 6]  # a padded 3x3: cell 0 reads input cells 0, 1
+
+
+def test_a_table_is_three_numbers_a_cell_unless_a_cell_reads_cells_unevenly_spaced():
+    from convanim.html.network import _table
+
+    rel = np.zeros((6, 3))
+    rel[[0, 2, 4], 0] = 1
+    rel[[5], 1] = 2  # read by two taps: still one cell
+    assert _table(rel) == {"ap": [0, 2, 3, 5, 1, 1, 0, 1, 0]}
+    rel[1, 2] = rel[2, 2] = rel[4, 2] = 1
+    table = _table(rel)
+    assert table == {"lists": [[0, 2, 4], [5], [1, 2, 4]]} and reads(table, 2) == [1, 2, 4]
 
 
 def test_page_is_self_contained_and_has_no_global_names(tmp_path):
@@ -175,6 +191,8 @@ def urls(tmp_path_factory):
         title, network = load_network(name, None)
         write_network_page(folder / f"{name}.html", network, title=title)
         out[name] = (folder / f"{name}.html").as_uri()
+    write_network_page(folder / "long.html", Network(10000, LONG))
+    out["long"] = (folder / "long.html").as_uri()
     for name in ("oned", "uneven"):
         write_network_page(folder / f"{name}.html", _graph(name))
         out[name] = (folder / f"{name}.html").as_uri()
@@ -309,6 +327,24 @@ def test_pass_through_layers_can_be_hidden_and_a_row_shows_one_again(browser, ur
     assert [not v for v in visible] == [c.startswith("nn.ReLU") for c in calls]  # 13 ReLUs hidden, the rest not
     page.locator("convanim-network tbody tr[data-node='4'] td").first.click()  # a ReLU
     assert page.evaluate(shown)[4] and page.locator("convanim-network input.passes").is_checked()
+    assert errors == []
+    page.close()
+
+
+def test_a_grid_too_long_for_its_box_bins_its_cells_and_scrolls_to_the_lit_ones(browser, urls):
+    page, errors = _open(browser, urls["long"])
+    network = Network(10000, LONG)
+    lit = page.evaluate("document.querySelector('convanim-network').litCells()")
+    assert [{tuple(c) for c in node} for node in lit] == _expected(network, (1245,))
+    state = page.evaluate("""(() => {
+      const root = document.querySelector('convanim-network').shadowRoot, c = root.querySelector('canvas');
+      const box = c.parentNode, notes = [...root.querySelectorAll('section.layer')].map(s => s.textContent);
+      return {width: c.width, left: box.scrollLeft, seen: box.clientWidth, shown: c.offsetWidth, note: notes[0]};
+    })()""")
+    assert state["width"] == 3334 and "Drawn 1×3 cells to a pixel" in state["note"]
+    per_cell = state["shown"] / 10000
+    first, last = 4980 * per_cell, 5021 * per_cell  # the field: input cells 4980..5020
+    assert state["left"] <= first and last <= state["left"] + state["seen"], state
     assert errors == []
     page.close()
 

@@ -12,13 +12,22 @@ function network(root, data, host) {
   var rgb = function (hex) { return [1, 3, 5].map(function (i) { return parseInt(hex.slice(i, i + 2), 16); }); };
   var colours = [rgb(theme.cell), rgb(theme.lit), rgb(theme.here)];
 
+  // The cells along one axis that cell o reads: a table holds three numbers a cell (first, step, count) or lists.
+  function reads(table, o) {
+    if (!table) return [o];
+    if (table.lists) return table.lists[o];
+    var first = table.ap[3 * o], step = table.ap[3 * o + 1], n = table.ap[3 * o + 2], out = new Array(n);
+    for (var k = 0; k < n; k++) out[k] = first + k * step;
+    return out;
+  }
+
   // The cells of node ``src``'s first input that the lit cells ``mask`` of node ``nd`` read: rows, then columns.
   function back(nd, mask, shape) {
     var rows = nd.shape[0], cols = nd.shape[1], inRows = shape[0], inCols = shape[1];
     var tr = nd.axes[0] < 0 ? null : tables[nd.axes[0]], tc = nd.axes[1] < 0 ? null : tables[nd.axes[1]];
     var half = new Uint8Array(inRows * cols), out = new Uint8Array(inRows * inCols), r, c, k, list;
     for (r = 0; r < rows; r++) {
-      list = tr ? tr[r] : [r];
+      list = reads(tr, r);
       for (c = 0; c < cols; c++) {
         if (mask[r * cols + c]) for (k = 0; k < list.length; k++) half[list[k] * cols + c] = 1;
       }
@@ -26,7 +35,7 @@ function network(root, data, host) {
     for (r = 0; r < inRows; r++) {
       for (c = 0; c < cols; c++) {
         if (!half[r * cols + c]) continue;
-        list = tc ? tc[c] : [c];
+        list = reads(tc, c);
         for (k = 0; k < list.length; k++) out[r * inCols + list[k]] = 1;
       }
     }
@@ -63,35 +72,56 @@ function network(root, data, host) {
     return data.chain ? "layer " + n : nodes[n].name;
   }
 
-  function span(mask, shape) {
+  // How many cells of a mask are lit, and the first and last row and column lit.
+  function bounds(mask, shape) {
     var lo = [Infinity, Infinity], hi = [-1, -1], total = 0;
     for (var k = 0; k < mask.length; k++) {
       if (!mask[k]) continue;
       var r = Math.floor(k / shape[1]), c = k % shape[1];
       total++;
-      lo = [Math.min(lo[0], r), Math.min(lo[1], c)];
-      hi = [Math.max(hi[0], r), Math.max(hi[1], c)];
+      if (r < lo[0]) lo[0] = r;
+      if (r > hi[0]) hi[0] = r;
+      if (c < lo[1]) lo[1] = c;
+      if (c > hi[1]) hi[1] = c;
     }
-    if (!total) return "no cells of the input (its windows read only padding)";
-    var cells = (total === 1 ? "1 input cell" : total.toLocaleString("en-US") + " input cells") + ": ";
+    return { total: total, lo: lo, hi: hi };
+  }
+
+  function span(b, shape) {
+    var lo = b.lo, hi = b.hi;
+    if (!b.total) return "no cells of the input (its windows read only padding)";
+    var cells = (b.total === 1 ? "1 input cell" : b.total.toLocaleString("en-US") + " input cells") + ": ";
     if (shape[0] === 1) return cells + (lo[1] === hi[1] ? "cell " + lo[1] : "cells " + lo[1] + ".." + hi[1]);
     return cells + "rows " + lo[0] + ".." + hi[0] + ", columns " + lo[1] + ".." + hi[1];
   }
 
-  function light(n, r, c) {
+  // A grid wider or taller than its box scrolls, inside the box, to show its lit cells (not the hovered grid).
+  function reveal(m, b) {
+    var box = views[m].canvas.parentNode, shape = nodes[m].shape;
+    if (!b.total || (box.scrollWidth <= box.clientWidth && box.scrollHeight <= box.clientHeight)) return;
+    var w = views[m].canvas.offsetWidth / shape[1], h = views[m].canvas.offsetHeight / shape[0];
+    var x0 = b.lo[1] * w, x1 = (b.hi[1] + 1) * w, y0 = b.lo[0] * h, y1 = (b.hi[0] + 1) * h;
+    if (x0 < box.scrollLeft || x1 > box.scrollLeft + box.clientWidth) box.scrollLeft = (x0 + x1 - box.clientWidth) / 2;
+    if (y0 < box.scrollTop || y1 > box.scrollTop + box.clientHeight) box.scrollTop = (y0 + y1 - box.clientHeight) / 2;
+  }
+
+  // Light cell (r, c) of node n and what it reads; ``pointer``: the pointer chose it (its grid does not scroll).
+  function light(n, r, c, pointer) {
     cursor[n] = [r, c];
     here = [n, r, c];
     masks = field(n, r, c);
+    var input = null;
     for (var m = 0; m < count; m++) {
-      var lit = views[m].lit, total = 0;
-      for (var k = 0; k < masks[m].length; k++) total += masks[m][k];
-      lit.textContent = m === n ? " · the chosen cell" : m > n ? "" : " · " + total.toLocaleString("en-US") + " lit";
+      var lit = views[m].lit, b = m <= n ? bounds(masks[m], nodes[m].shape) : null;
+      lit.textContent = m === n ? " · the chosen cell" : m > n ? "" : " · " + b.total.toLocaleString("en-US") + " lit";
       draw(m);
+      if (m < n || (m === n && !pointer)) reveal(m, m < n ? b : { total: 1, lo: [r, c], hi: [r, c] });
+      if (m === 0) input = b;
     }
     var who = nodeName(n);
     status.textContent = n === 0 ? "Input " + cellName(0, r, c) :
       who.charAt(0).toUpperCase() + who.slice(1) + ", " + cellName(n, r, c) + ", depends on " +
-      span(masks[0], nodes[0].shape);
+      span(input, nodes[0].shape);
   }
 
   function layout(m) {
@@ -190,7 +220,7 @@ function network(root, data, host) {
                  scratch: document.createElement("canvas").getContext("2d") });
     var point = function (e) {
       var p = at(m, e);
-      if (!here || here[0] !== m || here[1] !== p[0] || here[2] !== p[1]) light(m, p[0], p[1]);
+      if (!here || here[0] !== m || here[1] !== p[0] || here[2] !== p[1]) light(m, p[0], p[1], true);
     };
     canvas.addEventListener("pointermove", point);
     canvas.addEventListener("pointerdown", point);

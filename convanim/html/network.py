@@ -13,7 +13,9 @@ tests/test_network_page.py compares it with.
 >>> from convanim.graph import Network
 >>> data = network_data(Network(5, ["nn.Conv1d(1, 1, 3)"]))
 >>> [node["shape"] for node in data["nodes"]], data["nodes"][1]["axes"], data["tables"]
-([[1, 5], [1, 3]], [-1, 0], [[[0, 1, 2], [1, 2, 3], [2, 3, 4]]])
+([[1, 5], [1, 3]], [-1, 0], [{'ap': [0, 1, 3, 1, 1, 3, 2, 1, 3]}])
+>>> reads(data["tables"][0], 2)
+[2, 3, 4]
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ from . import _asset, _compact, _json
 from .scatter import theme_colours
 
 __all__ = ["NETWORK_PAGE", "MAX_PAGE_CELLS", "check_network", "network_data", "network_fragment", "network_page",
-           "write_network_page", "compose"]
+           "write_network_page", "compose", "reads"]
 
 #: The file `convanim.netpages.write_network` writes the page to.
 NETWORK_PAGE = "network.html"
@@ -81,9 +83,26 @@ def _size_text(shape) -> str:
     return f"{where} ({count(channels, 'channel')})"
 
 
-def _table(rel: np.ndarray) -> list[list[int]]:
-    """Per output cell, the input cells it reads (ascending)."""
-    return [np.flatnonzero(rel[:, o]).tolist() for o in range(rel.shape[1])]
+def _table(rel: np.ndarray) -> dict:
+    """Per output cell, the input cells it reads: ``{"ap": [first, step, count, ...]}`` (three numbers a cell) when
+    each cell reads an arithmetic progression, as a layer's window does (its dilation the step; padding, inserted
+    zeros and uneven adaptive windows only shorten it), else ``{"lists": [[cells], ...]}``."""
+    lists = [np.flatnonzero(rel[:, o]).tolist() for o in range(rel.shape[1])]
+    flat = []
+    for cells in lists:
+        step = cells[1] - cells[0] if len(cells) > 1 else 1
+        if cells and cells != list(range(cells[0], cells[0] + step * len(cells), step)):
+            return {"lists": lists}
+        flat += [cells[0] if cells else 0, step, len(cells)]
+    return {"ap": flat}
+
+
+def reads(table: dict, o: int) -> list[int]:
+    """The input cells output cell ``o`` reads, from a table of `network_data`."""
+    if "lists" in table:
+        return table["lists"][o]
+    first, step, n = table["ap"][3 * o:3 * o + 3]
+    return [first + k * step for k in range(n)]
 
 
 def network_data(network, output_index=None, *, theme="classic", title: str = "Network") -> dict:
@@ -92,9 +111,9 @@ def network_data(network, output_index=None, *, theme="classic", title: str = "N
     ``nodes[0]`` is the input. Every node has ``shape`` (rows, columns: a 1-D
     grid is one row) and ``axes``: per axis, an index into ``tables`` or -1
     where the node reads each cell itself (a join, a pass-through layer, the
-    added row axis of a 1-D grid). ``tables[t][o]`` lists the cells of the
-    node's inputs that its cell ``o`` reads along that axis; a node reads the
-    product of its axes' lists, in each of its ``inputs``.
+    added row axis of a 1-D grid). ``reads(tables[t], o)`` lists the cells of
+    the node's inputs that its cell ``o`` reads along that axis; a node reads
+    the product of its axes' lists, in each of its ``inputs``.
     """
     check_network(network)
     cell = _output_index(network, output_index)
@@ -164,7 +183,7 @@ def compose(data: dict, node: int, cell) -> list[set]:
             continue
         rows_t, cols_t = (None if a < 0 else tables[a] for a in nodes[n]["axes"])
         read = {(i, j) for r, c in lit[n]
-                for i in (rows_t[r] if rows_t else [r]) for j in (cols_t[c] if cols_t else [c])}
+                for i in (reads(rows_t, r) if rows_t else [r]) for j in (reads(cols_t, c) if cols_t else [c])}
         for i in nodes[n]["inputs"]:
             lit[i] |= read
     return lit
