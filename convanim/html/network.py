@@ -8,7 +8,9 @@ layer's taps are the product of its per-axis windows; a join or a pass-through
 layer reads each cell itself). The script composes those tables back through
 the graph, from a hovered or focused cell to every earlier node and the
 input: the same walk as `convanim.fields.node_counts`, whose masks
-tests/test_network_page.py compares it with.
+tests/test_network_page.py compares it with. The element answers, without a
+global name: ``element.litCells()`` (per node, the cells lit now),
+``element.field(node, row, column)`` and ``element.chosen()``.
 
 >>> from convanim.graph import Network
 >>> data = network_data(Network(5, ["nn.Conv1d(1, 1, 3)"]))
