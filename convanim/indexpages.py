@@ -53,13 +53,14 @@ def rendered_by() -> str:
 
 
 def write_pages(directory: Path, title: str, cases: list, infos: list[dict], intro: str = "",
-                command: str = "gallery", lead: str = "") -> None:
+                command: str = "gallery", links=(), lead: str = "") -> None:
     """``README.md`` (a table GitHub renders) and ``index.html`` (self-contained) in ``directory``.
 
     ``cases`` have a ``name``, ``file`` and ``description`` (an `Entry`, or a
     gallery's `Case`); ``lead`` (a paragraph, e.g. a network's description) and
     ``intro`` (preformatted text, e.g. a network's summary) go above the table;
-    ``command`` is named on the pages' first line.
+    ``command`` is named on the pages' first line; ``links`` are (file, text) pairs
+    listed under the first paragraph (e.g. a network's interactive page).
     """
     from .encode import atomic_output
 
@@ -71,6 +72,8 @@ def write_pages(directory: Path, title: str, cases: list, infos: list[dict], int
         f"Rendered by {rendered_by()}. Each file loops forever; {FRAMES_NOTE}.",
         "",
         *([markdown_text(lead), ""] if lead else []),
+        *[f"- [{markdown_text(text)}]({href})" for href, text in links],
+        *([""] if links else []),
         *([f"{fence}\n{intro}\n{fence}", ""] if intro else []),
         "| animation | name | parameters | output size |",
         "|:---:|---|---|---|",
@@ -103,6 +106,8 @@ def write_pages(directory: Path, title: str, cases: list, infos: list[dict], int
   {desc}<p class="formula">{html.escape(info['formula'])}</p>{code}</figcaption>
 </figure>"""
         )
+    link_html = "".join(f'<p><a href="{html.escape(href)}">{html.escape(text)}</a></p>\n' for href, text in links)
+    lead_html = f"<p>{html.escape(lead)}</p>\n" if lead else ""
     page = f"""<!DOCTYPE html>
 {marker(command)}
 <html lang="en">
@@ -126,7 +131,7 @@ pre {{ background: #f4f4f4; padding: 0.5rem; white-space: pre-wrap; overflow-wra
 <body>
 <h1>{html.escape(title)}</h1>
 <p>Rendered by {html.escape(rendered_by())}. Each animation loops; {FRAMES_NOTE}.</p>
-{f"<p>{html.escape(lead)}</p>{chr(10)}" if lead else ""}{f"<pre>{html.escape(intro)}</pre>" if intro else ""}<main>
+{lead_html}{link_html}{f"<pre>{html.escape(intro)}</pre>" if intro else ""}<main>
 {chr(10).join(cards)}
 </main>
 </body>

@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from .fields import back, node_counts, path_recurrences
+from .html.network import NETWORK_PAGE, write_network_page
 from .indexpages import PAGES, Entry, write_pages
 from .network import Network, receptive_fields, recurrences
 from .pool import PoolSpec
@@ -337,7 +338,8 @@ def _one_d(spec) -> bool:
 def write_network(network: Network, directory, *, title: str = "Network", output_index=None,
                   theme="classic", force: bool = False, effective: bool = False, image=None,
                   progress=None) -> list[str]:
-    """One animation per layer, the receptive-field animation, README.md and index.html in ``directory``.
+    """One animation per layer, the receptive-field animation, the interactive page (``network.html``,
+    `convanim.html.network`), README.md and index.html in ``directory``.
 
     Each layer is drawn by `convanim.animate` (a one-channel 1-D convolution by
     the 1-D view, rows of cells with the sum written out; any other layer in the
@@ -355,7 +357,7 @@ def write_network(network: Network, directory, *, title: str = "Network", output
     if directory.exists() and not directory.is_dir():
         raise ValueError(f"output must be a directory, got the file {str(directory)!r}")
     names = [layer_file(n, spec) for n, spec in enumerate(network.layers, 1)
-             if isinstance(spec, (ConvSpec, PoolSpec))] + [RF_FILE, *PAGES]
+             if isinstance(spec, (ConvSpec, PoolSpec))] + [RF_FILE, NETWORK_PAGE, *PAGES]
     owned.refuse_unowned(directory, names, force=force)  # every file, before anything is drawn
     directory.mkdir(parents=True, exist_ok=True)
     with owned.writing_into(directory, force=force):
@@ -415,7 +417,16 @@ def _write_network(network: Network, directory: Path, title: str, output_index, 
         cases.append(Entry(name="receptive_field", file=RF_FILE, description=about))
         infos.append({"alt": anim.alt, "size": anim.size, "formula": _size_text(network.output_shape),
                       "pytorch": "", "params": f"receptive field {_field_text(rf)}"})
+    links = []
+    try:
+        write_network_page(directory / NETWORK_PAGE, network, output_index, theme=theme, title=title)
+    except ValueError as exc:
+        skipped.append(f"interactive page: not written ({exc})")
+    else:
+        written.append(NETWORK_PAGE)
+        links.append((NETWORK_PAGE, "The interactive page: hover any cell of any layer to light the cells it "
+                                    "depends on in every earlier layer"))
     intro = summary_text(info) + "".join(f"\n{s}" for s in skipped)
-    write_pages(directory, title, cases, infos, intro=intro, command="network",
+    write_pages(directory, title, cases, infos, intro=intro, command="network", links=links,
                 lead=getattr(network, "description", ""))
     return written + ["README.md", "index.html"]

@@ -104,13 +104,13 @@ def test_network_output_on_a_terminal_and_quiet(tmp_path, monkeypatch, everythin
     assert "convanim network: writing net/01_conv2d_k3.gif: about " in err
     assert "01_conv2d_k3.gif:" in err and "receptive_field.gif:" in err  # a bar per animation
     assert err.rstrip("\n").rsplit("\r", 1)[-1].strip().endswith(
-        "wrote 3 animations, README.md and index.html to net")
+        "wrote 3 animations, network.html, README.md and index.html to net")
     status, out_q, err_q = run(tmp_path, monkeypatch, "network", "--layers", layers, "-i", "7", "-o", "net2", "-q")
     assert status == 0 and err_q == "" and out_q == out  # -q: the summary still, nothing on stderr
     assert sorted(p.name for p in (tmp_path / "net2").iterdir()) == sorted(p.name for p in (tmp_path / "net").iterdir())
     status, _, err_pipe = run(tmp_path, monkeypatch, "network", "--layers", layers, "-i", "7", "-o", "net3",
                               terminal=False)
-    assert err_pipe == "wrote 3 animations, README.md and index.html to net3\n"
+    assert err_pipe == "wrote 3 animations, network.html, README.md and index.html to net3\n"
 
 
 @pytest.mark.parametrize(("ext", "view"), [(".gif", "grid"), (".webp", "grid"), (".gif", "values")])

@@ -130,9 +130,10 @@ def _cmd_network(args) -> int:
 
             written = write_network(network, args.output, title=title, output_index=args.cell, theme=args.theme,
                                     force=args.force, effective=args.effective, image=args.image, progress=each)
-        animations = len(written) - 2
+        animations = sum(name.endswith(".gif") for name in written)
         if not args.quiet:
-            print(f"wrote {count(animations, 'animation')}, README.md and index.html to {args.output}",
+            *pages, last = [name for name in written if not name.endswith(".gif")]
+            print(f"wrote {count(animations, 'animation')}, {', '.join(pages)} and {last} to {args.output}",
                   file=sys.stderr)
         drawable = sum(getattr(spec, "kind", None) in ("conv", "pool") for spec in network.layers)
         if animations < drawable + 1:
