@@ -19,6 +19,7 @@ import contextlib
 import functools
 import hashlib
 import io
+import math
 import os
 import re
 from dataclasses import dataclass, field
@@ -27,7 +28,8 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import Collection, LineCollection
 from matplotlib.figure import Figure
-from matplotlib.path import Path
+from matplotlib.patches import Patch
+from matplotlib.path import Path, get_path_collection_extents
 from matplotlib.transforms import Affine2D
 
 from ..themes import THEMES, Theme
@@ -153,6 +155,59 @@ def _collection_args(artist) -> tuple:
     )
 
 
+_PAD_PX = 3  # around a moving artist's extent: anti-aliasing, pixel snapping, rounding
+
+
+def _union(boxes):
+    """The bounding box (x0, y0, x1, y1) of the boxes that are not None, or None."""
+    boxes = [b for b in boxes if b is not None]
+    if not boxes:
+        return None
+    x0s, y0s, x1s, y1s = zip(*boxes, strict=True)
+    return min(x0s), min(y0s), max(x1s), max(y1s)
+
+
+def _intersect(a, b):
+    """The overlap of two boxes (x0, y0, x1, y1), or None if they do not overlap (or one is None)."""
+    if a is None or b is None:
+        return None
+    x0, y0, x1, y1 = max(a[0], b[0]), max(a[1], b[1]), min(a[2], b[2]), min(a[3], b[3])
+    return (x0, y0, x1, y1) if x0 < x1 and y0 < y1 else None
+
+
+def _vertex_extents(transform, paths) -> np.ndarray | None:
+    """(x0, y0, x1, y1) in display units of the vertices of ``paths`` through ``transform`` (a curve lies
+    inside its control points), or None for a transform that is not affine."""
+    if not transform.is_affine:
+        return None
+    points = transform.transform(np.concatenate([path.vertices for path in paths]))
+    points = points[np.isfinite(points).all(axis=1)]  # NaN vertices (breaks in a path) draw nothing
+    if not len(points):
+        return np.array([np.inf, np.inf, -np.inf, -np.inf])
+    return np.concatenate([points.min(axis=0), points.max(axis=0)])
+
+
+def _collection_extents(artist) -> np.ndarray | None:
+    """(x0, y0, x1, y1) in display units of the paths a collection draws, or None where it cannot tell.
+
+    What `draw_path_collection` draws: each path through the collection's
+    transform and its own, moved by its offset. (`Collection.get_window_extent`
+    gives a null box for a collection whose offsets are not in data units,
+    which is every figure-level collection.)
+    """
+    transform, offset_transform = artist.get_transform(), artist.get_offset_transform()
+    if not (transform.is_affine and offset_transform.is_affine):
+        return None
+    offsets = artist.get_offsets()
+    if not len(artist.get_transforms()) and not np.any(offsets):  # the common case: paths through one transform
+        return _vertex_extents(transform, artist.get_paths())
+    if isinstance(offsets, np.ma.MaskedArray):
+        offsets = offsets.filled(np.nan)
+    box = get_path_collection_extents(transform.get_affine().frozen(), artist.get_paths(), artist.get_transforms(),
+                                      offsets, offset_transform.get_affine().frozen())
+    return np.array(box.extents, float)
+
+
 EMPTY = Path(np.zeros((1, 2)))  # draws nothing
 _BOX_CODES = [Path.MOVETO, Path.LINETO, Path.LINETO, Path.LINETO, Path.CLOSEPOLY]
 # Corners of a box (x0, y0, x1, y1) as indices into it: one way round, and the other way for holes.
@@ -236,6 +291,7 @@ class Scene(metaclass=_BuiltLocked):
         self._layer = None  # ... and of the revealed artists drawn whole over them
         self._pixels = None  # frame pixels -> display units, see `show`
         self._clip_paths: dict = {}  # boxes -> their clip path, see `show`
+        self._painted = None  # the `patches` pass whose frame the canvas holds (None: unknown)
 
     # -- to implement ---------------------------------------------------------
 
@@ -320,6 +376,7 @@ class Scene(metaclass=_BuiltLocked):
         canvas = self.fig.canvas
         if self._background is None:
             self._cache_layers()
+        self._painted = None
         buffer = np.asarray(canvas.buffer_rgba())  # the canvas's own pixels, written in place
         buffer[...] = self._background
         self.update(k)
@@ -336,6 +393,7 @@ class Scene(metaclass=_BuiltLocked):
     def _cache_layers(self) -> None:
         """Draw the static artists, then the revealed ones whole over them, keeping the pixels of each."""
         canvas = self.fig.canvas
+        self._painted = None
         with style():
             canvas.draw()
             self._background = np.asarray(canvas.buffer_rgba()).copy()
@@ -359,6 +417,100 @@ class Scene(metaclass=_BuiltLocked):
         """
         for k in range(len(self)):
             yield self.frame(k)
+
+    def patched(self) -> bool:
+        """Whether `patches` draws this scene's frames (False where a subclass draws its frames its own way)."""
+        return type(self).frame is Scene.frame
+
+    def patches(self):
+        """Every frame, in order, as what changed since the previous one (a generator, like `frames`).
+
+        Yields ``(box, pixels)``: first ``((slice(None), slice(None)), frame)``,
+        then a box of two slices (rows, columns) holding every pixel that
+        differs from the previous frame and the frame's ``(h, w, 3)`` pixels in
+        it, or None for a frame with nothing redrawn. The same pixels as
+        `frame`, at the cost of what moves: only where the moving artists
+        were is the background put back, only the revealed boxes that changed
+        or were under them are copied, and only the box is copied out (a
+        sliding kernel on a large grid changes a few percent of the frame).
+        Where the moving artists lie is read from their window extents,
+        widened by their line widths and `_PAD_PX`.
+        """
+        state: dict = {}  # this pass's: the moving box and revealed boxes of the frame drawn last
+        for k in range(len(self)):
+            yield self._patch(k, state)
+
+    @_locked
+    def _patch(self, k: int, state: dict):
+        canvas = self.fig.canvas
+        if self._background is None:
+            self._cache_layers()
+        renderer = canvas.get_renderer()
+        buffer = np.asarray(canvas.buffer_rgba())
+        width, height = self.size
+        before = dict(state.get("revealed", {}))
+        self.update(k)
+        now = {artist: set(boxes) for artist, boxes in self._revealed.items()}
+        gone = [box for artist, boxes in before.items() for box in boxes - now.get(artist, set())]
+        new = [box for artist, boxes in now.items() for box in boxes - before.get(artist, set())]
+        ours = state and self._painted is state["token"] and state["renderer"] is renderer
+        if ours:  # the canvas holds this pass's previous frame: put back what it drew over
+            restore = _union([state["moving"], *gone])
+            if restore is not None:
+                x0, y0, x1, y1 = restore
+                buffer[y0:y1, x0:x1] = self._background[y0:y1, x0:x1]
+            for boxes in now.values():
+                for box in boxes:
+                    part = box if box in new else _intersect(box, restore)
+                    if part is not None:
+                        x0, y0, x1, y1 = part
+                        buffer[y0:y1, x0:x1] = self._layer[y0:y1, x0:x1]
+        else:
+            buffer[...] = self._background
+            for boxes in now.values():
+                for x0, y0, x1, y1 in boxes:
+                    buffer[y0:y1, x0:x1] = self._layer[y0:y1, x0:x1]
+        for artist in self._moving:
+            if artist.get_visible():
+                _draw(artist, renderer)
+        moving = self._moving_box(renderer, width, height)
+        first = "token" not in state
+        changed = _union([state.get("moving"), moving, *gone, *new])
+        state.update(token=state.get("token") or object(), renderer=renderer, moving=moving, revealed=now)
+        self._painted = state["token"]
+        if first:
+            return (slice(None), slice(None)), _rgb(buffer)
+        if changed is None:
+            return None
+        x0, y0, x1, y1 = changed
+        return (slice(y0, y1), slice(x0, x1)), _rgb(buffer[y0:y1, x0:x1])
+
+    def _moving_box(self, renderer, width: int, height: int):
+        """(x0, y0, x1, y1), whole pixels from the top-left, holding every pixel the visible moving artists
+        drew (the whole frame where an extent is unknown), or None if they drew nothing."""
+        boxes = []
+        for artist in self._moving:
+            if not artist.get_visible():
+                continue
+            if isinstance(artist, Collection):
+                if not any(len(path.vertices) for path in artist.get_paths()):
+                    continue  # an empty collection draws nothing
+                extents = _collection_extents(artist)
+            elif isinstance(artist, Patch):
+                extents = _vertex_extents(artist.get_transform(), [artist.get_path()])
+            else:
+                extents = np.array(artist.get_window_extent(renderer).extents, float)
+            if extents is None or not np.isfinite(extents).all() or extents[2] < extents[0] \
+                    or extents[3] < extents[1]:
+                return (0, 0, width, height)
+            line = getattr(artist, "get_linewidth", None)
+            points = float(np.max(np.atleast_1d(line()), initial=0.0)) if line else 0.0
+            pad = _PAD_PX + 2 * points * self.dpi / 72  # miter joins reach past half the width
+            x0, y0, x1, y1 = extents
+            boxes.append((math.floor(x0 - pad), math.floor(height - y1 - pad),
+                          math.ceil(x1 + pad), math.ceil(height - y0 + pad)))
+        box = _union(boxes)
+        return None if box is None else _intersect(box, (0, 0, width, height))
 
     def _static(self):
         """Draw every artist normally (for savefig), then restore blitting."""
@@ -388,6 +540,7 @@ class Scene(metaclass=_BuiltLocked):
     def save(self, k: int, file, fmt: str) -> None:
         """Write frame ``k`` alone as ``fmt`` ('png', 'svg' or 'pdf') to a path or binary file."""
         k = self._check(k)
+        self._painted = None  # a PNG is drawn on the canvas
         self.update(k)
         with self._static():
             if fmt != "svg":
@@ -407,6 +560,7 @@ class Scene(metaclass=_BuiltLocked):
         """Write every frame as one page of a PDF (a path or binary file)."""
         from matplotlib.backends.backend_pdf import PdfPages
 
+        self._painted = None
         with self._static(), PdfPages(file, metadata=self._metadata("pdf")) as pdf:
             for k in range(len(self)):
                 self.update(k)
