@@ -175,37 +175,39 @@ def _intersect(a, b):
     return (x0, y0, x1, y1) if x0 < x1 and y0 < y1 else None
 
 
-def _vertex_extents(transform, paths) -> np.ndarray | None:
-    """(x0, y0, x1, y1) in display units of the vertices of ``paths`` through ``transform`` (a curve lies
-    inside its control points), or None for a transform that is not affine."""
-    if not transform.is_affine:
-        return None
-    points = transform.transform(np.concatenate([path.vertices for path in paths]))
-    points = points[np.isfinite(points).all(axis=1)]  # NaN vertices (breaks in a path) draw nothing
-    if not len(points):
-        return np.array([np.inf, np.inf, -np.inf, -np.inf])
-    return np.concatenate([points.min(axis=0), points.max(axis=0)])
+def _outline(artist, renderer) -> np.ndarray | None:
+    """Points in display units whose bounding box holds everything ``artist`` draws but its line width
+    (its vertices, a curve inside its control points), or None where it cannot tell.
 
-
-def _collection_extents(artist) -> np.ndarray | None:
-    """(x0, y0, x1, y1) in display units of the paths a collection draws, or None where it cannot tell.
-
-    What `draw_path_collection` draws: each path through the collection's
-    transform and its own, moved by its offset. (`Collection.get_window_extent`
-    gives a null box for a collection whose offsets are not in data units,
-    which is every figure-level collection.)
+    Collections: each path through the collection's transform and its own,
+    moved by its offset, as `draw_path_collection` draws it
+    (`Collection.get_window_extent` gives a null box for a collection whose
+    offsets are not in data units, which is every figure-level collection).
     """
-    transform, offset_transform = artist.get_transform(), artist.get_offset_transform()
-    if not (transform.is_affine and offset_transform.is_affine):
-        return None
-    offsets = artist.get_offsets()
-    if not len(artist.get_transforms()) and not np.any(offsets):  # the common case: paths through one transform
-        return _vertex_extents(transform, artist.get_paths())
-    if isinstance(offsets, np.ma.MaskedArray):
-        offsets = offsets.filled(np.nan)
-    box = get_path_collection_extents(transform.get_affine().frozen(), artist.get_paths(), artist.get_transforms(),
-                                      offsets, offset_transform.get_affine().frozen())
-    return np.array(box.extents, float)
+    if isinstance(artist, Collection):
+        transform, offset_transform = artist.get_transform(), artist.get_offset_transform()
+        if not (transform.is_affine and offset_transform.is_affine):
+            return None
+        paths, offsets = artist.get_paths(), artist.get_offsets()
+        if len(artist.get_transforms()) or np.any(offsets):
+            if isinstance(offsets, np.ma.MaskedArray):
+                offsets = offsets.filled(np.nan)
+            if not paths:
+                return np.empty((0, 2))
+            box = get_path_collection_extents(transform.get_affine().frozen(), paths, artist.get_transforms(),
+                                              offsets, offset_transform.get_affine().frozen())
+            return box.get_points()
+    elif isinstance(artist, Patch):
+        transform, paths = artist.get_transform(), [artist.get_path()]
+        if not transform.is_affine:
+            return None
+    else:
+        return artist.get_window_extent(renderer).get_points()
+    if not paths:
+        return np.empty((0, 2))
+    matrix = transform.get_matrix()
+    vertices = paths[0].vertices if len(paths) == 1 else np.concatenate([path.vertices for path in paths])
+    return vertices @ matrix[:2, :2].T + matrix[:2, 2]
 
 
 EMPTY = Path(np.zeros((1, 2)))  # draws nothing
@@ -487,30 +489,28 @@ class Scene(metaclass=_BuiltLocked):
 
     def _moving_box(self, renderer, width: int, height: int):
         """(x0, y0, x1, y1), whole pixels from the top-left, holding every pixel the visible moving artists
-        drew (the whole frame where an extent is unknown), or None if they drew nothing."""
-        boxes = []
+        drew (the whole frame where an outline is unknown), or None if they drew nothing."""
+        outlines, widest = [], 0.0
         for artist in self._moving:
-            if not artist.get_visible():
-                continue
-            if isinstance(artist, Collection):
-                if not any(len(path.vertices) for path in artist.get_paths()):
-                    continue  # an empty collection draws nothing
-                extents = _collection_extents(artist)
-            elif isinstance(artist, Patch):
-                extents = _vertex_extents(artist.get_transform(), [artist.get_path()])
-            else:
-                extents = np.array(artist.get_window_extent(renderer).extents, float)
-            if extents is None or not np.isfinite(extents).all() or extents[2] < extents[0] \
-                    or extents[3] < extents[1]:
+            if artist.get_visible():
+                points = _outline(artist, renderer)
+                if points is None:
+                    return (0, 0, width, height)
+                outlines.append(points)
+                line = getattr(artist, "get_linewidth", None)
+                if line is not None:
+                    widest = max(widest, float(np.max(line(), initial=0.0)))
+        points = np.concatenate(outlines) if outlines else np.empty((0, 2))
+        if not np.isfinite(points).all():
+            if np.isinf(points).any():  # a null box: drawn where it cannot tell
                 return (0, 0, width, height)
-            line = getattr(artist, "get_linewidth", None)
-            points = float(np.max(np.atleast_1d(line()), initial=0.0)) if line else 0.0
-            pad = _PAD_PX + 2 * points * self.dpi / 72  # miter joins reach past half the width
-            x0, y0, x1, y1 = extents
-            boxes.append((math.floor(x0 - pad), math.floor(height - y1 - pad),
-                          math.ceil(x1 + pad), math.ceil(height - y0 + pad)))
-        box = _union(boxes)
-        return None if box is None else _intersect(box, (0, 0, width, height))
+            points = points[~np.isnan(points).any(axis=1)]  # NaN vertices (breaks in a path) draw nothing
+        if not len(points):
+            return None
+        pad = _PAD_PX + 2 * widest * self.dpi / 72  # miter joins reach past half the width
+        (x0, y0), (x1, y1) = points.min(axis=0), points.max(axis=0)
+        box = (math.floor(x0 - pad), math.floor(height - y1 - pad), math.ceil(x1 + pad), math.ceil(height - y0 + pad))
+        return _intersect(box, (0, 0, width, height))
 
     def _static(self):
         """Draw every artist normally (for savefig), then restore blitting."""
