@@ -174,3 +174,33 @@ def test_default_frames_fit_a_page_and_width_is_kept():
     assert 850 <= shown.size[0] <= 900 and shown.size[1] > DEFAULT_MAX_HEIGHT
     # a small input keeps the reference's cells
     assert convanim.animate(input_size=5, kernel_size=3).scene.cell_px == DEFAULT_CELL_PX
+
+
+def test_moving_box_holds_thick_lines_and_gives_up_where_it_cannot_tell():
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.lines import Line2D
+    from matplotlib.transforms import Affine2D
+
+    from convanim.scene.base import _rgb
+    from convanim.scene.dirty import moving_box
+
+    fig = Figure(figsize=(4, 2), dpi=100)
+    canvas = FigureCanvasAgg(fig)
+    line = fig.add_artist(Line2D([150, 250], [100, 100], linewidth=20, solid_capstyle="projecting",
+                                 transform=Affine2D()))
+    canvas.draw()
+    pixels = _rgb(np.asarray(canvas.buffer_rgba()))
+    rows, cols = np.nonzero((pixels != 255).any(axis=2))
+    x0, y0, x1, y1 = moving_box([line], canvas.get_renderer(), 400, 200, 100)
+    assert x0 <= cols.min() and cols.max() < x1 and y0 <= rows.min() and rows.max() < y1
+    assert x0 > 0 and x1 < 400  # not the whole frame
+
+    class Unknown(Line2D):
+        def get_window_extent(self, renderer=None):
+            from matplotlib.transforms import Bbox
+
+            return Bbox.null()
+
+    unknown = fig.add_artist(Unknown([0, 1], [0, 1]))
+    assert moving_box([line, unknown], canvas.get_renderer(), 400, 200, 100) == (0, 0, 400, 200)

@@ -19,7 +19,6 @@ import contextlib
 import functools
 import hashlib
 import io
-import math
 import os
 import re
 from dataclasses import dataclass, field
@@ -28,11 +27,11 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import Collection, LineCollection
 from matplotlib.figure import Figure
-from matplotlib.patches import Patch
-from matplotlib.path import Path, get_path_collection_extents
+from matplotlib.path import Path
 from matplotlib.transforms import Affine2D
 
 from ..themes import THEMES, Theme
+from .dirty import intersect, moving_box, union
 from .measure import DEFAULT_MAX_WIDTH, MIN_TEXT_PX, SCRIPT, WIDTH_RANGE, check_width, fit_width, text_sizes
 from .mpl import MATPLOTLIB_LOCK, style
 
@@ -153,61 +152,6 @@ def _collection_args(artist) -> tuple:
         artist.get_offsets(), artist.get_offset_transform(), artist.get_facecolor(), artist.get_edgecolor(),
         artist.get_linewidth(), artist.get_linestyle(), artist.get_antialiased(), artist.get_urls(), "screen",
     )
-
-
-_PAD_PX = 3  # around a moving artist's extent: anti-aliasing, pixel snapping, rounding
-
-
-def _union(boxes):
-    """The bounding box (x0, y0, x1, y1) of the boxes that are not None, or None."""
-    boxes = [b for b in boxes if b is not None]
-    if not boxes:
-        return None
-    x0s, y0s, x1s, y1s = zip(*boxes, strict=True)
-    return min(x0s), min(y0s), max(x1s), max(y1s)
-
-
-def _intersect(a, b):
-    """The overlap of two boxes (x0, y0, x1, y1), or None if they do not overlap (or one is None)."""
-    if a is None or b is None:
-        return None
-    x0, y0, x1, y1 = max(a[0], b[0]), max(a[1], b[1]), min(a[2], b[2]), min(a[3], b[3])
-    return (x0, y0, x1, y1) if x0 < x1 and y0 < y1 else None
-
-
-def _outline(artist, renderer) -> np.ndarray | None:
-    """Points in display units whose bounding box holds everything ``artist`` draws but its line width
-    (its vertices, a curve inside its control points), or None where it cannot tell.
-
-    Collections: each path through the collection's transform and its own,
-    moved by its offset, as `draw_path_collection` draws it
-    (`Collection.get_window_extent` gives a null box for a collection whose
-    offsets are not in data units, which is every figure-level collection).
-    """
-    if isinstance(artist, Collection):
-        transform, offset_transform = artist.get_transform(), artist.get_offset_transform()
-        if not (transform.is_affine and offset_transform.is_affine):
-            return None
-        paths, offsets = artist.get_paths(), artist.get_offsets()
-        if len(artist.get_transforms()) or np.any(offsets):
-            if isinstance(offsets, np.ma.MaskedArray):
-                offsets = offsets.filled(np.nan)
-            if not paths:
-                return np.empty((0, 2))
-            box = get_path_collection_extents(transform.get_affine().frozen(), paths, artist.get_transforms(),
-                                              offsets, offset_transform.get_affine().frozen())
-            return box.get_points()
-    elif isinstance(artist, Patch):
-        transform, paths = artist.get_transform(), [artist.get_path()]
-        if not transform.is_affine:
-            return None
-    else:
-        return artist.get_window_extent(renderer).get_points()
-    if not paths:
-        return np.empty((0, 2))
-    matrix = transform.get_matrix()
-    vertices = paths[0].vertices if len(paths) == 1 else np.concatenate([path.vertices for path in paths])
-    return vertices @ matrix[:2, :2].T + matrix[:2, 2]
 
 
 EMPTY = Path(np.zeros((1, 2)))  # draws nothing
@@ -436,7 +380,7 @@ class Scene(metaclass=_BuiltLocked):
         or were under them are copied, and only the box is copied out (a
         sliding kernel on a large grid changes a few percent of the frame).
         Where the moving artists lie is read from their window extents,
-        widened by their line widths and `_PAD_PX`.
+        widened by their line widths (`convanim.scene.dirty`).
         """
         state: dict = {}  # this pass's: the moving box and revealed boxes of the frame drawn last
         for k in range(len(self)):
@@ -457,13 +401,13 @@ class Scene(metaclass=_BuiltLocked):
         new = [box for artist, boxes in now.items() for box in boxes - before.get(artist, set())]
         ours = state and self._painted is state["token"] and state["renderer"] is renderer
         if ours:  # the canvas holds this pass's previous frame: put back what it drew over
-            restore = _union([state["moving"], *gone])
+            restore = union([state["moving"], *gone])
             if restore is not None:
                 x0, y0, x1, y1 = restore
                 buffer[y0:y1, x0:x1] = self._background[y0:y1, x0:x1]
             for boxes in now.values():
                 for box in boxes:
-                    part = box if box in new else _intersect(box, restore)
+                    part = box if box in new else intersect(box, restore)
                     if part is not None:
                         x0, y0, x1, y1 = part
                         buffer[y0:y1, x0:x1] = self._layer[y0:y1, x0:x1]
@@ -475,9 +419,9 @@ class Scene(metaclass=_BuiltLocked):
         for artist in self._moving:
             if artist.get_visible():
                 _draw(artist, renderer)
-        moving = self._moving_box(renderer, width, height)
+        moving = moving_box(self._moving, renderer, width, height, self.dpi)
         first = "token" not in state
-        changed = _union([state.get("moving"), moving, *gone, *new])
+        changed = union([state.get("moving"), moving, *gone, *new])
         state.update(token=state.get("token") or object(), renderer=renderer, moving=moving, revealed=now)
         self._painted = state["token"]
         if first:
@@ -486,31 +430,6 @@ class Scene(metaclass=_BuiltLocked):
             return None
         x0, y0, x1, y1 = changed
         return (slice(y0, y1), slice(x0, x1)), _rgb(buffer[y0:y1, x0:x1])
-
-    def _moving_box(self, renderer, width: int, height: int):
-        """(x0, y0, x1, y1), whole pixels from the top-left, holding every pixel the visible moving artists
-        drew (the whole frame where an outline is unknown), or None if they drew nothing."""
-        outlines, widest = [], 0.0
-        for artist in self._moving:
-            if artist.get_visible():
-                points = _outline(artist, renderer)
-                if points is None:
-                    return (0, 0, width, height)
-                outlines.append(points)
-                line = getattr(artist, "get_linewidth", None)
-                if line is not None:
-                    widest = max(widest, float(np.max(line(), initial=0.0)))
-        points = np.concatenate(outlines) if outlines else np.empty((0, 2))
-        if not np.isfinite(points).all():
-            if np.isinf(points).any():  # a null box: drawn where it cannot tell
-                return (0, 0, width, height)
-            points = points[~np.isnan(points).any(axis=1)]  # NaN vertices (breaks in a path) draw nothing
-        if not len(points):
-            return None
-        pad = _PAD_PX + 2 * widest * self.dpi / 72  # miter joins reach past half the width
-        (x0, y0), (x1, y1) = points.min(axis=0), points.max(axis=0)
-        box = (math.floor(x0 - pad), math.floor(height - y1 - pad), math.ceil(x1 + pad), math.ceil(height - y0 + pad))
-        return _intersect(box, (0, 0, width, height))
 
     def _static(self):
         """Draw every artist normally (for savefig), then restore blitting."""
