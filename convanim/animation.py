@@ -105,7 +105,7 @@ class Animation:
         """The GIF `save` would write, in memory."""
         from .encode import encode_gif_bytes
 
-        return encode_gif_bytes(self.scene.frames, self.durations, comment=self.comment, **self.encoder_options)
+        return encode_gif_bytes(self._frames(), self.durations, comment=self.comment, **self.encoder_options)
 
     @property
     def encoder_options(self) -> dict:
@@ -205,17 +205,25 @@ class Animation:
             raise ValueError("an interactive page needs a convolution: give input_size and kernel_size")
         return view.page(self)
 
-    def _frames(self, progress):
-        """The scene's re-iterable frame source, calling ``progress(k)`` after frame ``k`` when given."""
-        if progress is None:
-            return self.scene.frames
+    def _frames(self, progress=None):
+        """The scene's re-iterable frame source, calling ``progress(k)`` after frame ``k`` when given: the
+        frames, and (`convanim.encode.Patched`) what changed in each, where the scene can tell."""
+        from .encode import Patched
 
-        def frames():
-            for k, array in enumerate(self.scene.frames()):
-                yield array
-                progress(k)
+        def calling(source):
+            if progress is None:
+                return source
 
-        return frames
+            def frames():
+                for k, item in enumerate(source()):
+                    yield item
+                    progress(k)
+
+            return frames
+
+        frames = calling(self.scene.frames)
+        patched = getattr(self.scene, "patched", None)
+        return Patched(frames, calling(self.scene.patches)) if patched and patched() else frames
 
     def save_frames(self, directory, *, fmt: str = "png", progress=None) -> list[Path]:
         """One file per step in ``directory``, ``fmt`` png, svg or pdf, named as people count steps: from 1

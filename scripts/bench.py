@@ -5,6 +5,7 @@
     python scripts/bench.py --long     # more repeats, whole baselines and the memory table (minutes, GBs)
 
     python scripts/bench.py --only memory --sizes 8,16,32   # one section
+    python scripts/bench.py --only large --baseline ../main   # the large render, against another checkout
 
 Drawing is measured for convanim's two layouts against three baselines drawing
 the same flat scene: a naive script that makes a new matplotlib figure per
@@ -21,6 +22,12 @@ builds the 64 MiB colour table). Peak memory and wall time of `convanim render
 size, time linear in frames). The classic gallery (issue 4) is timed from a cold
 process; its bytes are compared with conv_arithmetic's 15 GIFs (3,398,746 bytes)
 when the reference GIFs are found in ../shared/reference/conv_arithmetic.
+The large render (issue 18) is `convanim render -i 32 -k 3` at the default size
+(900 frames) from a cold process: target under 3 s. Before issue 18 it drew
+950x1172 px frames whole: about 6 s in the issue, 3.9 s against this version's
+1.9 s in one run on the two-core machine this was written on. ``--baseline
+DIR`` times another checkout (say one from before) in the same run,
+alternating with this one, so both see the same load.
 """
 
 from __future__ import annotations
@@ -28,6 +35,7 @@ from __future__ import annotations
 import argparse
 import gc
 import io
+import os
 import statistics
 import subprocess
 import sys
@@ -376,6 +384,43 @@ def bench_gallery() -> None:
                       f"{p.stat().st_size / ref.stat().st_size:6.2f}")
 
 
+LARGE = ["render", "-i", "32", "-k", "3", "-q"]
+LARGE_BEFORE = ("900 frames of 950x1172 px, drawn and encoded whole: 3.9 s median where this took 1.9 s "
+                "(same run, load 2, 2 cores; the issue measured about 6 s)")
+
+
+def _render_seconds(source: Path, out: Path) -> float:
+    """Wall time of `convanim render` LARGE from a cold process running the package in ``source``."""
+    env = {**os.environ, "PYTHONPATH": str(source)}
+    t0 = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "convanim.cli", *LARGE, "-o", str(out)], check=True, cwd=source, env=env)
+    return time.perf_counter() - t0
+
+
+def bench_large(repeats: int, baseline: Path | None) -> None:
+    """`convanim render -i 32 -k 3` at the default size from a cold process (issue 18: under 3 s)."""
+    from PIL import Image
+
+    print(f"\nThe large render: convanim {' '.join(LARGE)} (900 frames at the default size), cold process")
+    sources = {"this checkout": ROOT} | ({"baseline " + str(baseline): baseline} if baseline else {})
+    times: dict[str, list[float]] = {name: [] for name in sources}
+    loads = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for _ in range(repeats):
+            for name, source in sources.items():  # alternating: both see the same load
+                loads.append(os.getloadavg()[0])
+                times[name].append(_render_seconds(source, Path(tmp) / "large.gif"))
+                if name == "this checkout":
+                    with Image.open(Path(tmp) / "large.gif") as im:
+                        size, frames, nbytes = im.size, im.n_frames, (Path(tmp) / "large.gif").stat().st_size
+        for name, runs in times.items():
+            print(f"  {name:30} median {statistics.median(runs):5.2f} s of {len(runs)} "
+                  f"({', '.join(f'{t:.2f}' for t in runs)})")
+    print(f"  frames: {frames} of {size[0]}x{size[1]} px, {nbytes:,d} bytes (target: under 3 s)")
+    print(f"  before issue 18: {LARGE_BEFORE}")
+    print(f"  load average while measured (2 cores here): {min(loads):.1f} to {max(loads):.1f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats")
@@ -383,7 +428,9 @@ def main() -> None:
                         help="5 repeats, the baselines on every frame, and the memory table: renders up to -i 64 "
                              "in child processes (minutes, GBs of RAM)")
     parser.add_argument("--sizes", default="8,16,32,64", help="input sizes of the memory table (default 8,16,32,64)")
-    parser.add_argument("--only", choices=["drawing", "encoding", "memory", "gallery"], help="run one section")
+    parser.add_argument("--only", choices=["drawing", "encoding", "memory", "gallery", "large"],
+                        help="run one section")
+    parser.add_argument("--baseline", type=Path, help="a checkout to time the large render against (its root)")
     args = parser.parse_args()
     repeats = 2 if args.quick else 5 if args.long else 3
     sample = None if args.long else 64  # frames of the slow baselines (the naive script: at most 40 either way)
@@ -398,6 +445,8 @@ def main() -> None:
         bench_memory(sizes)
     if args.only in (None, "gallery"):
         bench_gallery()
+    if args.only in (None, "large"):
+        bench_large(1 if args.quick else 3, args.baseline)
 
 
 if __name__ == "__main__":

@@ -60,6 +60,19 @@ class Counted:
             yield frame
 
 
+class CountedPatches(Counted):
+    """`Counted` for a source of patches: (box, pixels) or None, the pixels tracked."""
+
+    def __iter__(self):
+        self.passes += 1
+        for patch in self.make(self.n):
+            if patch is not None:
+                self.alive += 1
+                self.most_alive = max(self.most_alive, self.alive)
+                weakref.finalize(patch[1], self._gone)
+            yield patch
+
+
 WRITERS = {
     "gif": lambda path, frames, d: write_animation(path.with_suffix(".gif"), frames, d, palette=[(0, 0, 0)]),
     "gif palette_only": lambda path, frames, d: write_animation(
@@ -83,12 +96,17 @@ def test_writers_hold_a_few_frames_at_a_time(tmp_path, name):
 def test_animation_renders_frames_one_at_a_time(tmp_path, monkeypatch):
     anim = convanim.animate(input_size=5, kernel_size=3)
     source = Counted(len(anim), make=lambda n: (anim.scene.frame(k) for k in range(n)))
+    drawn = anim.scene.patches
+    patches = CountedPatches(len(anim), make=lambda n: drawn())
     monkeypatch.setattr(anim.scene, "frames", source.__iter__)
+    monkeypatch.setattr(anim.scene, "patches", patches.__iter__)
     anim.save(tmp_path / "a.gif")
     anim.save(tmp_path / "a.webp")
     anim.save_frames(tmp_path / "steps")
-    assert source.most_alive <= 2
-    assert source.passes == 1 + 1 + 2  # grid GIF: one pass (known palette); WebP: one; PNG files: two
+    assert source.most_alive <= 2 and patches.most_alive <= 2
+    # grid GIF: one pass of patches (known palette); WebP: one of frames; PNG files: one of patches, stopped at
+    # the 257th colour (anti-aliased, so RGB files), then one of frames
+    assert (source.passes, patches.passes) == (1 + 1, 1 + 1)
 
 
 @pytest.mark.parametrize("ext", [".gif", ".png", ".webp"])

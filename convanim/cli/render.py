@@ -195,7 +195,7 @@ def _add_render_flags(parser: argparse.ArgumentParser) -> None:
     look.add_argument("--cell-px", type=int, metavar="N", help="cell size in pixels (default: the layout's)")
     look.add_argument("--width", type=int, metavar="PX",
                       help="the width the figure will be shown at, in pixels: cells are sized for it, text keeps "
-                           "a readable size (default: the view's cells, smaller if the frame would pass 960 px)")
+                           "a readable size (default: the view's cells, smaller if the frame would pass 960x800 px)")
     look.add_argument("--labels", action="store_true", default=None, help="name the grids with their sizes")
     look.add_argument("--caption", action="store_true", default=None,
                       help="write the output-size formula under the drawing")

@@ -39,6 +39,7 @@ from .checks import (
     FORMATS,
     FRAME_EXTS,
     Frames,
+    Patched,
     check_comment,
     check_destination,
     check_durations,
@@ -53,7 +54,7 @@ from .webp import frame_options, save_webp
 
 __all__ = [
     "FORMATS", "write_animation", "write_frames", "write_files", "write_mp4", "encode_gif_bytes", "atomic_output",
-    "format_for", "to_image", "terminate_as_exception",
+    "format_for", "to_image", "terminate_as_exception", "Patched",
 ]
 
 

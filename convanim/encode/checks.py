@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from numbers import Integral
 from pathlib import Path
 
 import numpy as np
+
+from .palette import WHOLE, Patch, frame_patches
 
 #: File extension -> Pillow format name. ``.png`` with several frames is written as APNG.
 FORMATS: dict[str, str] = {".apng": "PNG", ".gif": "GIF", ".png": "PNG", ".webp": "WEBP"}
@@ -63,6 +66,27 @@ def check_destination(path) -> Path:
     return folder
 
 
+@dataclass(frozen=True)
+class Patched:
+    """A re-iterable frame source that can also hand out each frame as what changed since the previous one.
+
+    ``frames()`` returns a fresh iterator of ``(H, W, 3)`` frames; ``patches()``
+    a fresh iterator of the same frames as `Patch` values: the first
+    ``(WHOLE, frame)``, every later one ``((rows, cols), pixels)`` with
+    ``pixels`` the frame's ``(h, w, 3)`` uint8 pixels in a box (two slices of
+    whole, positive steps) holding every pixel that differs from the previous
+    frame, or None for a frame equal to it. A drawing that knows where it
+    changed (`convanim.scene.base.Scene.patches`) spares the encoder copying
+    and comparing whole frames.
+    """
+
+    frames: Callable[[], Iterable[np.ndarray]]
+    patches: Callable[[], Iterable[Patch]]
+
+    def __iter__(self):
+        return iter(self.frames())
+
+
 class Frames:
     """Equal-shape ``(H, W, 3)`` uint8 frames, read in passes of one frame at a time.
 
@@ -83,7 +107,11 @@ class Frames:
         self.fmt = fmt
         self.count: int | None = None  # known once a pass has ended, or up front for a sequence
         self.shape: tuple[int, ...] | None = None
-        if callable(frames) and not isinstance(frames, (np.ndarray, Sequence)):
+        self._patches = None  # a source of patches (`Patched`), else they are found by comparing frames
+        if isinstance(frames, Patched):
+            self._open = frames.frames
+            self._patches = frames.patches
+        elif callable(frames) and not isinstance(frames, (np.ndarray, Sequence)):
             self._open: Callable[[], Iterable] = frames
         elif isinstance(frames, (Sequence, np.ndarray)):
             self._open = lambda: frames
@@ -140,6 +168,42 @@ class Frames:
         if n == 0:
             raise ValueError("no frames to write")
         self.count = n
+
+    def patches(self) -> Iterator[Patch]:
+        """One pass over the frames as `Patch` values (see `Patched`): the first frame whole, then what changed.
+
+        From a `Patched` source each patch is checked (its box inside the
+        frame, its pixels the box's size); otherwise frames are compared.
+        """
+        if self._patches is None:
+            yield from frame_patches(self)
+            return
+        i = -1
+        for i, patch in enumerate(self._patches()):
+            if i == 0:
+                if patch is None or patch[0] != WHOLE:
+                    raise ValueError("the first patch must be the whole frame")
+                self._check(0, patch[1])
+            elif patch is not None:
+                box, pixels = patch
+                height, width = self.shape[:2]
+                rows, cols = (s.indices(n) for s, n in zip(box, (height, width), strict=True))
+                if rows[2] != 1 or cols[2] != 1 or rows[0] >= rows[1] or cols[0] >= cols[1]:
+                    raise ValueError(f"patch {i} has an empty or strided box {box}")
+                self._check_patch(i, pixels, (rows[1] - rows[0], cols[1] - cols[0], 3))
+            yield patch
+        n = i + 1
+        if self.count is not None and n != self.count:
+            raise ValueError(f"the frames gave {n} frames on a second pass, {self.count} on the first")
+        if n == 0:
+            raise ValueError("no frames to write")
+        self.count = n
+
+    @staticmethod
+    def _check_patch(i: int, pixels, shape) -> None:
+        if not isinstance(pixels, np.ndarray) or pixels.dtype != np.uint8 or pixels.shape != shape:
+            got = pixels.shape if isinstance(pixels, np.ndarray) else type(pixels).__name__
+            raise ValueError(f"patch {i} must be a uint8 array of shape {shape}, got {got}")
 
 
 def is_int(value) -> bool:

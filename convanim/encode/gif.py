@@ -123,13 +123,13 @@ def save_gif(
             palette = required
             set_palette(lut, chunks, palette)
         else:
-            palette = find_palette(frames, required, lut, chunks, reduce=True)
+            palette = find_palette(frames.patches(), required, lut, chunks, reduce=True)
         palette_bytes = gif_palette_bytes(palette)
         entries = len(palette_bytes) // 3
         canvas = None  # the palette indices on screen
         pending = None  # (transparent index, image block, corner index) of the frame on screen
         delay = 0  # its delay so far: a frame is written once the next different one shows how long it lasts
-        for i, patch in enumerate(index_patches(frames, palette, lut, chunks)):
+        for i, patch in enumerate(index_patches(frames.patches(), palette, lut, chunks)):
             if patch is not None:
                 box, index = patch
                 if canvas is None:

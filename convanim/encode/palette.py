@@ -5,11 +5,12 @@ bytes read as one little-endian number, the *key* ``r | g << 8 | b << 16``.
 Orders that the docstrings promise (palette order, ties) use the colour's
 *value* ``r << 16 | g << 8 | b`` instead.
 
-Indexing streams: `find_palette` is one pass over the frames that keeps only
-the previous frame and per-colour counts; `index_patches` is a second pass (or
-the only one, when the palette is given) yielding each frame's indices as it
-arrives. Each thread has its own tables (`colour_table`), so encoders may run
-in parallel.
+Indexing streams, and reads only what changed: both passes take each frame as
+a `Patch` (the box that changed since the previous frame and its pixels; see
+`Frames.patches`). `find_palette` is one pass that keeps per-colour counts;
+`index_patches` is a second pass (or the only one, when the palette is given)
+yielding each frame's indices in its box as it arrives. Each thread has its own
+tables (`colour_table`), so encoders may run in parallel.
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ import numpy as np
 #: Table entries ``DIRECT | index`` hold a colour's final palette index in their low byte.
 DIRECT = 0x100
 WHOLE = (slice(None), slice(None))
-#: A frame's palette indices: (box, uint8 indices inside it), or None for "same pixels as the previous frame".
+#: A frame's pixels or palette indices in a box: (box, the (h, w, 3) RGB or (h, w) uint8 indices inside it),
+#: or None for "same pixels as the previous frame". The box holds every pixel that changed (it may hold more).
 Patch = tuple[tuple[slice, slice], np.ndarray] | None
 
 _local = threading.local()
@@ -139,14 +141,16 @@ def set_palette(lut: np.ndarray, chunks: list[np.ndarray], palette: np.ndarray) 
     lut[keys] = DIRECT | np.arange(len(keys))
 
 
-def find_palette(frames: Iterable[np.ndarray], required: np.ndarray, lut, chunks, *, reduce: bool):
-    """Pass 1: the palette of ``frames``, leaving every colour seen in ``lut`` as ``DIRECT | palette index``.
+def find_palette(patches: Iterable[Patch], required: np.ndarray, lut, chunks, *, reduce: bool):
+    """Pass 1: the palette of the frames, leaving every colour seen in ``lut`` as ``DIRECT | palette index``.
 
-    Every distinct colour gets an id (the ``required`` colours first, then the
-    others in order of first appearance, sorted by value within a frame) through
-    the table, so a frame costs a gather, not a sort. Only the box that changed
-    since the previous frame is looked up (a sliding kernel changes a few cells
-    per frame).
+    ``patches`` is one pass of `Frames.patches`: each frame as the box that
+    may have changed since the previous frame and its RGB pixels there (the
+    first frame whole), None for a frame equal to the previous one. Every
+    distinct colour gets an id (the ``required`` colours first, then the
+    others in order of first appearance, sorted by value within a frame)
+    through the table, so a frame costs a gather, not a sort, and only its box
+    is looked up (a sliding kernel changes a few cells per frame).
 
     With at most 256 ids the palette is exactly those colours. Otherwise, if
     ``reduce``, it is ``required`` plus the most frequent other colours (pixels
@@ -168,17 +172,15 @@ def find_palette(frames: Iterable[np.ndarray], required: np.ndarray, lut, chunks
     n = len(required_keys)
     lut[required_keys] = DIRECT | np.arange(n)
     direct = True
-    previous = None
     ids_now = None  # id + 1 of every pixel on screen
     on_screen = np.zeros(n + 1, np.int64)  # pixels per id + 1 in the frame on screen
     total = np.zeros(n + 1, np.int64)  # ... summed over all frames
-    for frame in frames:
-        box = WHOLE if previous is None else changed_box(previous, frame)
-        if box is not None:
-            previous = frame
+    for patch in patches:
+        if patch is not None:
+            box, pixels = patch
             found = []  # this frame's new colours, block by block
-            for part, _ in _blocks(frame, box):
-                keys = frame_keys(frame, part)
+            for rows in _blocks(pixels):
+                keys = frame_keys(pixels, (rows, WHOLE[1]))
                 missing = keys[lut.take(keys, mode="clip") == 0]  # clipping never happens; skips the bounds check
                 if missing.size:  # few pixels: a handful of new anti-aliasing shades per frame
                     found.append(np.unique(missing))
@@ -201,14 +203,16 @@ def find_palette(frames: Iterable[np.ndarray], required: np.ndarray, lut, chunks
                 if len(on_screen) < n + 1:
                     on_screen = np.concatenate([on_screen, np.zeros(n + 1 - len(on_screen), np.int64)])
                     total = np.concatenate([total, np.zeros(n + 1 - len(total), np.int64)])
-                if ids_now is None:
-                    ids_now = np.empty(frame.shape[:2], np.uint32)
-                for part, _ in _blocks(frame, box):
-                    entries = lut.take(frame_keys(frame, part), mode="clip")
+                fresh = ids_now is None  # the first frame, whole
+                if fresh:
+                    ids_now = np.empty(pixels.shape[:2], np.uint32)
+                here = ids_now[box]
+                for rows in _blocks(pixels):
+                    entries = lut.take(frame_keys(pixels, (rows, WHOLE[1])), mode="clip")
                     ids = (entries & 255) + 1 if direct else entries
-                    if box is not WHOLE:
-                        on_screen -= np.bincount(ids_now[part].ravel(), minlength=n + 1)
-                    ids_now[part] = ids
+                    if not fresh:
+                        on_screen -= np.bincount(here[rows].ravel(), minlength=n + 1)
+                    here[rows] = ids
                     on_screen += np.bincount(ids.ravel(), minlength=n + 1)
         total += on_screen
 
@@ -226,19 +230,28 @@ def find_palette(frames: Iterable[np.ndarray], required: np.ndarray, lut, chunks
 _BLOCK_PX = 1 << 18  # pixels per block: temporaries of a few MB whatever the frame size
 
 
-def _blocks(frame: np.ndarray, box: tuple[slice, slice]) -> Iterator[tuple[tuple[slice, slice], slice]]:
-    """Split ``frame[box]`` into blocks of whole rows: (the block in frame coordinates, its rows within the box)."""
-    height, width = frame.shape[:2]
-    y0, y1, _ = box[0].indices(height)
-    x0, x1, _ = box[1].indices(width)
-    step = max(1, _BLOCK_PX // max(1, x1 - x0))
-    for top in range(y0, y1, step):
-        bottom = min(top + step, y1)
-        yield (slice(top, bottom), slice(x0, x1)), slice(top - y0, bottom - y0)
+def _blocks(pixels: np.ndarray) -> Iterator[slice]:
+    """Split ``pixels`` into blocks of whole rows of about `_BLOCK_PX` pixels (their row slices)."""
+    height, width = pixels.shape[:2]
+    step = max(1, _BLOCK_PX // max(1, width))
+    for top in range(0, height, step):
+        yield slice(top, min(top + step, height))
 
 
-def index_patches(frames: Iterable[np.ndarray], palette: np.ndarray, lut, chunks) -> Iterator[Patch]:
-    """Pass 2: each frame's palette indices, in the box that changed since the previous frame.
+def frame_patches(frames: Iterable[np.ndarray]) -> Iterator[Patch]:
+    """Each frame as a `Patch`: the first whole, then the box that changed and its pixels (None: unchanged)."""
+    previous = None
+    for frame in frames:
+        box = WHOLE if previous is None else changed_box(previous, frame)
+        if box is None:
+            yield None
+            continue
+        previous = frame
+        yield box, frame if box is WHOLE else np.ascontiguousarray(frame[box])
+
+
+def index_patches(patches: Iterable[Patch], palette: np.ndarray, lut, chunks) -> Iterator[Patch]:
+    """Pass 2: each frame's palette indices in its box (``patches`` as for `find_palette`).
 
     ``lut`` holds ``DIRECT | index`` for the colours already placed (`find_palette`
     or `set_palette`); any other colour is drawn as its nearest palette colour
@@ -248,16 +261,14 @@ def index_patches(frames: Iterable[np.ndarray], palette: np.ndarray, lut, chunks
     costs a few MB of temporaries beyond its uint8 patch.
     """
     palette_rgb = np.asarray(palette, np.uint8).reshape(-1, 3).astype(np.int32)
-    previous = None
-    for frame in frames:
-        box = WHOLE if previous is None else changed_box(previous, frame)
-        if box is None:
+    for patch in patches:
+        if patch is None:
             yield None
             continue
-        previous = frame
-        patch = None
-        for part, rows in _blocks(frame, box):
-            keys = frame_keys(frame, part)
+        box, pixels = patch
+        index = np.empty(pixels.shape[:2], np.uint8)
+        for rows in _blocks(pixels):
+            keys = frame_keys(pixels, (rows, WHOLE[1]))
             entries = lut.take(keys, mode="clip")
             missing = np.flatnonzero(entries == 0)
             if missing.size:
@@ -266,11 +277,8 @@ def index_patches(frames: Iterable[np.ndarray], palette: np.ndarray, lut, chunks
                 lut[new] = DIRECT | nearest(new, palette_rgb)
                 chunks.append(new)
                 entries.reshape(-1)[missing] = lut.take(missing_keys)
-            if patch is None:
-                h = box[0].indices(frame.shape[0])
-                patch = np.empty((h[1] - h[0], entries.shape[1]), np.uint8)
-            patch[rows] = entries
-        yield box, patch
+            index[rows] = entries
+        yield box, index
 
 
 def expand(patches: Iterable[Patch]) -> Iterator[np.ndarray]:

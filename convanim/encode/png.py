@@ -62,10 +62,10 @@ def png_images(frames: Frames) -> Iterator[tuple[Image.Image, int]]:
     the images are then made one at a time from a second pass.
     """
     with colour_table() as (lut, chunks):
-        palette = find_palette(frames, np.zeros((0, 3), np.uint8), lut, chunks, reduce=False)
+        palette = find_palette(frames.patches(), np.zeros((0, 3), np.uint8), lut, chunks, reduce=False)
         if palette is not None:
             palette_bytes = palette.tobytes()
-            for index in expand(index_patches(frames, palette, lut, chunks)):
+            for index in expand(index_patches(frames.patches(), palette, lut, chunks)):
                 yield p_image(index, palette_bytes), PNG_PALETTE_LEVEL
             return
     for frame in frames:

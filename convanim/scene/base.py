@@ -31,6 +31,7 @@ from matplotlib.path import Path
 from matplotlib.transforms import Affine2D
 
 from ..themes import THEMES, Theme
+from .dirty import intersect, moving_box, union
 from .measure import DEFAULT_MAX_WIDTH, MIN_TEXT_PX, SCRIPT, WIDTH_RANGE, check_width, fit_width, text_sizes
 from .mpl import MATPLOTLIB_LOCK, style
 
@@ -236,6 +237,7 @@ class Scene(metaclass=_BuiltLocked):
         self._layer = None  # ... and of the revealed artists drawn whole over them
         self._pixels = None  # frame pixels -> display units, see `show`
         self._clip_paths: dict = {}  # boxes -> their clip path, see `show`
+        self._painted = None  # the `patches` pass whose frame the canvas holds (None: unknown)
 
     # -- to implement ---------------------------------------------------------
 
@@ -320,6 +322,7 @@ class Scene(metaclass=_BuiltLocked):
         canvas = self.fig.canvas
         if self._background is None:
             self._cache_layers()
+        self._painted = None
         buffer = np.asarray(canvas.buffer_rgba())  # the canvas's own pixels, written in place
         buffer[...] = self._background
         self.update(k)
@@ -336,6 +339,7 @@ class Scene(metaclass=_BuiltLocked):
     def _cache_layers(self) -> None:
         """Draw the static artists, then the revealed ones whole over them, keeping the pixels of each."""
         canvas = self.fig.canvas
+        self._painted = None
         with style():
             canvas.draw()
             self._background = np.asarray(canvas.buffer_rgba()).copy()
@@ -359,6 +363,73 @@ class Scene(metaclass=_BuiltLocked):
         """
         for k in range(len(self)):
             yield self.frame(k)
+
+    def patched(self) -> bool:
+        """Whether `patches` draws this scene's frames (False where a subclass draws its frames its own way)."""
+        return type(self).frame is Scene.frame
+
+    def patches(self):
+        """Every frame, in order, as what changed since the previous one (a generator, like `frames`).
+
+        Yields ``(box, pixels)``: first ``((slice(None), slice(None)), frame)``,
+        then a box of two slices (rows, columns) holding every pixel that
+        differs from the previous frame and the frame's ``(h, w, 3)`` pixels in
+        it, or None for a frame with nothing redrawn. The same pixels as
+        `frame`, at the cost of what moves: only where the moving artists
+        were is the background put back, only the revealed boxes that changed
+        or were under them are copied, and only the box is copied out (a
+        sliding kernel on a large grid changes a few percent of the frame).
+        Where the moving artists lie is read from their window extents,
+        widened by their line widths (`convanim.scene.dirty`).
+        """
+        state: dict = {}  # this pass's: the moving box and revealed boxes of the frame drawn last
+        for k in range(len(self)):
+            yield self._patch(k, state)
+
+    @_locked
+    def _patch(self, k: int, state: dict):
+        canvas = self.fig.canvas
+        if self._background is None:
+            self._cache_layers()
+        renderer = canvas.get_renderer()
+        buffer = np.asarray(canvas.buffer_rgba())
+        width, height = self.size
+        before = dict(state.get("revealed", {}))
+        self.update(k)
+        now = {artist: set(boxes) for artist, boxes in self._revealed.items()}
+        gone = [box for artist, boxes in before.items() for box in boxes - now.get(artist, set())]
+        new = [box for artist, boxes in now.items() for box in boxes - before.get(artist, set())]
+        ours = state and self._painted is state["token"] and state["renderer"] is renderer
+        if ours:  # the canvas holds this pass's previous frame: put back what it drew over
+            restore = union([state["moving"], *gone])
+            if restore is not None:
+                x0, y0, x1, y1 = restore
+                buffer[y0:y1, x0:x1] = self._background[y0:y1, x0:x1]
+            for boxes in now.values():
+                for box in boxes:
+                    part = box if box in new else intersect(box, restore)
+                    if part is not None:
+                        x0, y0, x1, y1 = part
+                        buffer[y0:y1, x0:x1] = self._layer[y0:y1, x0:x1]
+        else:
+            buffer[...] = self._background
+            for boxes in now.values():
+                for x0, y0, x1, y1 in boxes:
+                    buffer[y0:y1, x0:x1] = self._layer[y0:y1, x0:x1]
+        for artist in self._moving:
+            if artist.get_visible():
+                _draw(artist, renderer)
+        moving = moving_box(self._moving, renderer, width, height, self.dpi)
+        first = "token" not in state
+        changed = union([state.get("moving"), moving, *gone, *new])
+        state.update(token=state.get("token") or object(), renderer=renderer, moving=moving, revealed=now)
+        self._painted = state["token"]
+        if first:
+            return (slice(None), slice(None)), _rgb(buffer)
+        if changed is None:
+            return None
+        x0, y0, x1, y1 = changed
+        return (slice(y0, y1), slice(x0, x1)), _rgb(buffer[y0:y1, x0:x1])
 
     def _static(self):
         """Draw every artist normally (for savefig), then restore blitting."""
@@ -388,6 +459,7 @@ class Scene(metaclass=_BuiltLocked):
     def save(self, k: int, file, fmt: str) -> None:
         """Write frame ``k`` alone as ``fmt`` ('png', 'svg' or 'pdf') to a path or binary file."""
         k = self._check(k)
+        self._painted = None  # a PNG is drawn on the canvas
         self.update(k)
         with self._static():
             if fmt != "svg":
@@ -407,6 +479,7 @@ class Scene(metaclass=_BuiltLocked):
         """Write every frame as one page of a PDF (a path or binary file)."""
         from matplotlib.backends.backend_pdf import PdfPages
 
+        self._painted = None
         with self._static(), PdfPages(file, metadata=self._metadata("pdf")) as pdf:
             for k in range(len(self)):
                 self.update(k)

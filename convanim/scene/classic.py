@@ -15,6 +15,7 @@ grid sits straight above the drawn input grid, raised by its rows + 1 cells.
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -39,6 +40,8 @@ SLANT = ((1.0, -0.7), (0.5, 0.65))
 #: Pixels per cell edge (before the slant) when `SceneOptions.cell_px` is None:
 #: the reference's 0.5 cm cells rasterised at 150 dpi.
 DEFAULT_CELL_PX = 150 / 2.54 / 2
+# The steps of the last few specs, shared by their scenes (fitting a frame to a width builds several).
+_schedule = functools.lru_cache(maxsize=4)(lambda spec: tuple(schedule(spec)))
 
 _DPI = 100
 # Sizes in cell units, measured on the reference (TikZ at scale 0.5, 150 dpi).
@@ -156,7 +159,7 @@ class ClassicScene(Scene):
         self.spec = spec
         self.options = options
         self.theme = theme = get_theme(options.theme)
-        self.steps = schedule(spec)
+        self.steps = _schedule(spec)
         self.cell_px = float(unit)
         # Everything below works on (rows, cols); a 1-D spec is one row.
         self._grid = (1,) * (2 - spec.ndim) + tuple(spec.grid_shape)

@@ -10,11 +10,14 @@ from matplotlib.figure import Figure
 
 from .mpl import MATPLOTLIB_LOCK, style
 
-__all__ = ["text_sizes", "MIN_TEXT_PX", "SCRIPT", "fit_width", "check_width", "DEFAULT_MAX_WIDTH", "WIDTH_RANGE"]
+__all__ = ["text_sizes", "MIN_TEXT_PX", "SCRIPT", "fit_width", "check_width", "DEFAULT_MAX_WIDTH",
+           "DEFAULT_MAX_HEIGHT", "WIDTH_RANGE"]
 
 
 #: Without ``width`` (or ``cell_px``), a frame wider than this gets smaller cells (a page shows no more).
 DEFAULT_MAX_WIDTH = 960
+#: ... and so does a frame taller than this (a screen shows no more of a page at once; issue 18).
+DEFAULT_MAX_HEIGHT = 800
 #: Narrowest and widest ``width`` accepted, in pixels.
 WIDTH_RANGE = (120, 8000)
 _CELL_RANGE = (8, 400)  # `animate`'s cell_px
@@ -32,19 +35,22 @@ def fit_width(scene, build, width: int | None, cell_px: int | None):
 
     ``build(cell_px)`` makes the scene; ``scene`` is the one built with
     ``cell_px`` already. Without ``width``, a frame wider than
-    `DEFAULT_MAX_WIDTH` is fitted to it (unless ``cell_px`` was given). Text
+    `DEFAULT_MAX_WIDTH` or taller than `DEFAULT_MAX_HEIGHT` is fitted to them
+    (unless ``cell_px`` was given): a page shows it whole, and a large input's
+    hundreds of frames are not drawn and encoded at sizes no one sees. Text
     keeps its size (each view's fonts have a floor): only cells and gaps shrink,
     and a view writes fewer, bigger items where its text no longer fits.
     """
     if width is None:
-        if cell_px is not None or scene.size[0] <= DEFAULT_MAX_WIDTH:
+        if cell_px is not None or (scene.size[0] <= DEFAULT_MAX_WIDTH and scene.size[1] <= DEFAULT_MAX_HEIGHT):
             return scene, cell_px
-        target = DEFAULT_MAX_WIDTH
+        target, tallest = DEFAULT_MAX_WIDTH, DEFAULT_MAX_HEIGHT
     else:
         if cell_px is not None:
             raise ValueError(f"give width or cell_px, not both (got width={width}, cell_px={cell_px})")
-        target = width
+        target, tallest = width, math.inf
     widths: dict[int, int] = {}
+    heights: dict[int, int] = {}
     best = {}
 
     def fits(c: int) -> bool:
@@ -52,12 +58,12 @@ def fit_width(scene, build, width: int | None, cell_px: int | None):
             try:
                 built = build(c)
             except ValueError:  # cells too small for this view (it sets its own least size)
-                widths[c] = math.inf
+                widths[c] = heights[c] = math.inf
                 return False
-            widths[c] = built.size[0]
-            if widths[c] <= target and (not best or c > best["c"]):
+            widths[c], heights[c] = built.size
+            if widths[c] <= target and heights[c] <= tallest and (not best or c > best["c"]):
                 best.update(c=c, scene=built)
-        return widths[c] <= target
+        return widths[c] <= target and heights[c] <= tallest
 
     lo, hi = _CELL_RANGE
     lo = next((c for c in (8, 12, 16, 20, 24, 32, 48, 64) if fits(c) or widths[c] < math.inf), 64)
@@ -72,6 +78,9 @@ def fit_width(scene, build, width: int | None, cell_px: int | None):
     fits(probe)
     slope = (widths[probe] - widths[lo]) / (probe - lo)
     guess = lo if slope <= 0 else int(lo + (target - widths[lo]) / slope)
+    slope = (heights[probe] - heights[lo]) / (probe - lo)
+    if tallest < math.inf and 0 < slope < math.inf:
+        guess = min(guess, int(lo + (tallest - heights[lo]) / slope))
     guess = min(hi, max(lo, guess))
     if fits(guess):
         lo = guess
