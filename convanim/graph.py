@@ -176,8 +176,8 @@ class Network:
             if out["name"] is not None and (not isinstance(out["name"], str) or not out["name"]):
                 raise ValueError(f"layer {n}: name must be a non-empty string, got {out['name']!r}")
             item = out["layer"]
-        if item is None:
-            return out
+            if item is None:  # a join
+                return out
         if isinstance(item, str):
             try:
                 item = parse_layer_def(item)

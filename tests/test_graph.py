@@ -258,3 +258,11 @@ def test_network_command_takes_the_users_model_and_explains_counters(tmp_path, c
     assert main(["network", "--torch", "usermodels", "-i", "8"]) == 2
     assert capsys.readouterr().err.strip() == ("convanim network: error: --torch must be MODULE:FACTORY, "
                                                "e.g. mypackage.models:resnet18, got 'usermodels'")
+
+
+@pytest.mark.parametrize("bad, kind", [(None, "NoneType"), (3, "int"), (b"nn.Conv2d(1, 1, 3)", "bytes")])
+def test_a_layer_that_is_not_a_layer_is_one_sentence(bad, kind):
+    """A list item that is none of ConvSpec, PoolSpec, layer text or a node table (found by test_fuzz: None
+    ended in an AttributeError)."""
+    with pytest.raises(ValueError, match=rf"^layer 2 must be a ConvSpec, a PoolSpec or a layer string, got {kind}$"):
+        Network(8, ["nn.Conv2d(1, 1, 3)", bad])
