@@ -391,14 +391,16 @@ def animate(
         raise ValueError("channel order 'position' only changes a layer with more than one output channel, got "
                          + ("a pooling" if views.drawn_kind(spec) == "pool" else "out_channels=1"))
     fits = "width" in declared.options and declared.fits_cells  # cells sized for the width it is shown at
-    shown = None
+    shown = tallest = None
     if fits:
-        from .scene.measure import DEFAULT_MAX_WIDTH
+        from .scene.measure import DEFAULT_MAX_HEIGHT, DEFAULT_MAX_WIDTH
 
         shown = width if width is not None else DEFAULT_MAX_WIDTH if cell_px is None else None
+        tallest = DEFAULT_MAX_HEIGHT if width is None and cell_px is None else None
     limits.check_render(
         spec, view, layout, cell_px, labels=labels, caption=caption, radius=radius,
         max_frames=max_frames, max_pixels=max_pixels, max_frame_pixels=max_frame_pixels, shown_width=shown,
+        shown_height=tallest,
     )
 
     def build(cell_px):

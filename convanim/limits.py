@@ -84,17 +84,20 @@ def check_render(spec, view: str = "grid", layout: str = "classic", cell_px: int
                  labels: bool = False, caption: bool = False, radius: float = 1.0,
                  max_frames: int = MAX_FRAMES, max_pixels: int = MAX_PIXELS,
                  max_frame_pixels: int = MAX_FRAME_PIXELS,
-                 shown_width: int | None = None) -> tuple[int, tuple[int, int]]:
+                 shown_width: int | None = None, shown_height: int | None = None) -> tuple[int, tuple[int, int]]:
     """Refuse (ValueError, one sentence) an animation past a view's or a size limit; else (frames, size).
 
     ``shown_width``: the frame is fitted to at most this width (``--width``, or the default fit of a view
-    that sizes its cells for the width shown), so a wider estimate is scaled down to it.
+    that sizes its cells for the width shown), so a wider estimate is scaled down to it; ``shown_height``
+    likewise (the default fit's height).
     """
     check_view(spec, view, radius=radius, layout=layout)
     frames = frame_count(spec, view)
     width, height = estimate_size(spec, view, layout, cell_px, labels, caption)
     if shown_width is not None and width > shown_width:
         width, height = shown_width, -(-height * shown_width // width)
+    if shown_height is not None and height > shown_height:
+        width, height = -(-width * shown_height // height), shown_height
     per_frame = width * height
     total = frames * per_frame
     over = []
