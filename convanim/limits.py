@@ -80,6 +80,11 @@ def check_view(spec, view: str, *, radius: float = 1.0, layout: str = "classic")
     views.check_drawable(spec, {"view": view, "radius": radius, "layout": layout})
 
 
+#: The smallest cells a scene draws (``cell_px`` below this is refused): a frame fitted to a width shrinks
+#: its cells no further.
+SMALLEST_CELL_PX = 8
+
+
 def check_render(spec, view: str = "grid", layout: str = "classic", cell_px: int | None = None, *,
                  labels: bool = False, caption: bool = False, radius: float = 1.0,
                  max_frames: int = MAX_FRAMES, max_pixels: int = MAX_PIXELS,
@@ -98,6 +103,9 @@ def check_render(spec, view: str = "grid", layout: str = "classic", cell_px: int
         width, height = shown_width, -(-height * shown_width // width)
     if shown_height is not None and height > shown_height:
         width, height = -(-width * shown_height // height), shown_height
+    if cell_px is None and (shown_width or shown_height):  # cells shrink no smaller than the smallest there is
+        least = estimate_size(spec, view, layout, SMALLEST_CELL_PX, labels, caption)
+        width, height = max(width, least[0]), max(height, least[1])
     per_frame = width * height
     total = frames * per_frame
     over = []

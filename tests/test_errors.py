@@ -520,7 +520,7 @@ def _animate(**kw):
         (dict(view="continuous", radius=100.0), r"half disc of radius 0.1 to 10 .* got radius 100"),
         (dict(view="continuous", radius=float("nan")), r"radius must be a finite number > 0, got nan"),
         # frames fitted to the default 960 px width: still more pixels in all than the limit
-        (dict(input_size=100, kernel_size=3), r"9,604 frames of about 960x1,205 px .* the limit is 10,000,000,000 "
+        (dict(input_size=100, kernel_size=3), r"9,604 frames of about 1,371x1,721 px .* the limit is 10,000,000,000 "
                                               r"pixels in all \(--max-pixels N, max_pixels=N\)"),
         (dict(input_size=30, kernel_size=3, max_frames=100), r"the limit is 100 frames"),
         (dict(input_size=16, kernel_size=3, cell_px=400), r"16,000,000 pixels per frame"),
