@@ -519,7 +519,7 @@ def _animate(**kw):
         (dict(input_size=11, kernel_size=3, view="matrix"), r"the matrix view draws at most 100 input cells"),
         (dict(view="continuous", radius=100.0), r"half disc of radius 0.1 to 10 .* got radius 100"),
         (dict(view="continuous", radius=float("nan")), r"radius must be a finite number > 0, got nan"),
-        # frames fitted to the default 960 px width: still more pixels in all than the limit
+        # frames fitted to the default 960x800 px, but cells no smaller than 8 px: more pixels in all than the limit
         (dict(input_size=100, kernel_size=3), r"9,604 frames of about 1,371x1,721 px .* the limit is 10,000,000,000 "
                                               r"pixels in all \(--max-pixels N, max_pixels=N\)"),
         (dict(input_size=30, kernel_size=3, max_frames=100), r"the limit is 100 frames"),
