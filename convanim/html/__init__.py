@@ -219,14 +219,15 @@ def needed_parts(data: dict) -> tuple[str, ...]:
 
 def _compact(script: str, keep=()) -> str:
     """``script`` without its indentation, blank lines and whole-line comments (the shipped scripts hold no
-    multi-line strings), each ``// @part NAME`` line replaced by ``player_NAME.js`` when NAME is in ``keep``:
+    multi-line strings), each ``// @include NAME`` line replaced by ``player_NAME.js`` and each ``// @part NAME``
+    line too when NAME is in ``keep``:
     a page carries the code it runs, not its layout. Line breaks stay, so no statement changes."""
     out = []
     for line in (line.strip() for line in script.splitlines()):
-        if line.startswith("// @part "):
+        if line.startswith(("// @part ", "// @include ")):
             name = line.split()[2]
-            if name in keep:
-                out.append(_compact(_asset(f"player_{name}.js")).rstrip("\n"))
+            if name in keep or line.startswith("// @include "):
+                out.append(_compact(_asset(f"player_{name}.js"), keep).rstrip("\n"))
         elif line and not line.startswith("//"):
             out.append(line)
     return "\n".join(out) + "\n"
