@@ -49,6 +49,7 @@ function mount(root, D, host) {
   var MX = D.product, mgrids = {};  // the matrix view
   var LY = D.layout === "layer";  // a layer with channels: input and output slices, the filter bank under the code
   var LA = D.layer, cinG = LA ? LA.in / LA.groups : 0, coutG = LA ? LA.out / LA.groups : 0;
+  var DP = D.layout === "depth";  // a 3-D convolution: depth slices side by side (player_depth.js)
   var SC = D.view === "scatter" || D.view === "overlap" || D.view === "both";  // a transposed convolution as PyTorch computes it: a step per input cell
   var numbers = (D.view === "values" && !LY) || D.view === "1d" || SC || !!D.pool, W8 = V && V.w, rows = D.layout === "rows";
   // The scatter schedule the hover links follow (the overlap view's single step has none of its own).
@@ -77,7 +78,7 @@ function mount(root, D, host) {
   var baseIn = [], overIn = [];
   for (var i = 0; i < D.kinds.length; i++) {
     var kd = D.kinds[i];
-    var key = kd === "i" || (kd === "u" && D.layout === "classic") ? "input" : kd === "u" ? "unread" : "padding";
+    var key = kd === "i" || (kd === "u" && (D.layout === "classic" || DP)) ? "input" : kd === "u" ? "unread" : "padding";
     baseIn.push(kd === "b" ? T.background : T[key]); overIn.push(T["over_" + key]);
   }
   var baseZ = (D.zkinds || "").split("").map(function (kd) { return kd === "i" ? T.input : T.padding; });
@@ -133,7 +134,7 @@ function mount(root, D, host) {
   function build(stack) {
     stacked = stack;
     svg.textContent = "";
-    if (LY) { buildLayer(stack); show(k); fitBox(); return; }
+    if (LY || DP) { if (LY) buildLayer(stack); else buildDepth(stack); show(k); fitBox(); return; }
     var placed = place(stack);
     order.forEach(function (g) { grids[g] = placed[g]; });
     rays = null; wText = [];
@@ -225,6 +226,7 @@ function mount(root, D, host) {
   }
   // The kernel as it lies on the input (rotated 180° for a transposed convolution), under the code.
   if (LY) filterBank();
+  else if (DP) depthKernel();
   else if (order.indexOf("kernel") < 0) {
     var ks = el("svg", { viewBox: "0 0 " + (D.kernel[1] * C + 2 * M) + " " + (D.kernel[0] * C + M + LH),
       width: D.kernel[1] * C + 2 * M, height: D.kernel[0] * C + M + LH, role: "img",
@@ -246,6 +248,7 @@ function mount(root, D, host) {
   function show(s) {
     if (SC) return showScatter(s);
     if (LY) return showLayer(s);
+    if (DP) return showDepth(s);
     if (MX) showMatrix(s);
     k = s;
     var st = S[s], tap = {};
@@ -296,10 +299,12 @@ function mount(root, D, host) {
   // @part matrix (player_matrix.js, in the pages that use it)
   // @part layer (player_layer.js, in the pages that use it)
   // @part scatter (player_scatter.js, in the pages that use it)
+  // @part depth (player_depth.js, in the pages that use it)
   function highlight(grid, j) {
     clear();
     if (SC) { hover = [grid, j]; return highlightScatter(grid, j); }
     if (LY) { hover = [grid, j]; return highlightLayer(grid, j); }
+    if (DP) { hover = [grid, j]; return highlightDepth(grid, j); }
     hover = [grid, j];
     var st, outs = [];
     if (grid.name === "output") {
@@ -348,6 +353,7 @@ function mount(root, D, host) {
       }
       return;
     }
+    if (DP) return activateDepth(grid, j);
     if (SC && grid.name === "zout") { if (D.finish[j] >= 0) go(D.finish[j]); return; }
     if (SC && grid.name === "zin") return;
     if (SC) { if (grid.name === "input" && j in stepOf) go(stepOf[j]); else if (readers[j]) go(readers[j][0]); return; }

@@ -56,7 +56,7 @@
   document.addEventListener("keydown", onKey);
 
   // -- copy the PyTorch call
-  $("copy").addEventListener("click", function () {
+  if ($("copy")) $("copy").addEventListener("click", function () {  // a drawing without a layer has none
     var code = D.pytorch;
     function done(ok) { $("copied").textContent = ok ? "Copied " + code : "Select the code and copy it"; }
     function fallback() {
@@ -83,6 +83,9 @@
       if (rowW === null) { var w0 = W, h0 = H; place(false); rowW = W; W = w0; H = h0; }
       var stack = room < STACK_BELOW || rowW * minScale > room;
       if (stack !== stacked) build(stack);
+    } else if (DP) {
+      var per = depthPerRow(room / minScale);
+      if (per !== stacked) build(per);
     } else if (LY) {
       var narrow = layerWidth() * minScale > room;
       if (narrow !== stacked) build(narrow);
