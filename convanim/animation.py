@@ -200,7 +200,7 @@ class Animation:
     def _page_data(self) -> dict:
         """The page's plain JSON, from the view's declaration (`convanim.views.View.page`)."""
         view = views.check_page(self.options["view"])
-        if self.spec is None:
+        if self.spec is None and view.draws_spec:
             raise ValueError("an interactive page needs a convolution: give input_size and kernel_size")
         return view.page(self)
 

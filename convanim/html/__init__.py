@@ -221,6 +221,8 @@ def needed_parts(data: dict) -> tuple[str, ...]:
         parts.append("matrix")
     if data.get("layout") == "depth":
         parts.append("depth")
+    if data.get("view") == "continuous":
+        parts.append("curve")
     return tuple(parts)
 
 

@@ -3,7 +3,7 @@
 // ids or styles, so several players (and the explorer) share a host page without touching it or each other.
 var NS = "http://www.w3.org/2000/svg", C = 40, M = 20, LH = 22;
 var MIN_TEXT_PX = 11;  // no text is shown smaller than this (the readability budget)
-var SMALLEST_TEXT = { grid: 13, values: 11 };  // smallest font in the drawing, in drawing units (player.css)
+var SMALLEST_TEXT = { grid: 13, values: 11, curve: 15 };  // smallest font in the drawing, in drawing units (player.css)
 var STACK_BELOW = 560;  // px of room under which the flat layout's grids stack vertically
 
 function mount(root, D, host) {
@@ -49,6 +49,7 @@ function mount(root, D, host) {
   var MX = D.product, mgrids = {};  // the matrix view
   var LY = D.layout === "layer";  // a layer with channels: input and output slices, the filter bank under the code
   var LA = D.layer, cinG = LA ? LA.in / LA.groups : 0, coutG = LA ? LA.out / LA.groups : 0;
+  var CV = D.view === "continuous";  // f ⋆ g of two functions: plots, no cells (player_curve.js)
   var DP = D.layout === "depth";  // a 3-D convolution: depth slices side by side (player_depth.js)
   var SC = D.view === "scatter" || D.view === "overlap" || D.view === "both";  // a transposed convolution as PyTorch computes it: a step per input cell
   var numbers = (D.view === "values" && !LY) || D.view === "1d" || SC || !!D.pool, W8 = V && V.w, rows = D.layout === "rows";
@@ -134,7 +135,10 @@ function mount(root, D, host) {
   function build(stack) {
     stacked = stack;
     svg.textContent = "";
-    if (LY || DP) { if (LY) buildLayer(stack); else buildDepth(stack); show(k); fitBox(); return; }
+    if (LY || DP || CV) {  // drawings of their own: a layer's slices, a 3-D grid's depth slices, plots
+      if (LY) buildLayer(stack); else if (DP) buildDepth(stack); else buildCurve();
+      show(k); fitBox(); return;
+    }
     var placed = place(stack);
     order.forEach(function (g) { grids[g] = placed[g]; });
     rays = null; wText = [];
@@ -227,6 +231,7 @@ function mount(root, D, host) {
   // The kernel as it lies on the input (rotated 180° for a transposed convolution), under the code.
   if (LY) filterBank();
   else if (DP) depthKernel();
+  else if (CV) $("kernel-box").hidden = true;
   else if (order.indexOf("kernel") < 0) {
     var ks = el("svg", { viewBox: "0 0 " + (D.kernel[1] * C + 2 * M) + " " + (D.kernel[0] * C + M + LH),
       width: D.kernel[1] * C + 2 * M, height: D.kernel[0] * C + M + LH, role: "img",
@@ -249,6 +254,7 @@ function mount(root, D, host) {
     if (SC) return showScatter(s);
     if (LY) return showLayer(s);
     if (DP) return showDepth(s);
+    if (CV) return showCurve(s);
     if (MX) showMatrix(s);
     k = s;
     var st = S[s], tap = {};
@@ -300,6 +306,7 @@ function mount(root, D, host) {
   // @part layer (player_layer.js, in the pages that use it)
   // @part scatter (player_scatter.js, in the pages that use it)
   // @part depth (player_depth.js, in the pages that use it)
+  // @part curve (player_curve.js, in the pages that use it)
   function highlight(grid, j) {
     clear();
     if (SC) { hover = [grid, j]; return highlightScatter(grid, j); }

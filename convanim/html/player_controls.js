@@ -74,7 +74,7 @@
   });
 
   // -- size: never below the smallest readable text; stack the flat layout's grids when there is no room
-  var minScale = Math.min(1, MIN_TEXT_PX / SMALLEST_TEXT[numbers && !D.pool ? "values" : "grid"]);
+  var minScale = Math.min(1, MIN_TEXT_PX / SMALLEST_TEXT[CV ? "curve" : numbers && !D.pool ? "values" : "grid"]);
   var rowW = null;
   function fit() {
     var room = box.clientWidth;
@@ -90,7 +90,7 @@
       var narrow = layerWidth() * minScale > room;
       if (narrow !== stacked) build(narrow);
     } else if (stacked === null) build(false);
-    scale = Math.max(minScale, Math.min(1, room / W));
+    scale = Math.max(minScale, Math.min(CV ? 1.5 : 1, room / W));  // plots may grow on a wide screen
     size();
   }
   if (MX) buildMatrix();

@@ -193,6 +193,10 @@ def page_files(cases, make_spec=None) -> dict[str, str]:
         if view is None or view.page is None or page.lower() in taken or case.file.lower().endswith(".html") \
                 or getattr(case, "beside", None):  # two layers side by side: no page draws them
             continue
+        if not case.spec and not view.draws_spec:  # a view of its own (``continuous``): no spec to draw
+            if "none" in view.page_kinds:
+                pages[case.name] = page
+            continue
         try:
             spec = make_spec(case.spec)
             page_draws(spec)
