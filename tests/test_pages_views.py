@@ -263,6 +263,27 @@ view = "matrix"
     assert '"product":{"rows":9,"cols":16' in (out / "matrix.html").read_text(encoding="utf-8")
 
 
+def test_gallery_writes_depth_and_continuous_pages(tmp_path):
+    """A 3-D case (flat layout) and a continuous case get a page beside their GIF, as the other views' cases do."""
+    from convanim.gallery import run_gallery
+
+    (tmp_path / "g.toml").write_text("""[[case]]
+name = "curve"
+view = "continuous"
+radius = 0.5
+[[case]]
+name = "depth"
+input_size = [3, 3, 3]
+kernel_size = 2
+layout = "flat"
+""")
+    out = tmp_path / "out"
+    assert run_gallery(tmp_path / "g.toml", out, jobs=1, quiet=True) == 0
+    assert '"view":"continuous"' in (out / "curve.html").read_text(encoding="utf-8")
+    assert '"layout":"depth"' in (out / "depth.html").read_text(encoding="utf-8")
+    assert (out / "curve.gif").is_file() and (out / "depth.gif").is_file()
+
+
 def test_command_line_writes_a_1d_page(tmp_path):
     from convanim.cli import main
 

@@ -3,7 +3,17 @@
 // drawn cell's number is its row-major place in the 3-D grid (depth, row, column), as in the schedule's steps.
   // -- the depth slices: grids "in0", "in1" ... and "out0" ..., each cell's global number its slice's base + j
   // (Only declarations here: this part is spliced in after the kernel box is drawn.)
-  var depthRows = null, depthBar = null;
+  var depthRows = null, depthBar = null, depthRoom = Infinity;  // depthRoom: drawing units the screen has
+  function title(s, y) {  // a title in as many lines as the room needs (about 7 units a character): its height
+    var most = Math.max(12, Math.floor((depthRoom - 2 * M) / 7)), lines = [""];
+    s.split(" ").forEach(function (word) {
+      var last = lines[lines.length - 1];
+      if (last && (last + " " + word).length > most) lines.push(word);
+      else lines[lines.length - 1] = last ? last + " " + word : word;
+    });
+    lines.forEach(function (line, i) { text(M, y + LH - 6 + i * LH, line, "").setAttribute("text-anchor", "start"); });
+    return lines.length * LH;
+  }
   function sliceCells(kind) {  // cells in one depth slice of the input ("in"), output ("out") or kernel ("k")
     var shape = kind === "in" ? D.grid : kind === "out" ? D.out : D.kernel;
     return shape[1] * shape[2];
@@ -34,6 +44,7 @@
   }
   function depthPerRow(room) {  // slices per row that fit ``room`` drawing units (at least one)
     var w = D.grid[2] * C + .6 * C;
+    depthRoom = room;
     return Math.max(1, Math.min(D.grid[0], Math.floor((room - 2 * M + .6 * C) / w)));
   }
   function buildDepth(per) {  // ``per``: input slices per row (the output's rows wrap at the same width)
@@ -41,8 +52,7 @@
     var gw = D.grid[2] * C, ow = D.out[2] * C, gap = .6 * C, y = M, rowW = per * (gw + gap) - gap;
     var perOut = Math.max(1, Math.floor((rowW + gap) / (ow + gap)));
     texts = el("g", { "aria-hidden": "true" }, svg);
-    text(M, y + LH - 6, D.titles[0], "").setAttribute("text-anchor", "start");
-    y += LH;
+    y += title(D.titles[0], y);
     depthRows = [];
     for (var d = 0; d < D.grid[0]; d++) {
       var col = d % per;
@@ -54,8 +64,7 @@
       if (col === per - 1 || d === D.grid[0] - 1) y += D.grid[1] * C + 12;
     }
     y += LH;
-    text(M, y + LH - 6, D.titles[1], "").setAttribute("text-anchor", "start");
-    y += LH;
+    y += title(D.titles[1], y);
     for (d = 0; d < D.out[0]; d++) {
       col = d % perOut;
       if (!col) y += LH;
