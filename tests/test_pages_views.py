@@ -10,6 +10,7 @@ CI (as tests/test_html.py's browser tests do).
 
 from __future__ import annotations
 
+import html
 import re
 
 import numpy as np
@@ -682,7 +683,7 @@ def test_hints_say_what_each_view_links(tmp_path):
         page = render_page(anim._page_data())
         data = re.search(r'<script type="application/json">(.*?)</script>', page).group(1)
         hint = re.search(r'<p class="hint" id="hint">(.*?)</p>', page).group(1)
-        assert f'"hint":"{hint}"' in data
+        assert f'"hint":"{html.unescape(hint)}"' in data
         said[name] = hint
     assert len(set(said.values())) == len(said)
     assert "pooling window" in said["pool"] and "winner" in said["pool"]
