@@ -133,7 +133,7 @@ class Animation:
 
         Every step: ``.gif``, ``.png`` (APNG), ``.apng``, ``.webp``, ``.pdf``
         (one page per step), ``.mp4`` (needs ``pip install convanim[mp4]``),
-        ``.html`` (one self-contained interactive page; grid and values views).
+        ``.html`` (one self-contained interactive page; every built-in view has one).
         ``step=K``: only step K, as ``.png``, ``.svg`` or ``.pdf``.
         ``sheet=True``: a numbered contact sheet of all steps, ``.png`` or ``.pdf``.
         The file is written to a temporary name and renamed: a failed save
