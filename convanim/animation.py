@@ -134,7 +134,7 @@ class Animation:
 
         Every step: ``.gif``, ``.png`` (APNG), ``.apng``, ``.webp``, ``.pdf``
         (one page per step), ``.mp4`` (needs ``pip install convanim[mp4]``),
-        ``.html`` (one self-contained interactive page; grid and values views).
+        ``.html`` (one self-contained interactive page; every built-in view has one).
         ``step=K``: only step K, as ``.png``, ``.svg`` or ``.pdf``.
         ``sheet=True``: a numbered contact sheet of all steps, ``.png`` or ``.pdf``.
         The file is written to a temporary name and renamed: a failed save
@@ -201,7 +201,7 @@ class Animation:
     def _page_data(self) -> dict:
         """The page's plain JSON, from the view's declaration (`convanim.views.View.page`)."""
         view = views.check_page(self.options["view"])
-        if self.spec is None:
+        if self.spec is None and view.draws_spec:
             raise ValueError("an interactive page needs a convolution: give input_size and kernel_size")
         return view.page(self)
 

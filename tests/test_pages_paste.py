@@ -145,5 +145,38 @@ def test_notebook_repr_is_the_player_with_the_gif_inside():
     player, script = shown.split("</convanim-player>")
     assert '<img src="data:image/gif;base64,' in player and "<img" not in script
     assert '"layout":"flat"' in player
-    still = animate(view="continuous")._repr_html_()  # a view without a page: the GIF alone
-    assert still.startswith('<img src="data:image/gif;base64,') and "<script" not in still
+    curve = animate(view="continuous")._repr_html_()  # a view without a spec: its page, no PyTorch call to copy
+    assert curve.startswith("<convanim-player ") and '"view":"continuous"' in curve and 'id="copy"' not in curve
+    assert '<img src="data:image/gif;base64,' in curve.split("</convanim-player>")[0]
+
+
+def test_depth_and_curve_players_pasted_beside_another(browser, tmp_path):
+    """A 3-D convolution's player and the continuous view's, pasted with a 2-D one: the host is untouched and
+    each player steps on its own."""
+    from convanim import animate
+
+    players = (render_fragment(animate(input_size=(3, 3, 3), kernel_size=2, layout="flat")._page_data())
+               + render_fragment(animate(view="continuous")._page_data()) + _pages()[0])
+    (tmp_path / "bare.html").write_text(HOST.format(players=""), encoding="utf-8")
+    (tmp_path / "host.html").write_text(HOST.format(players=players), encoding="utf-8")
+    context = browser.new_context(viewport={"width": 1000, "height": 900}, reduced_motion="reduce")
+    try:
+        page = context.new_page()
+        errors = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto((tmp_path / "bare.html").as_uri())
+        bare_style, bare_globals = page.evaluate(STYLE), set(page.evaluate("Object.keys(window)"))
+        page.goto((tmp_path / "host.html").as_uri())
+        assert page.evaluate(STYLE) == bare_style and set(page.evaluate("Object.keys(window)")) == bare_globals
+        assert page.evaluate("[...document.querySelectorAll('[id]')].map(e => e.id)") == [
+            "title", "intro", "host-button"]
+        steps = f"() => {ROOTS}.map(r => +r.getElementById('slider').value)"
+        assert page.evaluate(steps) == [0, 0, 0]
+        page.locator("convanim-player").nth(1).locator("#last").click()
+        page.locator("convanim-player").nth(0).locator("#next").click()
+        assert page.evaluate(steps) == [1, 59, 0]
+        page.keyboard.press("ArrowLeft")  # in the focused (3-D) player only
+        assert page.evaluate(steps) == [0, 59, 0]
+        assert errors == []
+    finally:
+        context.close()

@@ -86,3 +86,17 @@ def test_explorer_fits_a_phone(phone, tmp_path):
     assert main(["explore", "-o", str(tmp_path / "explore.html"), "-q"]) == 0
     players = _check(phone, (tmp_path / "explore.html").as_uri())
     assert len(players) == 1 and players[0]["input"] and players[0]["output"][0] >= players[0]["input"][1]
+
+
+@pytest.mark.parametrize("args", [["--view", "continuous"],
+                                  ["-i", "4x4x4", "-k", "3", "-p", "0,1,1", "--layout", "flat"],
+                                  ["-i", "2x2x2", "-k", "2", "-s", "2", "--transposed", "--layout", "flat"]])
+def test_depth_and_continuous_pages_fit_a_phone(phone, tmp_path, args):
+    """The 3-D page wraps its depth slices into rows and the continuous page's plots shrink: neither the page nor
+    the drawing scrolls sideways at 390 px, and no text is under 11 px."""
+    assert main(["render", *args, "-q", "-o", str(tmp_path / "x.html")]) == 0
+    players = _check(phone, (tmp_path / "x.html").as_uri())
+    assert len(players) == 1
+    box = phone.evaluate("() => { const b = document.querySelector('convanim-player').shadowRoot"
+                         ".getElementById('view-box'); return [b.scrollWidth, b.clientWidth]; }")
+    assert box[0] <= box[1], box

@@ -62,3 +62,19 @@ def test_page_names_the_same_step(tmp_path):
 def test_vector_frames_count_from_one(tmp_path, fmt):
     paths = convanim.animate(input_size=4, kernel_size=3).save_frames(tmp_path / "f", fmt=fmt)
     assert [p.name for p in paths] == [f"step_{k}.{fmt}" for k in range(1, 5)]
+
+
+@pytest.mark.parametrize("args", [dict(view="continuous", radius=0.5),
+                                  dict(input_size=(3, 4, 4), kernel_size=3, padding=(0, 1, 1), layout="flat")])
+def test_depth_and_continuous_pages_count_the_gifs_frames(tmp_path, args):
+    """The 3-D and continuous pages step through the GIF's frames: as many steps, each held as long."""
+    anim = convanim.animate(**args)
+    anim.save(tmp_path / "p.html")
+    text = (tmp_path / "p.html").read_text(encoding="utf-8")
+    assert f'max="{len(anim) - 1}"' in text and f"<p id=\"status\" aria-live=\"polite\">{len(anim)} steps</p>" in text
+    data = anim._page_data()
+    assert data["durations"] == list(anim.durations) and len(data["frames"] if "frames" in data
+                                                              else data["steps"]) == len(anim)
+    anim.save(tmp_path / "deck.gif")
+    with Image.open(tmp_path / "deck.gif") as gif:
+        assert gif.n_frames == len(anim)

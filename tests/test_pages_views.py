@@ -10,6 +10,7 @@ CI (as tests/test_html.py's browser tests do).
 
 from __future__ import annotations
 
+import html
 import re
 
 import numpy as np
@@ -44,6 +45,10 @@ CASES = {
     "1d-flip-causal": dict(input_size=(6,), kernel_size=3, padding="causal", view="1d", values="random", seed=1,
                            flip=True),
     "1d-flip-dilated": dict(input_size=(9,), kernel_size=3, dilation=2, padding="full", view="1d", flip=True),
+    # 3-D: the depth slices side by side, cells numbered (depth, row, column) as the schedule numbers them
+    "depth-dilated": dict(input_size=(4, 3, 4), kernel_size=(2, 2, 3), dilation=(2, 1, 1), padding=(0, 1, 0),
+                          layout="flat"),
+    "depth-transposed": dict(input_size=(2, 2, 2), kernel_size=2, stride=2, transposed=True, layout="flat"),
 }
 
 SUB = str.maketrans("0123456789-", "₀₁₂₃₄₅₆₇₈₉₋")
@@ -172,7 +177,8 @@ def test_every_step_shows_the_frame(tab, tmp_path, name):
     assert tab.errors == []
 
 
-@pytest.mark.parametrize("name", ["pool-max-flat", "pool-avg-nopad", "pool-max-values", "1d-flip-dilated"])
+@pytest.mark.parametrize("name", ["pool-max-flat", "pool-avg-nopad", "pool-max-values", "1d-flip-dilated",
+                                  "depth-dilated"])
 def test_hover_links_both_ways(tab, tmp_path, name):
     args = dict(CASES[name])
     anim = convanim.animate(args.pop("spec", None), **args)
@@ -256,6 +262,27 @@ view = "matrix"
                       ("layervalues", '"y":[[')):
         assert key in (out / f"{name}.html").read_text(encoding="utf-8")
     assert '"product":{"rows":9,"cols":16' in (out / "matrix.html").read_text(encoding="utf-8")
+
+
+def test_gallery_writes_depth_and_continuous_pages(tmp_path):
+    """A 3-D case (flat layout) and a continuous case get a page beside their GIF, as the other views' cases do."""
+    from convanim.gallery import run_gallery
+
+    (tmp_path / "g.toml").write_text("""[[case]]
+name = "curve"
+view = "continuous"
+radius = 0.5
+[[case]]
+name = "depth"
+input_size = [3, 3, 3]
+kernel_size = 2
+layout = "flat"
+""")
+    out = tmp_path / "out"
+    assert run_gallery(tmp_path / "g.toml", out, jobs=1, quiet=True) == 0
+    assert '"view":"continuous"' in (out / "curve.html").read_text(encoding="utf-8")
+    assert '"layout":"depth"' in (out / "depth.html").read_text(encoding="utf-8")
+    assert (out / "curve.gif").is_file() and (out / "depth.gif").is_file()
 
 
 def test_command_line_writes_a_1d_page(tmp_path):
@@ -536,3 +563,129 @@ def test_matrix_rows_follow_the_frames(tab, tmp_path, name):
         assert _on(c["hl"] for c in m["x"]) == [i]
         assert _on(c["hl"] for c in m["y"]) == [int(r) for r in np.nonzero(index[:, i] >= 0)[0]]
     assert tab.errors == []
+
+
+DEPTH_STATE = """host => {
+  const root = host.shadowRoot;
+  const bold = kind => [...root.querySelectorAll(`#view g[aria-label^="${kind} depth"]`)].map(g => {
+    const b = g.querySelector('rect.bold');
+    return b ? ['x', 'y', 'width', 'height'].map(a => +b.getAttribute(a)) : null; });
+  const names = {};
+  for (const t of root.querySelectorAll('#view text[data-w]')) names[t.getAttribute('data-w')] = t.textContent;
+  const kernel = [...root.querySelectorAll('#kernel-box g[aria-label^="kernel depth"] rect.cell')].map(
+    r => r.hasAttribute('data-hl'));
+  return {input: bold('input'), output: bold('output'), names, kernel,
+          bars: root.querySelectorAll('#view rect.depth-bar').length};
+}"""
+
+
+@pytest.mark.parametrize("name", ["depth-dilated", "depth-transposed"])
+def test_depth_slices_mark_what_the_frame_marks(tab, tmp_path, name):
+    """A 3-D convolution's page at every step: the footprint outlined on every input slice it spans (the scene's
+    ``step.footprint``), each covered slice named by the kernel slice on it (``w[j, :, :]``, as the scene writes
+    it), the output cell outlined in its slice; hovering an output cell lights the kernel taps it reads."""
+    args = dict(CASES[name])
+    anim = convanim.animate(**args)
+    anim.save(tmp_path / "x.html")
+    tab.goto((tmp_path / "x.html").as_uri())
+    host = tab.locator("convanim-player")
+    spec, steps = anim.spec, anim.scene.steps
+    assert len(steps) == len(anim) == int(np.prod(spec.output_shape))
+    for k, step in enumerate(steps):
+        host.evaluate(GO, k)
+        state = host.evaluate(DEPTH_STATE)
+        (d0, d1), (r0, r1), (c0, c1) = step.footprint
+        assert state["input"] == [[c0, r0, c1 - c0 + 1, r1 - r0 + 1] if d0 <= d <= d1 else None
+                                  for d in range(spec.grid_shape[0])]
+        assert state["output"] == [[step.out[2], step.out[1], 1, 1] if d == step.out[0] else None
+                                   for d in range(spec.output_shape[0])]
+        assert state["names"] == {str(d): f"w[{j}, :, :]" for d, j in {(t.cell[0], t.kernel[0]) for t in step.taps}}
+        assert state["bars"] >= 1
+    for step in steps:
+        tab.locator('#view g[aria-label^="output"] rect.cell').nth(_flat(step.out, spec.output_shape)).hover()
+        state = host.evaluate(DEPTH_STATE)
+        assert _on(state["kernel"]) == sorted(_flat(t.kernel, spec.kernel_size) for t in step.taps
+                                              if t.source is not None)
+    assert tab.errors == []
+
+
+CURVE_STATE = """host => {
+  const root = host.shadowRoot;
+  const pts = e => (e.getAttribute('points') || '').trim().split(/\\s+/).filter(Boolean)
+    .map(p => p.split(',').map(Number));
+  const g = root.querySelector('#view polyline[data-of="g"]');
+  return {shift: g.parentNode.getAttribute('transform'), g: pts(g),
+          shade: pts(root.querySelector('#view polygon.shade')),
+          trace: pts(root.querySelector('#view polyline[data-of="trace"]')),
+          dot: pts(root.querySelector('#view polyline.dot')),
+          marks: [...root.querySelectorAll('#view line.mark')].map(l => [+l.getAttribute('x1'), +l.getAttribute('x2')]),
+          cells: root.querySelectorAll('#view rect.cell').length, copy: !!root.querySelector('#copy'),
+          note: root.querySelector('#note').textContent, hint: root.querySelector('#hint').textContent,
+          last: +root.querySelector('#slider').max, sum: root.querySelector('#sum').textContent,
+          status: root.querySelector('#status').textContent};
+}"""
+
+
+@pytest.mark.parametrize("radius", [1.0, 0.3])
+def test_continuous_steps_follow_the_frames(tab, tmp_path, radius):
+    """The continuous view's page at every step k: g shifted to the frame's t, the shaded overlap on the curve
+    f(τ) g(t − τ) over [max(−0.5, t − r), min(0.5, t + r)], the trace drawn as far as the GIF's (the scene's fine
+    curve, up to frame k), the dot at (t, (f⋆g)(t)) and the readout frame k writes. No cells, no PyTorch call."""
+    from convanim.scene.continuous import f_box, g_disc
+
+    anim = convanim.animate(view="continuous", radius=radius)
+    anim.save(tmp_path / "x.html")
+    tab.goto((tmp_path / "x.html").as_uri())
+    host = tab.locator("convanim-player")
+    scene = anim.scene
+    state = host.evaluate(CURVE_STATE)
+    assert state["last"] + 1 == len(scene) == len(anim.durations) == 60
+    assert state["cells"] == 0 and not state["copy"] and "PyTorch" in state["note"] and "no cells" in state["hint"]
+    g = np.array(state["g"])
+    assert np.allclose(g[:, 1], g_disc(g[:, 0], radius), atol=1e-3) and np.isclose(g[:, 0].min(), -radius)
+    fine = np.column_stack([scene._fine_t, scene._fine_y])
+    for k in range(len(scene)):
+        host.evaluate(GO, k)
+        state = host.evaluate(CURVE_STATE)
+        t = float(scene.ts[k])
+        assert state["shift"] == f"translate({round(t, 6):g} 0)" or np.isclose(
+            float(state["shift"][10:].split()[0]), t, atol=1e-6)
+        assert all(np.isclose(a, t, atol=1e-6) for m in state["marks"] for a in m)
+        lo, hi = max(-0.5, t - radius), min(0.5, t + radius)
+        shade = np.array(state["shade"]).reshape(-1, 2)
+        if hi > lo:
+            assert np.isclose(shade[0, 0], lo, atol=1e-4) and np.isclose(shade[-1, 0], hi, atol=1e-4)
+            inner = shade[1:-1]  # on the curve f(τ) g(t − τ) (squared: g is steep where it meets the τ axis)
+            assert np.allclose(inner[:, 1] ** 2, (f_box(inner[:, 0]) * g_disc(t - inner[:, 0], radius)) ** 2,
+                               atol=2e-3)
+        else:
+            assert len(shade) == 0
+        trace = np.array(state["trace"])
+        assert len(trace) == k * scene._sub + 1 and np.allclose(trace, fine[: len(trace)], atol=1e-4)
+        assert np.allclose(state["dot"], [[t, scene.values[k]]] * 2, atol=1e-5)
+        scene.update(k)  # the readout the GIF's frame k writes
+        said = scene.t_text.get_text().strip("$").replace("\\ ", "").replace("\\star ", "⋆")
+        assert state["sum"].replace(" ", "").replace("−", "-") == said
+        assert state["status"].startswith(f"Step {k + 1} of 60: t = ")
+    assert tab.errors == []
+
+
+def test_hints_say_what_each_view_links(tmp_path):
+    """The hint under the code is the page JSON's own, worded for its view."""
+    from convanim.html import render_page
+
+    said = {}
+    for name, args in (("conv", dict(input_size=4, kernel_size=3)), ("pool", dict(spec=PoolSpec("max", 4, 2))),
+                       ("scatter", dict(input_size=3, kernel_size=3, stride=2, transposed=True, view="scatter")),
+                       ("depth", dict(CASES["depth-dilated"])), ("continuous", dict(view="continuous"))):
+        args = dict(args)
+        anim = convanim.animate(args.pop("spec", None), **args)
+        page = render_page(anim._page_data())
+        data = re.search(r'<script type="application/json">(.*?)</script>', page).group(1)
+        hint = re.search(r'<p class="hint" id="hint">(.*?)</p>', page).group(1)
+        assert f'"hint":"{html.unescape(hint)}"' in data
+        said[name] = hint
+    assert len(set(said.values())) == len(said)
+    assert "pooling window" in said["pool"] and "winner" in said["pool"]
+    assert "adds into" in said["scatter"] and "no cells" in said["continuous"]
+    assert "depth slice" in said["depth"] and "kernel taps" in said["conv"]

@@ -29,6 +29,7 @@ from ..pool_text import caption as pool_caption
 from ..schedule import cell_kind, cell_source, schedule, unread_cells
 from ..spec import ConvSpec
 from ..themes import get_theme
+from .hints import hint
 from .pooling import pool_fields
 from .scatter import theme_colours
 
@@ -47,14 +48,15 @@ def _check_player(view: str) -> None:
 
 
 def check_spec(spec) -> None:
-    """ValueError unless a page can draw ``spec``: a 1-D or 2-D convolution or pooling (`convanim.pool.PoolSpec`);
-    which views draw a layer with channels is their declaration's (`convanim.views.View.page_kinds`)."""
+    """ValueError unless a page can draw ``spec``: a 1-D, 2-D or 3-D convolution (3-D: the grid view's depth slices,
+    `convanim.html.depth`) or a 1-D or 2-D pooling (`convanim.pool.PoolSpec`); which views draw a layer with
+    channels is their declaration's (`convanim.views.View.page_kinds`)."""
     kind = getattr(spec, "kind", None)
     if kind not in ("conv", "pool"):
         raise ValueError(f"an interactive page needs a ConvSpec or a PoolSpec, got {type(spec).__name__}")
-    if spec.ndim > 2:
-        raise ValueError(f"an interactive page draws 1-D and 2-D {'poolings' if kind == 'pool' else 'convolutions'}, "
-                         f"got {spec.ndim} axes")
+    if spec.ndim > (3 if kind == "conv" else 2):
+        drawn = "1-D and 2-D poolings" if kind == "pool" else "1-D, 2-D and 3-D convolutions"
+        raise ValueError(f"an interactive page draws {drawn}, got {spec.ndim} axes")
 
 
 def _flat(index, shape) -> int:
@@ -104,6 +106,9 @@ def page_data(spec: ConvSpec, *, layout: str = "classic", view: str = "grid", th
     if getattr(spec, "multichannel", False):  # the grid view draws its slices (`convanim.html.layer`)
         raise ValueError(f"a layer with channels, groups or bias has no interactive form in the {view} view yet; "
                          "write .gif, .webp or .pdf, or use --view grid")
+    if spec.ndim == 3:
+        raise ValueError(f"a 3-D convolution's page is the grid view's flat layout (depth slices side by side), "
+                         f"got view={view!r}, layout={layout!r}")
     if layout not in LAYOUTS:
         raise ValueError(f"layout must be one of {', '.join(LAYOUTS)}, got {layout!r}")
     theme = get_theme(theme)
@@ -214,19 +219,24 @@ def needed_parts(data: dict) -> tuple[str, ...]:
         parts.append("layer")
     if data.get("product"):
         parts.append("matrix")
+    if data.get("layout") == "depth":
+        parts.append("depth")
+    if data.get("view") == "continuous":
+        parts.append("curve")
     return tuple(parts)
 
 
 def _compact(script: str, keep=()) -> str:
     """``script`` without its indentation, blank lines and whole-line comments (the shipped scripts hold no
-    multi-line strings), each ``// @part NAME`` line replaced by ``player_NAME.js`` when NAME is in ``keep``:
+    multi-line strings), each ``// @include NAME`` line replaced by ``player_NAME.js`` and each ``// @part NAME``
+    line too when NAME is in ``keep``:
     a page carries the code it runs, not its layout. Line breaks stay, so no statement changes."""
     out = []
     for line in (line.strip() for line in script.splitlines()):
-        if line.startswith("// @part "):
+        if line.startswith(("// @part ", "// @include ")):
             name = line.split()[2]
-            if name in keep:
-                out.append(_compact(_asset(f"player_{name}.js")).rstrip("\n"))
+            if name in keep or line.startswith("// @include "):
+                out.append(_compact(_asset(f"player_{name}.js"), keep).rstrip("\n"))
         elif line and not line.startswith("//"):
             out.append(line)
     return "\n".join(out) + "\n"
@@ -240,6 +250,7 @@ def render_fragment(data: dict, fallback: str | None = None) -> str:
     players share a page. ``fallback`` is HTML shown where scripts do not run
     (default: the description).
     """
+    data = {**data, "hint": data.get("hint") or hint(data)}
     theme = data["theme"]
     style = ";".join(f"--{name.replace('_', '-')}:{value}" for name, value in theme.items())
     n = len(data.get("frames") or data["steps"])  # a layer's frames step through its channels too
@@ -247,7 +258,9 @@ def render_fragment(data: dict, fallback: str | None = None) -> str:
         "alt": html.escape(data["alt"]),
         "vars": html.escape(style),
         "formula": html.escape(data["formula"]),
-        "pytorch": html.escape(data["pytorch"]),
+        "heading": html.escape(_heading(data)),
+        "code": _code(data),
+        "hint": html.escape(data["hint"]),
         "last": str(n - 1),
         "steps": str(n),
         "css": _asset("player.css"),
@@ -259,11 +272,30 @@ def render_fragment(data: dict, fallback: str | None = None) -> str:
     return f"{player}<script>\n{player_script('boot.js', keep=needed_parts(data))}\n</script>\n"
 
 
+def _heading(data: dict) -> str:
+    """The player's heading: the PyTorch call, or the title of a drawing without one (``heading``)."""
+    return data.get("heading") or data["pytorch"]
+
+
+def _code(data: dict) -> str:
+    """The PyTorch call and its copy button; where the drawing has no layer (``pytorch`` None), ``note`` instead."""
+    if not data.get("pytorch"):
+        return f'<p class="note" id="note">{html.escape(data.get("note") or "")}</p>\n'
+    return code_block(data["pytorch"])
+
+
+def code_block(call: str) -> str:
+    """The PyTorch ``call`` in a code box with its copy button (and the line that says it was copied)."""
+    return (f'<div class="code"><pre><code id="code">{html.escape(call)}</code></pre>'
+            '<button type="button" id="copy" aria-label="Copy the PyTorch call">Copy</button></div>\n'
+            '<p id="copied" class="sr" aria-live="polite"></p>\n')
+
+
 def render_page(data: dict, credit: str | None = None) -> str:
     """The page for ``data`` (from `page_data`) as one HTML string: a document holding `render_fragment`;
     ``credit`` goes in its ``<meta name="author">``."""
     fields = {
-        "title": html.escape(f"{data['pytorch']}: {data['alt']}"),
+        "title": html.escape(f"{_heading(data)}: {data['alt']}"),
         "alt": html.escape(data["alt"]),
         "credit": f'\n<meta name="author" content="{html.escape(credit)}">' if credit else "",
         "player": render_fragment(data),

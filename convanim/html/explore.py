@@ -17,7 +17,8 @@ import html
 import re
 
 from ..themes import get_theme
-from . import _asset, _json, player_script
+from . import _asset, _json, code_block, player_script
+from .hints import hint
 
 __all__ = ["explorer_data", "explorer_page", "write_explorer"]
 
@@ -44,7 +45,8 @@ def explorer_page(theme="classic") -> str:
     player = _asset("player.html")
     inner = player[player.index("<template>") + len("<template>"):player.index("</template>")]
     inner = re.sub(r"<style>.*?</style>\n?", "", inner, flags=re.S)
-    inner = re.sub(r"\{\{(\w+)\}\}", lambda m: "0" if m.group(1) in ("last", "steps") else "", inner)
+    filled = {"last": "0", "steps": "0", "code": code_block(""), "hint": html.escape(hint({"view": "grid"}))}
+    inner = re.sub(r"\{\{(\w+)\}\}", lambda m: filled.get(m.group(1), ""), inner)
     fields = {
         "vars": html.escape(";".join(f"--{name.replace('_', '-')}:{value}" for name, value in data["theme"].items())),
         "css": _asset("player.css") + _asset("explorer.css"),

@@ -3,7 +3,7 @@
 // ids or styles, so several players (and the explorer) share a host page without touching it or each other.
 var NS = "http://www.w3.org/2000/svg", C = 40, M = 20, LH = 22;
 var MIN_TEXT_PX = 11;  // no text is shown smaller than this (the readability budget)
-var SMALLEST_TEXT = { grid: 13, values: 11 };  // smallest font in the drawing, in drawing units (player.css)
+var SMALLEST_TEXT = { grid: 13, values: 11, curve: 15 };  // smallest font in the drawing, in drawing units (player.css)
 var STACK_BELOW = 560;  // px of room under which the flat layout's grids stack vertically
 
 function mount(root, D, host) {
@@ -49,6 +49,8 @@ function mount(root, D, host) {
   var MX = D.product, mgrids = {};  // the matrix view
   var LY = D.layout === "layer";  // a layer with channels: input and output slices, the filter bank under the code
   var LA = D.layer, cinG = LA ? LA.in / LA.groups : 0, coutG = LA ? LA.out / LA.groups : 0;
+  var CV = D.view === "continuous";  // f ⋆ g of two functions: plots, no cells (player_curve.js)
+  var DP = D.layout === "depth";  // a 3-D convolution: depth slices side by side (player_depth.js)
   var SC = D.view === "scatter" || D.view === "overlap" || D.view === "both";  // a transposed convolution as PyTorch computes it: a step per input cell
   var numbers = (D.view === "values" && !LY) || D.view === "1d" || SC || !!D.pool, W8 = V && V.w, rows = D.layout === "rows";
   // The scatter schedule the hover links follow (the overlap view's single step has none of its own).
@@ -77,7 +79,7 @@ function mount(root, D, host) {
   var baseIn = [], overIn = [];
   for (var i = 0; i < D.kinds.length; i++) {
     var kd = D.kinds[i];
-    var key = kd === "i" || (kd === "u" && D.layout === "classic") ? "input" : kd === "u" ? "unread" : "padding";
+    var key = kd === "i" || (kd === "u" && (D.layout === "classic" || DP)) ? "input" : kd === "u" ? "unread" : "padding";
     baseIn.push(kd === "b" ? T.background : T[key]); overIn.push(T["over_" + key]);
   }
   var baseZ = (D.zkinds || "").split("").map(function (kd) { return kd === "i" ? T.input : T.padding; });
@@ -133,7 +135,10 @@ function mount(root, D, host) {
   function build(stack) {
     stacked = stack;
     svg.textContent = "";
-    if (LY) { buildLayer(stack); show(k); fitBox(); return; }
+    if (LY || DP || CV) {  // drawings of their own: a layer's slices, a 3-D grid's depth slices, plots
+      if (LY) buildLayer(stack); else if (DP) buildDepth(stack); else buildCurve();
+      show(k); fitBox(); return;
+    }
     var placed = place(stack);
     order.forEach(function (g) { grids[g] = placed[g]; });
     rays = null; wText = [];
@@ -225,6 +230,8 @@ function mount(root, D, host) {
   }
   // The kernel as it lies on the input (rotated 180° for a transposed convolution), under the code.
   if (LY) filterBank();
+  else if (DP) depthKernel();
+  else if (CV) $("kernel-box").hidden = true;
   else if (order.indexOf("kernel") < 0) {
     var ks = el("svg", { viewBox: "0 0 " + (D.kernel[1] * C + 2 * M) + " " + (D.kernel[0] * C + M + LH),
       width: D.kernel[1] * C + 2 * M, height: D.kernel[0] * C + M + LH, role: "img",
@@ -241,74 +248,13 @@ function mount(root, D, host) {
     S[0].k.forEach(function (w, t) { cellText(kg, t, wLabel(w), ""); });
     text(M + kg.cols * C / 2, LH - 8, heads.kernel, "");
   }
-  function wLabel(w) { return W8 ? V.w[w] : D.pool ? "" : wName(w); }
-  function wName(w) { return D.wNames ? D.wNames[w] : sym("w", w, D.kernelShape); }
-  function outName(o) { return D.outNames ? D.outNames[o] : sym("o", o, D.outShape); }
-  // The kernel row of the 1-D view lies under the window of step s (its taps' columns: dilation leaves gaps).
-  function placeKernel(s) {
-    if (!rows) return;
-    var kg = grids.kernel;
-    S[s].c.forEach(function (cell, t) {
-      var x = cell % grids.input.cols;
-      kg.cells[t].setAttribute("x", x);
-      if (kg.texts) kg.texts[t].setAttribute("x", apply(kg.m, x + .5, 0)[0]);
-    });
-  }  // a window has no weights
-  function text(x, y, s, cls) {
-    var t = el("text", { x: x, y: y, "text-anchor": "middle", "class": cls }, texts);
-    t.textContent = s;
-    return t;
-  }
-  function cellText(grid, j, s, cls) {
-    var p = apply(grid.m, j % grid.cols + .5, Math.floor(j / grid.cols) + .5), t = text(p[0], p[1] + 5, s, cls);
-    t.setAttribute("data-of", grid.name + " " + j);  // which cell it labels (tests and tools read it)
-    return t;
-  }
-  function cellLabel(g, j) {
-    if (g === "zin") return D.zsrc[j] < 0 ? (D.zkinds[j] === "z" ? "inserted zero" : "border zero") : "input " + D.inNames[D.zsrc[j]];
-    if (g === "zout") return "output " + sym("o", j, D.keptShape) + ", complete after step " + (D.finish[j] + 1);
-    if (SC && g === "output") {
-      var rc = unflat(j, D.outShape), kr = D.kept, row = D.outShape.length === 1 ? 0 : rc[0], col = rc[rc.length - 1];
-      return "scattered cell " + rc.join(", ") + (D.outKinds[j] === "k" ? ", output " +
-        sym("o", (row - kr[0]) * (kr[3] - kr[1]) + col - kr[1], D.keptShape) : ", cropped by the padding");
-    }
-    if (SC) return "input " + D.inNames[j] + (V ? " = " + V.x[j] : "") + (j in stepOf ? ", step " + (stepOf[j] + 1) : "");
-    if (g === "output") {
-      return "output " + outName(j) + (V ? " = " + V.o[j] : "") + ", step " + (stepOf[j] + 1);
-    }
-    var s = D.src[j], kd = D.kinds[j];
-    if (s < 0) return kd === "z" ? "inserted zero" : kd === "b" ? "beyond the padded input" : "padding";
-    return "input " + sym("a", s, D.inputShape) + (V ? " = " + V.x[s] : "") + (kd === "u" ? ", never read" : "");
-  }
-
+  // @include cells (player_cells.js: labels, texts and the written sum)
   // -- one step
-  function frame(grid, cells, cls) {
-    var rs = cells.map(function (j) { return +grid.cells[j].getAttribute("y"); });
-    var cs = cells.map(function (j) { return +grid.cells[j].getAttribute("x"); });
-    var r0 = Math.min.apply(0, rs), c0 = Math.min.apply(0, cs);
-    return el("rect", { x: c0, y: r0, width: Math.max.apply(0, cs) - c0 + 1,
-      height: Math.max.apply(0, rs) - r0 + 1, "class": cls }, /^hl/.test(cls) ? grid.hl : grid.bold);
-  }
-  function sumText(s) {
-    var st = S[s], terms = [];
-    st.c.forEach(function (cell, t) {
-      var sv = D.src[cell];
-      if (sv < 0) return;
-      if (D.pool) terms.push(V ? V.x[sv] : sym("a", sv, D.inputShape));
-      else if (V) terms.push(paren(V.x[sv]) + "·" + paren(V.w[st.k[t]]));
-      else terms.push(sym("a", sv, D.inputShape) + "·" + wName(st.k[t]));
-    });
-    var o = D.sumNames ? D.sumNames[st.out] : sym("o", st.out, D.outShape);
-    var is = V ? " = " + V.o[st.out] : "";
-    if (D.pool === "max") return o + " = max(" + terms.join(", ") + ")" + is;
-    if (D.pool === "avg") return o + " = (" + (terms.join(" + ") || "0") + ") / " + D.divisors[s] + is;
-    var sum = o + " = " + (terms.join(" + ") || "0");
-    return V ? sum + " = " + V.o[st.out] : sum;
-  }
-  function paren(v) { return v.charAt(0) === "−" || v.charAt(0) === "-" ? "(" + v + ")" : v; }
   function show(s) {
     if (SC) return showScatter(s);
     if (LY) return showLayer(s);
+    if (DP) return showDepth(s);
+    if (CV) return showCurve(s);
     if (MX) showMatrix(s);
     k = s;
     var st = S[s], tap = {};
@@ -359,10 +305,13 @@ function mount(root, D, host) {
   // @part matrix (player_matrix.js, in the pages that use it)
   // @part layer (player_layer.js, in the pages that use it)
   // @part scatter (player_scatter.js, in the pages that use it)
+  // @part depth (player_depth.js, in the pages that use it)
+  // @part curve (player_curve.js, in the pages that use it)
   function highlight(grid, j) {
     clear();
     if (SC) { hover = [grid, j]; return highlightScatter(grid, j); }
     if (LY) { hover = [grid, j]; return highlightLayer(grid, j); }
+    if (DP) { hover = [grid, j]; return highlightDepth(grid, j); }
     hover = [grid, j];
     var st, outs = [];
     if (grid.name === "output") {
@@ -411,6 +360,7 @@ function mount(root, D, host) {
       }
       return;
     }
+    if (DP) return activateDepth(grid, j);
     if (SC && grid.name === "zout") { if (D.finish[j] >= 0) go(D.finish[j]); return; }
     if (SC && grid.name === "zin") return;
     if (SC) { if (grid.name === "input" && j in stepOf) go(stepOf[j]); else if (readers[j]) go(readers[j][0]); return; }
@@ -440,105 +390,5 @@ function mount(root, D, host) {
     });
   }
 
-  // -- playback
-  function go(s) { show(Math.max(0, Math.min(n - 1, s))); }
-  function speed() { return parseFloat($("speed").value) || 1; }
-  function tick() {
-    if (k < n - 1) go(k + 1);
-    else if ($("loop").checked) go(0);
-    else return pause();
-    timer = setTimeout(tick, D.durations[k] / speed());
-  }
-  function play() {
-    if (timer) return;
-    if (k === n - 1 && !$("loop").checked) go(0);
-    timer = setTimeout(tick, D.durations[k] / speed());
-    playBtn.textContent = "❙❙ Pause"; playBtn.setAttribute("aria-label", "Pause");
-    status.setAttribute("aria-live", "off");
-  }
-  function pause() {
-    clearTimeout(timer); timer = null;
-    playBtn.textContent = "▶ Play"; playBtn.setAttribute("aria-label", "Play");
-    status.setAttribute("aria-live", "polite");
-  }
-  function toggle() { if (timer) pause(); else play(); }
-  playBtn.addEventListener("click", toggle);
-  $("first").addEventListener("click", function () { pause(); go(0); });
-  $("last").addEventListener("click", function () { pause(); go(n - 1); });
-  $("prev").addEventListener("click", function () { pause(); go(k - 1); });
-  $("next").addEventListener("click", function () { pause(); go(k + 1); });
-  slider.addEventListener("input", function () { pause(); go(parseInt(slider.value, 10)); });
-  // Keys reach this player when focus is inside it, or anywhere when it is the whole page.
-  function alone() {
-    var p = host.parentNode;
-    if (p !== document.body) return false;
-    for (var c = p.firstElementChild; c; c = c.nextElementSibling) {
-      if (c !== host && !/^(SCRIPT|TITLE|META|NOSCRIPT|TEMPLATE|STYLE|LINK)$/.test(c.tagName)) return false;
-    }
-    return true;
-  }
-  function onKey(e) {
-    if (!host.isConnected) return document.removeEventListener("keydown", onKey);
-    var path = e.composedPath ? e.composedPath() : [e.target], target = path[0] || e.target;
-    var inside = path.indexOf(host) >= 0;
-    if (!inside && !(alone() && (target === document.body || target === document.documentElement))) return;
-    var tag = target.tagName, type = target.type;
-    if (e.defaultPrevented || e.altKey || e.ctrlKey || e.metaKey || tag === "SELECT" || tag === "TEXTAREA" ||
-        (tag === "INPUT" && (type === "range" || type === "number" || type === "text" || e.key === " "))) return;
-    if (e.key === " " && tag !== "BUTTON") toggle();
-    else if (e.key === "ArrowRight") { pause(); go(k + 1); }
-    else if (e.key === "ArrowLeft") { pause(); go(k - 1); }
-    else if (e.key === "Home") { pause(); go(0); }
-    else if (e.key === "End") { pause(); go(n - 1); }
-    else return;
-    e.preventDefault();
-  }
-  document.addEventListener("keydown", onKey);
-
-  // -- copy the PyTorch call
-  $("copy").addEventListener("click", function () {
-    var code = D.pytorch;
-    function done(ok) { $("copied").textContent = ok ? "Copied " + code : "Select the code and copy it"; }
-    function fallback() {
-      var ta = document.createElement("textarea");
-      ta.value = code; ta.setAttribute("readonly", ""); ta.style.position = "fixed"; ta.style.opacity = "0";
-      root.appendChild(ta); ta.select();
-      var ok = false;
-      try { ok = document.execCommand("copy"); } catch (err) { ok = false; }
-      root.removeChild(ta);
-      done(ok);
-    }
-    if (navigator.clipboard && window.isSecureContext) {
-      navigator.clipboard.writeText(code).then(function () { done(true); }, fallback);
-    } else fallback();
-  });
-
-  // -- size: never below the smallest readable text; stack the flat layout's grids when there is no room
-  var minScale = Math.min(1, MIN_TEXT_PX / SMALLEST_TEXT[numbers && !D.pool ? "values" : "grid"]);
-  var rowW = null;
-  function fit() {
-    var room = box.clientWidth;
-    if (!room) return;
-    if (D.layout === "flat" && order.length > 1) {
-      if (rowW === null) { var w0 = W, h0 = H; place(false); rowW = W; W = w0; H = h0; }
-      var stack = room < STACK_BELOW || rowW * minScale > room;
-      if (stack !== stacked) build(stack);
-    } else if (LY) {
-      var narrow = layerWidth() * minScale > room;
-      if (narrow !== stacked) build(narrow);
-    } else if (stacked === null) build(false);
-    scale = Math.max(minScale, Math.min(1, room / W));
-    size();
-  }
-  if (MX) buildMatrix();
-  build(false);
-  fit();
-  var watched = box.clientWidth;
-  if (window.ResizeObserver) {
-    new ResizeObserver(function () {
-      if (box.clientWidth !== watched) { watched = box.clientWidth; fit(); }
-    }).observe(box);
-  }
-  if (!(window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches) && !D.still) play();
-  return { stop: pause, go: go, step: function () { return k; } };
+  // @include controls (player_controls.js: playback, keys, copy, size)
 }

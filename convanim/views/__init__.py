@@ -181,7 +181,8 @@ def page_files(cases, make_spec=None) -> dict[str, str]:
     Cases whose view has a page for their kind of spec (`View.page_kinds`),
     unless their file already is a page or ``NAME.html`` is taken (by a
     case's file or the index), and whose spec the page draws
-    (`convanim.html.check_spec`). ``make_spec``: a case's spec keys -> its
+    (`convanim.html.check_spec`); a case of a view drawing no spec (``continuous``)
+    gets one where its `View.page_kinds` holds ``'none'``. ``make_spec``: a case's spec keys -> its
     spec (default: a `ConvSpec`).
     """
     make_spec = make_spec or (lambda fields: ConvSpec(**fields))
@@ -192,6 +193,10 @@ def page_files(cases, make_spec=None) -> dict[str, str]:
         view = _REGISTRY.get(case.options.get("view", "grid"))
         if view is None or view.page is None or page.lower() in taken or case.file.lower().endswith(".html") \
                 or getattr(case, "beside", None) or getattr(case, "then", None):  # two layers: no page draws them
+            continue
+        if not case.spec and not view.draws_spec:  # a view of its own (``continuous``): no spec to draw
+            if "none" in view.page_kinds:
+                pages[case.name] = page
             continue
         try:
             spec = make_spec(case.spec)

@@ -1,8 +1,10 @@
 """The ``continuous`` view: f * g of a box and a half disc of radius r, the curve drawn as g slides
-(`convanim.scene.continuous`). It draws no spec."""
+(`convanim.scene.continuous`). It draws no spec; its page steps through the same frames
+(`convanim.html.continuous`)."""
 
 from __future__ import annotations
 
+from ..html.continuous import continuous_page_data
 from .base import View
 
 __all__ = ["VIEW"]
@@ -17,6 +19,10 @@ def _scene(spec, options, opts):
     from ..scene.continuous import ContinuousScene
 
     return ContinuousScene(options, radius=opts["radius"])
+
+
+def _page(anim) -> dict:
+    return continuous_page_data(anim.scene, theme=anim.scene.options.theme, durations=anim.durations, alt=anim.alt)
 
 
 def _check(spec, opts) -> None:
@@ -45,4 +51,6 @@ VIEW = View(
     frames=lambda spec: FRAMES,
     size=_size,
     fits_cells=False,
+    page=_page,
+    page_kinds=("none",),
 )

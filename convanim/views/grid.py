@@ -12,6 +12,7 @@ import math
 from dataclasses import replace
 
 from ..html import grid_data, page_data
+from ..html.depth import depth_page_data
 from ..html.layer import layer_page_data
 from .base import View, drawn_kind, rows_cols
 
@@ -105,6 +106,8 @@ def _page(anim) -> dict:
         one.pop("scheduled")
         return layer_page_data(anim.spec, anim.scene, one, theme=anim.scene.options.theme, durations=anim.durations,
                                alt=anim.alt)
+    if anim.spec.ndim == 3:  # depth slices side by side (`convanim.scene.flat3d`)
+        return depth_page_data(anim.spec, theme=anim.scene.options.theme, durations=anim.durations, alt=anim.alt)
     return page_data(anim.spec, view="grid", layout=anim.options["layout"], theme=anim.scene.options.theme,
                      values=getattr(anim.scene, "values", None), durations=anim.durations, alt=anim.alt)
 
