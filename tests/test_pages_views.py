@@ -643,7 +643,7 @@ def test_continuous_steps_follow_the_frames(tab, tmp_path, radius):
     assert state["cells"] == 0 and not state["copy"] and "PyTorch" in state["note"] and "no cells" in state["hint"]
     g = np.array(state["g"])
     assert np.allclose(g[:, 1], g_disc(g[:, 0], radius), atol=1e-3) and np.isclose(g[:, 0].min(), -radius)
-    fine = np.column_stack([scene._fine_t, scene._fine_y])
+    fine = np.column_stack([scene.fine_t, scene.fine_y])
     for k in range(len(scene)):
         host.evaluate(GO, k)
         state = host.evaluate(CURVE_STATE)
@@ -661,7 +661,7 @@ def test_continuous_steps_follow_the_frames(tab, tmp_path, radius):
         else:
             assert len(shade) == 0
         trace = np.array(state["trace"])
-        assert len(trace) == k * scene._sub + 1 and np.allclose(trace, fine[: len(trace)], atol=1e-4)
+        assert len(trace) == k * scene.sub + 1 and np.allclose(trace, fine[: len(trace)], atol=1e-4)
         assert np.allclose(state["dot"], [[t, scene.values[k]]] * 2, atol=1e-5)
         scene.update(k)  # the readout the GIF's frame k writes
         said = scene.t_text.get_text().strip("$").replace("\\ ", "").replace("\\star ", "⋆")

@@ -55,9 +55,9 @@ def continuous_page_data(scene, *, theme="classic", durations=None, alt=None) ->
             prod = f_box(span) * g_disc(t - span, r)
             shade = _r(np.column_stack([np.r_[lo, span, hi], np.r_[0.0, prod, 0.0]]))
         value = float(scene.values[k])
-        frames.append({"t": round(t, 6), "v": round(value, 6), "shade": shade, "end": k * scene._sub + 1,
+        frames.append({"t": round(t, 6), "v": round(value, 6), "shade": shade, "end": k * scene.sub + 1,
                        "say": readout(t, value)})
-    fine = np.column_stack([scene._fine_t, scene._fine_y])
+    fine = np.column_stack([scene.fine_t, scene.fine_y])
     return {
         "view": "continuous",
         "layout": "curve",

@@ -132,10 +132,11 @@ class ContinuousScene(Scene):
         t0, t1 = t_range(r)
         self.ts = np.linspace(t0, t1, self.n_frames)
         # A finer t grid for a smooth trace; every frame's t is on it.
-        self._sub = 8
-        self._fine_t = np.linspace(t0, t1, (self.n_frames - 1) * self._sub + 1)
-        self._fine_y = convolution_curve(r, self._fine_t)
-        self.values = self._fine_y[:: self._sub]
+        #: points of the fine t grid (``fine_t``, ``fine_y``: the traced curve) per frame step; the page reads them
+        self.sub = 8
+        self.fine_t = np.linspace(t0, t1, (self.n_frames - 1) * self.sub + 1)
+        self.fine_y = convolution_curve(r, self.fine_t)
+        self.values = self.fine_y[:: self.sub]
 
         self.f_color = theme.input
         self.g_color = theme.output
@@ -185,7 +186,7 @@ class ContinuousScene(Scene):
                     ax.spines[side].set_color(theme.line)
                 ax.tick_params(colors=theme.text, labelsize=8, length=3)
             self.ax_top.set_ylim(0, y_top)
-            y_max = float(self._fine_y.max())
+            y_max = float(self.fine_y.max())
             self.ax_bottom.set_ylim(0, y_max * 1.25)
             self.ax_top.set_xlabel(r"$\tau$", color=theme.text, fontsize=11, labelpad=1)
             self.ax_bottom.set_xlabel(r"$t$", color=theme.text, fontsize=11, labelpad=1)
@@ -267,8 +268,8 @@ class ContinuousScene(Scene):
             self.shade.set_visible(False)
         self.top_marker.set_xdata([t, t])
         self.bottom_marker.set_xdata([t, t])
-        end = k * self._sub + 1
-        self.trace.set_data(self._fine_t[:end], self._fine_y[:end])
+        end = k * self.sub + 1
+        self.trace.set_data(self.fine_t[:end], self.fine_y[:end])
         self.dot.set_data([t], [self.values[k]])
         self.t_text.set_text(rf"$t={t:+.2f},\ (f\star g)(t)={self.values[k]:.3f}$")
 
