@@ -21,6 +21,7 @@ from ..spec import ConvSpec
 from ..themes import blend, get_theme
 from ..values import Values
 from .base import Scene, SceneOptions, style
+from .board import readable_pt
 from .values import (
     DEFAULT_OPTIONS,
     Board,
@@ -149,7 +150,7 @@ class MatrixScene(Scene):
         with style():
             label_pt = fit_size(self.wtext + self.xtext + self.ytext, cw * 0.86, rh * 0.42, dpi, largest=12.0)
             self.label_pt = label_pt
-            self.show_labels = label_pt >= 6.0
+            self.show_labels = label_pt >= readable_pt(dpi, symbols=values is None)  # fewer, not smaller
             m_w, m_h = cols * cw, rows * rh
             below = m_w >= m_h  # the 2-D view goes under a wide matrix, beside a tall one
             # cells of 50 px keep the small grids' labels about 10 px high
