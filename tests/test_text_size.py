@@ -75,7 +75,7 @@ def test_every_view_is_readable_at_its_native_size(name):
 
 
 @pytest.mark.parametrize("name, width", [("grid", 300), ("grid", 600), ("flat", 360),
-                                         ("values", 700), ("values", 400), ("matrix", 700),
+                                         ("values", 700), ("values", 400), ("matrix", 700), ("matrix", 400),
                                          ("overlap", 400), ("channels", 600), ("max_pool", 520)])
 def test_width_lays_the_figure_out_for_it_and_keeps_text_readable(name, width):
     kwargs = {k: v for k, v in VIEWS[name].items()}
@@ -113,12 +113,10 @@ def _gallery_cases():
 
 
 #: Gallery figures still below the budget where they are shown (issue 18, left to do): the post's figures are
-#: shown 400 px wide, and these views cannot yet be laid out that narrow with readable text. Strict: a fixed
-#: one fails here until it is removed.
+#: shown 400 px wide, and this one's view cannot be laid out for a width yet. Strict: a fixed one fails here
+#: until it is removed.
 _KNOWN_SMALL = {
     ("post", "conv-0.gif"): "the continuous view has no width= yet",
-    ("post", "conv-flat.gif"): "the matrix view is at least 663 px wide with readable text (no width = 400)",
-    ("post", "conv-flat-transpose.gif"): "the matrix view is at least 779 px wide with readable text",
 }
 
 
