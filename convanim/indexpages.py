@@ -12,11 +12,59 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["Entry", "PAGES", "FRAMES_NOTE", "marker", "rendered_by", "write_pages", "markdown_text"]
+__all__ = ["Entry", "PAGES", "FRAMES_NOTE", "marker", "rendered_by", "write_pages", "markdown_text", "card_px",
+           "card_span", "CARD_WINDOW_PX"]
 
 #: What a frame of a gallery animation is, as the pages say it.
 FRAMES_NOTE = "one frame per step: a kernel position, or an input cell in the scatter views"
 PAGES = ("README.md", "index.html")
+
+
+# The index page's grid of cards (its CSS is written from these): columns at least _COLUMN_PX wide,
+# _GAP_PX apart, inside the body's margins; a card has padding and a border inside its column(s).
+_MARGIN_PX, _COLUMN_PX, _GAP_PX, _PAD_PX, _BORDER_PX = 32, 320, 24, 16, 1
+_MAX_SPAN = 3
+#: The window width the cards are sized for: a laptop screen, where the grid has three columns.
+CARD_WINDOW_PX = 1280
+_SCROLLBAR_PX = 20  # a window this much narrower still has the columns a card's span needs
+
+
+def _columns(window: int) -> tuple[int, float]:
+    """(columns, column width in px) of the index grid in a window ``window`` px wide (wider than a phone)."""
+    main = window - 2 * _MARGIN_PX
+    n = max(1, (main + _GAP_PX) // (_COLUMN_PX + _GAP_PX))
+    return n, (main - _GAP_PX * (n - 1)) / n
+
+
+def card_px(span: int = 1, window: int = CARD_WINDOW_PX) -> int:
+    """The content width of a card spanning ``span`` columns of the index page in a ``window`` px window.
+
+    What a figure in that card is shown at, at most (it is never enlarged):
+    355 px for one column at 1280 px, 768 for two, 1182 for three.
+    """
+    n, column = _columns(window)
+    span = min(span, n)
+    return int(span * column + (span - 1) * _GAP_PX - 2 * (_PAD_PX + _BORDER_PX))
+
+
+def card_span(width: int) -> int:
+    """How many columns the card of a figure ``width`` px wide spans: the fewest that show it at its size.
+
+    One for a figure laid out for a card (e.g. ``width = 355`` in a gallery
+    file); at most three (a wider figure is shrunk to fit). Narrower windows
+    have fewer columns: a card then spans what there is (on a phone, one).
+    """
+    return next((s for s in range(1, _MAX_SPAN + 1) if card_px(s) >= width), _MAX_SPAN)
+
+
+def _span_css() -> str:
+    """CSS rules giving ``figure.span2`` and ``figure.span3`` cards their columns where the window has them."""
+    rules = []
+    for columns in range(2, _MAX_SPAN + 1):
+        window = 2 * _MARGIN_PX + columns * _COLUMN_PX + (columns - 1) * _GAP_PX + _SCROLLBAR_PX
+        spans = ", ".join(f"figure.span{s}" for s in range(columns, _MAX_SPAN + 1))
+        rules.append(f"@media (min-width: {window}px) {{ {spans} {{ grid-column: span {columns}; }} }}")
+    return "\n".join(rules)
 
 
 @dataclass(frozen=True)
@@ -99,8 +147,10 @@ def write_pages(directory: Path, title: str, cases: list, infos: list[dict], int
         if page:  # the GIF opens the interactive player; a page alone is a link
             image = f'<a class="play" href="{page}">{image if page != html.escape(case.file) else "Open the page"}</a>'
             desc += f'<p><a href="{page}">Step through it: the interactive player</a></p>'
+        span = card_span(w)
+        wide = f' class="span{span}"' if span > 1 else ""
         cards.append(
-            f"""<figure id="{html.escape(case.name)}">
+            f"""<figure id="{html.escape(case.name)}"{wide}>
   {image}
   <figcaption><strong>{html.escape(case.file)}</strong> ({html.escape(info['params'])})
   {desc}<p class="formula">{html.escape(info['formula'])}</p>{code}</figcaption>
@@ -116,13 +166,16 @@ def write_pages(directory: Path, title: str, cases: list, infos: list[dict], int
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{html.escape(title)}</title>
 <style>
-body {{ font-family: system-ui, sans-serif; margin: 2rem; color: #073642; background: #fdfdfd; }}
+body {{ font-family: system-ui, sans-serif; margin: {_MARGIN_PX}px; color: #073642; background: #fdfdfd; }}
 body {{ overflow-wrap: anywhere; }}
-main {{ display: grid; grid-template-columns: repeat(auto-fill, minmax(min(320px, 100%), 1fr)); gap: 1.5rem; }}
-figure {{ margin: 0; padding: 1rem; border: 1px solid #ddd; border-radius: 6px; background: #fff; min-width: 0; }}
+main {{ display: grid; gap: {_GAP_PX}px;
+       grid-template-columns: repeat(auto-fill, minmax(min({_COLUMN_PX}px, 100%), 1fr)); }}
+figure {{ margin: 0; padding: {_PAD_PX}px; border: {_BORDER_PX}px solid #ddd; border-radius: 6px; background: #fff;
+         min-width: 0; }}
 @media (max-width: 600px) {{ body {{ margin: 1rem .75rem; }} figure {{ padding: .75rem; }} }}
 img {{ max-width: 100%; height: auto; }}
 .formula {{ font-family: ui-monospace, monospace; font-size: 0.9rem; }}
+{_span_css()}
 a.play {{ display: block; }}
 a.play:hover img, a.play:focus img {{ outline: 3px solid #268bd2; }}
 pre {{ background: #f4f4f4; padding: 0.5rem; white-space: pre-wrap; overflow-wrap: anywhere; font-size: 0.8rem; }}

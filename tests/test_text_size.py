@@ -3,8 +3,10 @@
 Sizes are measured from the drawing (`convanim.scene.base.text_sizes`: text
 extents, and glyph outlines at their size), on the first, middle and last
 frames, and scaled by shown width / native width. Shown widths: native for a
-GIF on its own and for `width=` renders; a gallery index card (`CARD_PX`);
-400 px for the seed post's figures.
+GIF on its own and for `width=` renders; its card on a gallery index page at a
+1280 px window (`indexpages.card_px`: a figure wider than one column gets a
+card spanning two or three, `indexpages.card_span`); 400 px for the seed post's
+figures.
 """
 
 from __future__ import annotations
@@ -12,14 +14,25 @@ from __future__ import annotations
 import pytest
 
 from convanim import animate
-from convanim.gallery import _animate_args, load_gallery
+from convanim.gallery import _animate_args, load_gallery, make_spec
+from convanim.indexpages import card_px, card_span
+from convanim.pairs import PAIR_KEYS, combine
 from convanim.pool import PoolSpec
 from convanim.scene.base import MIN_TEXT_PX, text_sizes
 
-#: The content width of a card on a gallery index page at a 1280 px window: 2rem body margins, three
-#: columns of minmax(320px, 1fr) 1.5rem apart, 1rem padding and a 1 px border (see gallery.write_pages).
+#: The content width of a one-column card on a gallery index page at a 1280 px window: 32 px body margins,
+#: three columns of minmax(320px, 1fr) 24 px apart, 16 px padding and a 1 px border (see indexpages).
 CARD_PX = 355
 POST_PX = 400
+
+
+def test_cards_are_as_wide_as_the_page_grid_makes_them():
+    # 1280 - 2 * 32 = 1216 px of grid: three columns of (1216 - 2 * 24) / 3 = 389.3 px; a card is 34 px narrower
+    assert (card_px(1), card_px(2), card_px(3)) == (CARD_PX, 768, 1182)
+    assert card_span(300) == card_span(CARD_PX) == 1 and card_span(CARD_PX + 1) == 2
+    assert card_span(card_px(2)) == 2 and card_span(card_px(2) + 1) == 3 and card_span(5000) == 3
+    assert card_px(3, window=900) == card_px(2, window=900) > card_px(1, window=900)  # two columns at 900 px
+    assert card_px(2, window=700) == card_px(1, window=700)  # one at 700 px
 
 
 def smallest(anim) -> tuple[str, float]:
@@ -63,10 +76,7 @@ def test_every_view_is_readable_at_its_native_size(name):
 
 
 @pytest.mark.parametrize("name, width", [("grid", 300), ("grid", 600), ("flat", 360),
-                                         pytest.param("values", 700, marks=pytest.mark.xfail(
-                                             strict=True, reason="the values view's labels shrink with its cells")),
-                                         pytest.param("matrix", 700, marks=pytest.mark.xfail(
-                                             strict=True, reason="the matrix view's labels shrink with its cells")),
+                                         ("values", 700), ("values", 400), ("matrix", 700), ("matrix", 400),
                                          ("overlap", 400), ("channels", 600), ("max_pool", 520),
                                          ("continuous", 400), ("continuous", 800)])
 def test_width_lays_the_figure_out_for_it_and_keeps_text_readable(name, width):
@@ -99,42 +109,26 @@ def _gallery_cases():
     for gallery in ("classic", "extended", "layers", "post", "transposed"):
         _, cases = load_gallery(gallery)
         for case in cases:
-            yield pytest.param(gallery, case, id=f"{gallery}-{case.file}",
-                               marks=[pytest.mark.xfail(strict=True, reason=_KNOWN_SMALL[(gallery, case.file)])]
-                               if (gallery, case.file) in _KNOWN_SMALL else [])
+            yield pytest.param(gallery, case, id=f"{gallery}-{case.file}")
 
 
-#: Gallery figures still below the budget where they are shown (issue 18, left to do): each needs its
-#: view laid out for the card (or post) width. Strict: a fixed one fails here until it is removed.
-_KNOWN_SMALL = {
-    key: "text below 11 px at the card width" for key in [
-        ("extended", "dilation_strides.gif"), ("extended", "dilation_transposed.gif"),
-        ("extended", "strides_transposed_output_padding_0.gif"),
-        ("extended", "strides_transposed_output_padding_1.gif"), ("extended", "same_padding_strides_even.gif"),
-        ("extended", "input_12x12.gif"), ("extended", "conv3d_flat.gif"),
-        ("layers", "conv2d_2_4_3_groups_2.gif"), ("layers", "standard.gif"), ("layers", "grouped.gif"),
-        ("layers", "depthwise.gif"), ("layers", "standard_beside_depthwise.gif"), ("layers", "pointwise.gif"),
-        ("layers", "separable.gif"), ("layers", "conv2d_2_4_3_groups_2_values.gif"),
-        ("layers", "maxpool_2x2_stride_2.gif"), ("layers", "maxpool_3x3_stride_2_ceil_mode.gif"),
-        ("layers", "avgpool_3x3_stride_2_padding_1_no_count_pad.gif"),
-        ("layers", "maxpool_3x3_stride_2_ceil_mode_classic.gif"),
-        ("post", "conv-0.gif"), ("post", "conv-1.gif"), ("post", "conv-flat.gif"),
-        ("post", "conv-flat-transpose.gif"),
-        ("transposed", "kernel_2_stride_2_scatter.gif"), ("transposed", "kernel_3_stride_2_scatter.gif"),
-        ("transposed", "kernel_4_stride_2_scatter.gif"), ("transposed", "kernel_2_stride_2_overlap.gif"),
-        ("transposed", "kernel_3_stride_2_overlap.gif"), ("transposed", "kernel_4_stride_2_overlap.gif"),
-        ("transposed", "padding_strides_transposed_both.gif"),
-        ("transposed", "padding_strides_odd_transposed_both.gif"),
-        ("transposed", "no_padding_strides_transposed_both.gif"),
-    ]
-}
+def _figure(case):
+    """The case's animation as the gallery renders it: with its ``beside`` or ``then`` layer."""
+    anim = animate(**_animate_args(case))
+    for key in PAIR_KEYS:
+        if getattr(case, key):
+            second = {**_animate_args(case), "spec": make_spec(getattr(case, key))}
+            if key == "beside":
+                second["channel_order"] = anim.options["channel_order"]
+            anim = combine(key, anim, animate(**second))
+    return anim
 
 
 @pytest.mark.parametrize("gallery, case", list(_gallery_cases()))
 def test_gallery_figures_are_readable_where_they_are_shown(gallery, case):
-    anim = animate(**_animate_args(case))
+    anim = _figure(case)
     native = anim.size[0]
-    shown = min(native, POST_PX if gallery == "post" else CARD_PX)
+    shown = min(native, POST_PX if gallery == "post" else card_px(card_span(native)))
     text, px = smallest(anim)
     assert px * shown / native >= MIN_TEXT_PX, \
         f"{case.file}: {text!r} is {px * shown / native:.1f} px at {shown} px wide ({px:.1f} px at {native})"

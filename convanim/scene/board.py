@@ -15,6 +15,7 @@ from ..spec import ConvSpec
 from ..themes import Theme
 from ..values import Values, convolve
 from .base import Scene, pixel_axes
+from .measure import MIN_TEXT_PX, SCRIPT
 from .sums import symbol
 from .text import Label, fit_size, ink, kernel_shade, muted, text_extent
 
@@ -64,6 +65,11 @@ def _two_d(shape) -> tuple[int, int]:
 def _pos(index) -> tuple[int, int]:
     index = tuple(index)
     return (0, index[0]) if len(index) == 1 else index
+
+
+def readable_pt(dpi: float, symbols: bool) -> float:
+    """The smallest font size, in points, of a cell label that is `MIN_TEXT_PX` tall (``symbols``: subscripted)."""
+    return MIN_TEXT_PX * 72 / dpi / (SCRIPT if symbols else 1.0)
 
 
 class GridPanel:
@@ -136,8 +142,11 @@ class GridPanel:
         self.small_pt = fit_size(
             self.wlabels.values(), cell * 0.9, cell * 0.3, dpi, largest=self.label_pt * 0.85
         )
-        self.show_labels = self.label_pt >= 6.0
-        self.show_weights = weights_on_taps and self.small_pt >= 6.0
+        # Labels too small to read are left out, not shrunk (the kernel and the sum still name them):
+        # symbols count at their subscripts' size.
+        self.least_pt = readable_pt(dpi, symbols=not numbers)
+        self.show_labels = self.label_pt >= self.least_pt
+        self.show_weights = weights_on_taps and self.small_pt >= self.least_pt
 
         if detailed_headers:
             heads = [input_label(spec), "kernel", output_label(spec)]

@@ -21,6 +21,8 @@ from ..spec import ConvSpec
 from ..themes import blend, get_theme
 from ..values import Values
 from .base import Scene, SceneOptions, style
+from .board import readable_pt
+from .text import wrap_words
 from .values import (
     DEFAULT_OPTIONS,
     Board,
@@ -149,26 +151,28 @@ class MatrixScene(Scene):
         with style():
             label_pt = fit_size(self.wtext + self.xtext + self.ytext, cw * 0.86, rh * 0.42, dpi, largest=12.0)
             self.label_pt = label_pt
-            self.show_labels = label_pt >= 6.0
+            self.show_labels = label_pt >= readable_pt(dpi, symbols=values is None)  # fewer, not smaller
             m_w, m_h = cols * cw, rows * rh
             below = m_w >= m_h  # the 2-D view goes under a wide matrix, beside a tall one
             # cells of 50 px keep the small grids' labels about 10 px high
             panel_cell = options.cell_px or int(np.clip(300 // max(spec.grid_shape), 20, 50))
-            panel = GridPanel(
-                spec,
-                theme,
-                values,
-                panel_cell,
-                dpi,
-                header_pt=10.0,
-                detailed_headers=options.labels,
-                vertical=not below,
-                weights_on_taps=False,  # the highlighted matrix row shows them
-            )
+
+            def grids(cell: int) -> GridPanel:
+                return GridPanel(spec, theme, values, cell, dpi, header_pt=10.0, detailed_headers=options.labels,
+                                 vertical=not below, weights_on_taps=False)  # the matrix row shows the weights
+
+            panel = grids(panel_cell)
+            if below and not panel.show_labels:  # under the matrix: cells big enough to label, if they fit under it
+                bigger = grids(math.ceil(panel_cell * panel.least_pt / panel.label_pt))
+                if bigger.show_labels and bigger.width <= 44 + m_w + 14 + cw:
+                    panel = bigger
             self.panel = panel
 
             left = margin + 44  # room for the names x, C, y
-            title_h = math.ceil(title_pt * to_px * 2.4)
+            if options.width is not None:  # laid out for a width: the title wraps to it (not smaller)
+                self.title = wrap_words(self.title, options.width - 2 * margin, title_pt, dpi)
+            title_lines = self.title.count("\n") + 1
+            title_h = math.ceil(title_pt * to_px * (2.4 + 1.3 * (title_lines - 1)))
             x_top = margin + title_h
             m_top = x_top + rh + 10
             y_left = left + m_w + 14
@@ -180,11 +184,15 @@ class MatrixScene(Scene):
                 if s_w >= 320:
                     s_y = p_y + panel.head_h
                 else:
-                    s_x, s_y, s_w = margin, p_y + panel.height + 20, max(right - margin, 360)
+                    least = 360 if options.width is None else min(360, options.width - 2 * margin)
+                    s_x, s_y, s_w = margin, p_y + panel.height + 20, max(right - margin, least)
             else:
                 p_x, p_y = right + 40, x_top
                 s_x, s_y, s_w = p_x, p_y + panel.height + 16, max(panel.width, 300)
-            title_w = text_extent(self.title, title_pt)[0] * to_px
+                if options.width is not None and s_x + s_w + margin > options.width:  # no room: under it all
+                    s_x, s_y = margin, max(m_top + m_h, p_y + panel.height) + 20
+                    s_w = max(p_x + panel.width - margin, min(360, options.width - 2 * margin))
+            title_w = max(text_extent(line, title_pt)[0] for line in self.title.split("\n")) * to_px
             width = math.ceil(max(right, p_x + panel.width, s_x + s_w, margin + title_w) + margin)
             self.lines = [wrap_terms(*sum_terms(spec, step, values), s_w, sum_pt, dpi) for step in self.steps]
             n_lines = max(len(lines) for lines in self.lines)
@@ -199,7 +207,10 @@ class MatrixScene(Scene):
             board = Board(self, width, height)
             self.geometry = {"left": left, "x_top": x_top, "m_top": m_top, "y_left": y_left}
 
-            board.text(margin, margin + title_h * 0.35, self.title, title_pt, theme.text, ha="left")
+            if title_lines == 1:
+                board.text(margin, margin + title_h * 0.35, self.title, title_pt, theme.text, ha="left")
+            else:
+                board.text(margin, margin, self.title, title_pt, theme.text, ha="left", va="top")
             self._draw_matrix(board, name)
             panel.draw(board, p_x, p_y)
             self.sum_texts = [

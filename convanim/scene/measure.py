@@ -156,7 +156,9 @@ def text_sizes(scene, k: int = 0) -> list[tuple[str, float]]:
                     continue
             text, px = item
             out.append((text, px * (SCRIPT if _scripted(text) else 1.0)))
-        return out
+    for part, step in getattr(scene, "part_frames", lambda k: ())(k):  # two layers in one figure
+        out += text_sizes(part, step)
+    return out
 
 
 def _shown(artist) -> bool:

@@ -25,6 +25,7 @@ from ..scatter import kept_slices, region_shape, uneven_sentence
 from ..spec import ConvSpec
 from ..themes import blend
 from .base import SceneOptions
+from .measure import MIN_TEXT_PX
 from .panels import Frame, PaintedScene, Panel
 from .scatter import _Measure, check_transposed
 from .values import ink
@@ -32,6 +33,7 @@ from .values import ink
 __all__ = ["OverlapScene", "region_counts", "count_shade"]
 
 DEFAULT_OPTIONS = SceneOptions()
+_AXIS = 0.9  # the per-axis counts' size, of the titles'
 
 
 def count_shade(theme, n: int) -> str:
@@ -68,24 +70,29 @@ class OverlapScene(PaintedScene):
         self.counts = np.outer(self.rows_counts, self.cols_counts)
         self.top = int(self.counts.max())
         measure = _Measure()
-        font = max(8.0, min(0.34 * cell, 16.0))
+        font = max(MIN_TEXT_PX / _AXIS, min(0.34 * cell, 16.0))  # the per-axis counts, at 0.9 of it, readable
         self.font, self.cell_font = font, measure.fit([str(self.top)], cell - 8, cell * 0.42)
+        if self.cell_font < MIN_TEXT_PX:  # counts too small to read are left out: the shade says them
+            self.cell_font = 0.0
         margin = round(0.5 * cell)
-        title_h = round(2.4 * font)
+        kept = explain.dims(spec.output_shape)
+        title = f"overlap: input cells feeding each cell (kept {kept} outlined)"
+        # Laid out for a width, the title and sentence wrap to it (they keep their size).
+        room = None if options.width is None else options.width - 2 * margin
+        titles = self._wrap(measure, title, font, room) if room else [title]
+        title_h = round((2.4 + 1.3 * (len(titles) - 1)) * font)
         side = cell if spec.ndim == 2 else 0  # the row counts' column
         rows, cols = self.counts.shape
         self.panel = Panel(margin + side, margin + title_h + cell, rows, cols, cell)
         width = self.panel.x + self.panel.width + margin
-        kept = explain.dims(spec.output_shape)
-        title = f"overlap: input cells feeding each cell (kept {kept} outlined)"
         sentence = uneven_sentence(spec) or (
             "Even overlap: kernel_size is a multiple of stride on every axis, so every cell away from the edges "
             f"receives the same number of products, {self.top}.")
-        lines = self._wrap(measure, sentence, font, max(width - 2 * margin, 360))
-        width = max(width, math.ceil(max(measure.width(t, font) for t in [title, *lines])) + 2 * margin)
+        lines = self._wrap(measure, sentence, font, max(width - 2 * margin, 360 if room is None else min(360, room)))
+        width = max(width, math.ceil(max(measure.width(t, font) for t in [*titles, *lines])) + 2 * margin)
         self.panel = Panel((width - self.panel.width + side) // 2, self.panel.y, rows, cols, cell)
         y_text = self.panel.y + self.panel.height + 1.4 * font
-        titles = [(width / 2, margin + font, title, font, "center")]
+        titles = [(width / 2, margin + font + n * 1.3 * font, line, font, "center") for n, line in enumerate(titles)]
         titles += [(width / 2, y_text + n * 1.3 * font, line, font, "center") for n, line in enumerate(lines)]
         height = math.ceil(y_text + len(lines) * 1.3 * font + margin)
         self.line_px = max(1, round(cell / 40))
@@ -126,7 +133,7 @@ class OverlapScene(PaintedScene):
         rows, cols = kept
         frame.outline(panel.box(rows.start, cols.start, rows.stop - 1, cols.stop - 1), theme.line, self.bold_px)
         # The per-axis counts: columns above, rows on the left (2-D).
-        small = self.font * 0.9
+        small = self.font * _AXIS
         for c, n in enumerate(self.cols_counts):
             x, _ = panel.center(0, c)
             frame.text(x, panel.y - self.cell / 2, str(int(n)), theme.text, small)

@@ -66,6 +66,11 @@ class _TwoScenes(Scene):
         """(left's frame, right's frame, left waiting, right waiting) for frame ``k``."""
         raise NotImplementedError
 
+    def part_frames(self, k: int) -> list:
+        """[(scene, its frame)] shown at frame ``k`` (`convanim.scene.measure.text_sizes` reads their text)."""
+        left, right, _, _ = self._steps(self._check(k))
+        return [(self.left, left), (self.right, right)]
+
     def update(self, k: int) -> None:
         left, right, _, _ = self._steps(k)
         self.left.update(left)

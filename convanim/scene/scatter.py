@@ -158,7 +158,7 @@ class ScatterRow:
             self.cell_font = measure.fit([*longest, *("+" + t for t in longest), "+00 more"], cell - 6, cell * 0.26)
             if self.cell_font * SCRIPT < MIN_TEXT_PX:  # products too small to read: counts instead
                 self.mode = "count"
-                self.cell_font = cell * 0.4
+                self.cell_font = measure.fit([str(self.top)], cell - 6, cell * 0.4)
             in_texts = [f"x{sub(j)}" for j in np.ndindex(*spec.input_size)]
             k_texts = [f"w{sub(t)}" for t in np.ndindex(*spec.kernel_size)]
         else:
@@ -172,6 +172,8 @@ class ScatterRow:
         self.k_font = measure.fit(k_texts, cell - 6, cell * 0.4)
         least = MIN_TEXT_PX / SCRIPT if values is None else MIN_TEXT_PX
         # Names too small to read are left out (the status line names the input read): fewer, not smaller.
+        # So are counts and sums too small to read: the cell's shade still says how many products it has.
+        self.cell_font = self.cell_font if self.cell_font >= MIN_TEXT_PX else 0.0
         self.in_font = self.in_font if self.in_font >= least else 0.0
         self.k_font = self.k_font if self.k_font >= least else 0.0
         self.line_px = max(1, round(cell / 40))

@@ -86,6 +86,19 @@ def kernel_shade(theme: Theme) -> str:
     return theme.over(theme.padding)
 
 
+def wrap_words(text: str, width_px: float, size_pt: float, dpi: float) -> str:
+    """``text`` with greedy line breaks between words to fit ``width_px``; a ``$...$`` part is not split."""
+    to_px = dpi / 72
+    words = re.findall(r"(?:\$[^$]*\$|[^\s$])+", text)
+    lines: list[str] = []
+    for word in words:
+        if lines and text_extent(f"{lines[-1]} {word}", size_pt)[0] * to_px <= width_px:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return text if len(lines) < 2 or text_extent(text, size_pt)[0] * to_px <= width_px else "\n".join(lines)
+
+
 def wrap_terms(terms: list[str], result: str, width_px: float, size_pt: float, dpi: float) -> list[str]:
     """Greedy line breaks of ``t1 + t2 + ... = result`` within ``width_px``; mathtext lines."""
     to_px = dpi / 72

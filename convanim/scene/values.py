@@ -73,7 +73,9 @@ class ValuesScene(Scene):
             to_px = dpi / 72
             self.caption_text = caption(spec) if options.caption else None
             cap_w = text_extent(self.caption_text, 10)[0] * to_px if self.caption_text else 0
-            inner = max(panel.width, 560, math.ceil(cap_w))
+            # Room for the sum's lines; laid out for a width, as much as there is (the sum wraps).
+            least = 560 if options.width is None else min(560, options.width - 2 * margin)
+            inner = max(panel.width, least, math.ceil(cap_w))
             self.lines = [
                 wrap_terms(*sum_terms(spec, step, values), inner, self.sum_pt, dpi) for step in self.steps
             ]
