@@ -205,3 +205,27 @@ def test_sum_node_writes_the_products_sum_the_bias_and_the_output(spec, order):
                 (total,) = re.fullmatch(f"Σ={number}", text).groups()
             assert int(total.replace("−", "-")) == int(no_bias[(o, *out)]), (k, o)
     assert n
+
+
+def test_wires_run_behind_the_cells_so_they_strike_no_number():
+    """Moving artists are drawn in the order they were registered: the wires come before every cell and
+    number, so a wire crossing another cell on its way to the window's edge is hidden by it."""
+    scene = animate(ConvSpec(5, 3, in_channels=2, out_channels=4, groups=2, bias=True), view="values",
+                    values="random").scene
+    order = scene._moving
+    assert order.index(scene._wires) < min(order.index(scene._in_cells), order.index(scene._out_cells))
+    assert scene._wires.get_zorder() < min(scene._in_cells.get_zorder(), scene._out_cells.get_zorder())
+    before = scene.frame(5)
+    scene._wires.set_visible(False)
+    without = scene.frame(5)
+    scene._wires.set_visible(True)
+    # the wire from Σ to output cell (0, 1, 2) passes cells (0, 1, 0) and (0, 1, 1): their pixels do not change
+    changed = np.argwhere(np.any(before != without, axis=2))
+    assert len(changed)  # the wires are drawn
+    for o, r, c in [(0, 1, 0), (0, 1, 1)]:
+        (x0, y0), (x1, y1) = scene._outputs[o].cell(r, c).min(0), scene._outputs[o].cell(r, c).max(0)
+        box = scene._tr.transform([[x0, y0], [x1, y1]])
+        (a, b), (p, q) = np.sort(box[:, 0]), np.sort(scene.size[1] - box[:, 1])
+        inside = changed[(changed[:, 1] > a + 2) & (changed[:, 1] < b - 2) & (changed[:, 0] > p + 2)
+                         & (changed[:, 0] < q - 2)]
+        assert len(inside) == 0, (o, r, c, len(inside))

@@ -71,6 +71,11 @@ class ChannelValuesScene(ChannelScene):
         self.values = values
         self._sums = _node_sums(spec, values)
         super().__init__(spec, options, layout="flat", order=order)
+        # the wires run behind the cells, so no wire strikes a number on its way to the window's edge
+        # (moving artists are drawn in the order they were registered: the wires go first)
+        self._wires.set_zorder(2.5)
+        self._moving.remove(self._wires)
+        self._moving.insert(self._moving.index(self._in_cells), self._wires)
         with style():
             self._add_numbers()
 

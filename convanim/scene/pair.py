@@ -50,7 +50,7 @@ class _TwoScenes(Scene):
         with style():
             super().__init__(width, height, theme.background)
             for (x, _), (w, _), header in zip(self._at, (left.size, right.size), headers, strict=True):
-                self._text((x + w / 2) / width, 1 - 0.8 * line / height, header)
+                self._text((x + w / 2) / width, 1 - 0.5 * line / height, header)
             if footer:
                 self._text(0.5, 0.6 * line / height, footer)
             self._decorate(width, height, line)
