@@ -135,7 +135,8 @@ def test_values_from_a_file(tmp_path):
     values = make_layer_values(spec, str(path))
     np.testing.assert_array_equal(values.y, [[-2 + 5] * 3, [2 * (18 + 3 * k) - 5 for k in range(3)]])
     anim = animate(spec, view="values", values=str(path))
-    assert len(anim) == 6
+    assert len(anim) == 3  # depthwise, one filter per channel: both channels at once (channel_order 'auto')
+    assert len(animate(spec, view="values", values=str(path), channel_order="channel")) == 6
 
 
 @pytest.mark.parametrize(

@@ -277,18 +277,22 @@ def test_arrow_keys_move_the_cell_and_light_its_field(browser, urls):
     page, errors = _open(browser, urls["three_3x3"])
     page.evaluate(f"{CANVAS.format(n=3)}.focus()")
     host = "document.querySelector('convanim-network')"
-    assert page.evaluate(f"{host}.chosen()") == [3, 1, 1]  # the network's output cell (the centre)
+    assert page.evaluate(f"{host}.chosen()") == [3, 4, 4]  # the network's output cell (the centre of 9×9)
     page.keyboard.press("ArrowUp")
     page.keyboard.press("ArrowLeft")
+    assert page.evaluate(f"{host}.chosen()") == [3, 3, 3]
+    for _ in range(3):
+        page.keyboard.press("ArrowUp")
+        page.keyboard.press("ArrowLeft")
     assert page.evaluate(f"{host}.chosen()") == [3, 0, 0]
     page.keyboard.press("ArrowUp")  # stays on the grid
     assert page.evaluate(f"{host}.chosen()") == [3, 0, 0]
     page.keyboard.press("End")
-    assert page.evaluate(f"{host}.chosen()") == [3, 0, 2]
+    assert page.evaluate(f"{host}.chosen()") == [3, 0, 8]
     lit = page.evaluate(f"{host}.litCells()")
-    assert [{tuple(c) for c in node} for node in lit] == _expected(network, (0, 2))
+    assert [{tuple(c) for c in node} for node in lit] == _expected(network, (0, 8))
     label = page.evaluate(f"{CANVAS.format(n=3)}.getAttribute('aria-label')")
-    assert "3 by 3 cells" in label and "Arrow keys" in label
+    assert "9 by 9 cells" in label and "Arrow keys" in label
     assert errors == []
     page.close()
 

@@ -224,11 +224,14 @@ def test_standard_beside_depthwise_shows_the_same_cell_with_each_layers_filters(
     gif = Image.open(tmp_path / case.file)
     assert gif.n_frames == 18 and "nn.Conv2d(2, 2, 3, groups=2, bias=False)" in info["alt"]
     # The same scenes, composed: frame k shows output channel k // 9 at position k % 9 on both sides.
-    from convanim.scene.base import SceneOptions
+    from convanim.gallery import _animate_args, make_spec
     from convanim.scene.pair import PairScene
 
-    left = ChannelScene(ConvSpec(5, 3, in_channels=2, out_channels=2), SceneOptions(cell_px=20))
-    right = ChannelScene(ConvSpec(5, 3, in_channels=2, out_channels=2, groups=2), SceneOptions(cell_px=20))
+    # the two layers as the gallery lays them out (its width), each in channel order
+    left = animate(**_animate_args(case)).scene
+    right = animate(**{**_animate_args(case), "spec": make_spec(case.beside), "channel_order": "channel"}).scene
+    assert (left.spec, right.spec) == (ConvSpec(5, 3, in_channels=2, out_channels=2),
+                                       ConvSpec(5, 3, in_channels=2, out_channels=2, groups=2))
     pair = PairScene(left, right, ("a", "b"))
     assert pair.size == gif.size
     gif.seek(12)
@@ -269,8 +272,12 @@ def test_then_draws_the_second_layer_reading_the_first_ones_output(tmp_path):
     info = render_case(case, str(tmp_path))
     assert info["page"] == ""
     gif = Image.open(tmp_path / case.file)
-    first = ChannelScene(ConvSpec(5, 3, in_channels=3, out_channels=3, groups=3), order="position")
-    second = ChannelScene(ConvSpec(3, 1, in_channels=3, out_channels=2))
+    from convanim.gallery import _animate_args, make_spec
+
+    first = animate(**_animate_args(case)).scene  # as the gallery lays it out (its width)
+    second = animate(**{**_animate_args(case), "spec": make_spec(case.then)}).scene
+    assert (first.spec, first.order) == (ConvSpec(5, 3, in_channels=3, out_channels=3, groups=3), "position")
+    assert (second.spec, second.order) == (ConvSpec(3, 1, in_channels=3, out_channels=2), "channel")
     chain = ChainScene(first, second, ("a", "b"))
     assert gif.n_frames == len(chain) == 9 + 18 and gif.size == chain.size
     (lx, ly), (rx, ry) = chain._at
