@@ -257,3 +257,23 @@ def test_max_pool_says_the_ceil_mode_rule_once():
     lines = [ln for k in (8,) for ln in with_caption._lines_of[k]] + [ceil_rule(spec, 0)]
     assert sum("floor" in ln for ln in lines) == 1  # the caption's rule; the window only points to it
     assert with_caption._lines_of[8][1] == "ceil_mode keeps this window (the rule is below)"
+
+
+@pytest.mark.parametrize("spec", [PoolSpec("max", (5, 5), 3, stride=2, ceil_mode=True),
+                                  PoolSpec("max", (6, 6), 2), PoolSpec("avg", (5, 5), 3, stride=2, padding=1)])
+def test_classic_pooling_rays_never_cross_the_input_grid(spec):
+    """The rays run from where they leave the input grid to the output cell: none crosses a number on the way
+    (they used to strike the digits between the window and the output)."""
+    anim = convanim.animate(spec)
+    scene = anim.scene
+    rows, cols = scene._grid
+    for k in range(len(anim)):
+        scene.update(k)
+        segments = scene._rays.get_segments()
+        assert len(segments) == 4
+        for seg in segments:
+            a, b = np.asarray(seg) - scene._in_to_out  # input coordinates
+            for t in np.linspace(0, 1, 21)[1:]:  # past its start, every point is off the grid's inside
+                x, y = a + t * (b - a)
+                assert not (1e-6 < x < cols - 1e-6 and 1e-6 < y < rows - 1e-6), (k, seg)
+            assert min(abs(a[0]), abs(a[0] - cols), abs(a[1]), abs(a[1] - rows)) < 1e-6  # starts on its edge

@@ -51,6 +51,20 @@ def _digit_box():
     return TextPath((0, 0), "0", size=1.0, prop=FontProperties(family="DejaVu Sans")).get_extents()
 
 
+
+def _leaving(p: np.ndarray, q: np.ndarray, width: float, height: float) -> float:
+    """The parameter ``t`` at which segment ``p -> q`` leaves the box ``[0, width] x [0, height]`` that ``p``
+    lies in or on (0 when ``p`` is outside it)."""
+    if not (0 <= p[0] <= width and 0 <= p[1] <= height):
+        return 0.0
+    d, t = q - p, 1.0
+    for delta, start, hi in ((d[0], p[0], width), (d[1], p[1], height)):
+        if delta > 1e-12:
+            t = min(t, (hi - start) / delta)
+        elif delta < -1e-12:
+            t = min(t, -start / delta)
+    return max(0.0, t)
+
 class PoolClassicScene(Scene):
     """A 1-D or 2-D one-channel `PoolSpec` in conv_arithmetic's look, with the input's numbers.
 
@@ -258,8 +272,13 @@ class PoolClassicScene(Scene):
         foot = np.array([(c0, rows - r1 - 1), (c1 + 1, rows - r1 - 1), (c0, rows - r0), (c1 + 1, rows - r0)], float)
         cell = np.array([(ox, oy), (ox + 1, oy), (ox, oy + 1), (ox + 1, oy + 1)], float)
         out_rows, out_cols = self._out
-        self._rays.set_segments([_clip_before(p, q, out_cols, out_rows)
-                                 for p, q in zip(foot + self._in_to_out, cell, strict=True)])
+        # each ray runs from where it leaves the input grid (behind its numbers, which it never strikes) to
+        # where it meets the output grid
+        rays = []
+        for p, q in zip(foot, cell - self._in_to_out, strict=True):  # input coordinates
+            start = p + _leaving(p, q, self._grid[1], rows) * (q - p)
+            rays.append(_clip_before(start + self._in_to_out, q + self._in_to_out, out_cols, out_rows))
+        self._rays.set_segments(rays)
         self._written.set_paths(self._out_glyphs[: k + 1])
         self._written.set_facecolors([_ink(theme, theme.output)] * k + [_ink(theme, theme.over(theme.output))])
         lines = self._lines_of[k]
