@@ -5,8 +5,9 @@ nothing starts after an interrupt). On SIGINT or SIGTERM in the parent (or any
 error) the parent first closes the gate through which every worker moves its
 finished files into place (`convanim.encode.owned.set_commit_gate`), so no
 file appears after the signal, then sends SIGTERM to the workers, which unwind
-(removing their temporaries) and exit; a worker still running after
-`STOP_WAIT_S` is killed, and its temporaries removed by the parent.
+(removing their temporaries; a second signal does not cut that short) and
+exit; a worker still running after `STOP_WAIT_S` is killed. Once the workers
+are gone the parent removes any temporary they left.
 
 A worker watches its parent: on Linux the kernel sends it SIGTERM when the
 parent dies (``PR_SET_PDEATHSIG``), and everywhere a thread checks the parent
@@ -49,8 +50,8 @@ def run_calls(fn: Callable, calls: Sequence[tuple], jobs: int, done: Callable[[i
 
     ``fn`` must be importable by name (a module-level function). An exception
     of ``fn`` is raised here once the workers are stopped. ``folder``: where the
-    calls write; the temporaries of workers that had to be killed are removed
-    from it.
+    calls write; once the workers are stopped, any temporary they left there
+    is removed.
     """
     ctx = _context()
     stop, lock = ctx.Event(), ctx.Lock()
@@ -140,13 +141,11 @@ def _stop_workers(workers, stop, lock, folder) -> None:
     deadline = time.monotonic() + STOP_WAIT_S
     for proc, _ in workers:
         proc.join(max(0.0, deadline - time.monotonic()))
-    killed = False
     for proc, _ in workers:
         if proc.is_alive():
             proc.kill()
             proc.join(1)
-            killed = True
-    if killed and folder is not None:
+    if folder is not None:  # the workers are gone: whatever temporaries they left are stale now
         remove_stale(folder)
 
 
@@ -158,7 +157,18 @@ def _gate(stop, lock, parent: int):
         yield
 
 
-def _raise_terminated(signum, frame):
+def _noted(signum, frame) -> None:
+    """A signal while the worker already unwinds: nothing more to do."""
+
+
+def _raise_stopped(signum, frame):
+    """The first SIGINT or SIGTERM unwinds the call in progress; later ones are ignored, so that they cannot
+    cut that unwinding short (a Ctrl-C at a terminal reaches the worker, and then its parent's SIGTERM does)."""
+    # a handler that does nothing, not SIG_IGN: a signal already caught would then raise OSError
+    signal.signal(signal.SIGINT, _noted)
+    signal.signal(signal.SIGTERM, _noted)
+    if signum == signal.SIGINT:
+        raise KeyboardInterrupt
     raise Terminated(128 + signum)
 
 
@@ -186,8 +196,8 @@ def _watch_parent(parent: int) -> None:
 
 def _serve(conn, fn, parent: int, stop, lock) -> None:
     """A worker: run the calls the parent sends until it sends None, is interrupted or goes away."""
-    signal.signal(signal.SIGTERM, _raise_terminated)
-    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, _raise_stopped)
+    signal.signal(signal.SIGINT, _raise_stopped)
     _watch_parent(parent)
     owned.set_commit_gate(lambda: _gate(stop, lock, parent))
     try:
