@@ -162,7 +162,10 @@ class Frames:
         i = -1
         for i, frame in enumerate(self._open()):
             yield self._check(i, frame)
-        n = i + 1
+        self._counted(i + 1)
+
+    def _counted(self, n: int) -> None:
+        """A pass gave ``n`` frames: as many as the first pass, and at least one."""
         if self.count is not None and n != self.count:
             raise ValueError(f"the frames gave {n} frames on a second pass, {self.count} on the first")
         if n == 0:
@@ -192,12 +195,7 @@ class Frames:
                     raise ValueError(f"patch {i} has an empty or strided box {box}")
                 self._check_patch(i, pixels, (rows[1] - rows[0], cols[1] - cols[0], 3))
             yield patch
-        n = i + 1
-        if self.count is not None and n != self.count:
-            raise ValueError(f"the frames gave {n} frames on a second pass, {self.count} on the first")
-        if n == 0:
-            raise ValueError("no frames to write")
-        self.count = n
+        self._counted(i + 1)
 
     @staticmethod
     def _check_patch(i: int, pixels, shape) -> None:
