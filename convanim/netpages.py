@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +17,7 @@ from .fields import back, node_counts, path_recurrences
 from .html.network import NETWORK_PAGE, write_network_page
 from .indexpages import PAGES, Entry, write_pages
 from .network import Network, receptive_fields, recurrences
+from .numtext import size_text, table_number
 from .pool import PoolSpec
 from .spec import ConvSpec
 from .words import count
@@ -36,33 +36,16 @@ MAX_RASTER_FRAMES = 400
 _RASTER_OPS = ("conv", "transposed", "max", "avg", "adaptive", "add", "cat")
 
 
-def _num(value) -> str:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, Fraction):
-        value = int(value) if value.denominator == 1 else float(value)
-    if isinstance(value, float):
-        return f"{value:g}"
-    return f"{value:,}"
-
-
 def _axes(values) -> str:
     """``13`` when every axis agrees, else ``13×7``; ``—`` for None."""
     if values is None:
         return "—"
-    shown = [_num(v) for v in values]
+    shown = [table_number(v) for v in values]
     return shown[0] if len(set(shown)) == 1 else "×".join(shown)
 
 
 def _shape(shape) -> str:
     return "(" + ", ".join(str(v) for v in shape) + ")"
-
-
-def _size_text(shape) -> str:
-    """An output's size for the pages' table: ``'7×7 (1 channel)'``, ``'16 cells (1 channel)'``."""
-    channels, *spatial = shape
-    where = count(spatial[0], "cell") if len(spatial) == 1 else "×".join(map(str, spatial))
-    return f"{where} ({count(channels, 'channel')})"
 
 
 def _field_text(rf: dict) -> str:
@@ -76,7 +59,7 @@ def _field_text(rf: dict) -> str:
 
 
 def _offset(values) -> str:
-    shown = [_num(v) for v in values]
+    shown = [table_number(v) for v in values]
     return shown[0] if len(set(shown)) == 1 else "(" + ", ".join(shown) + ")"
 
 
@@ -116,13 +99,13 @@ def summary_text(info: dict) -> str:
     for r in rows_in:
         rf = r["receptive_field"]
         if rf is not None and r.get("receptive_field_min") not in (None, rf):
-            rf = [f"{_num(a)}-{_num(b)}" if a != b else b for a, b in zip(r["receptive_field_min"], rf)]
-        row = [str(r["index"]), r["layer"], _shape(r["output_shape"]), _num(r["parameters"]), _num(r["macs"]),
-               _axes(rf), _axes(r["jump"]), _axes(r["start"])]
+            rf = [f"{table_number(a)}-{table_number(b)}" if a != b else b for a, b in zip(r["receptive_field_min"], rf)]
+        row = [str(r["index"]), r["layer"], _shape(r["output_shape"]), table_number(r["parameters"]),
+               table_number(r["macs"]), _axes(rf), _axes(r["jump"]), _axes(r["start"])]
         if graph:
             row[1:1] = [r["name"], ", ".join(r["inputs"]) if len(r["inputs"]) > 1 else ""]
         rows.append(row)
-    total = ["", "total", "", _num(info["total_parameters"]), _num(info["total_macs"]), "", "", ""]
+    total = ["", "total", "", table_number(info["total_parameters"]), table_number(info["total_macs"]), "", "", ""]
     if graph:
         total[1:1] = ["", ""]
     rows.append(total)
@@ -400,7 +383,7 @@ def _write_network(network: Network, directory: Path, title: str, output_index, 
         written.append(name)
         r = rows[n]
         cases.append(Entry(name=name[:-4], file=name, description=f"layer {n}: {r['layer']}{note}"))
-        infos.append({"alt": anim.alt, "size": anim.size, "formula": _size_text(r["output_shape"]),
+        infos.append({"alt": anim.alt, "size": anim.size, "formula": size_text(r["output_shape"]),
                       "pytorch": r["layer"],
                       "params": f"{count(r['parameters'], 'parameter')}, RF {_axes(r['receptive_field'])}, "
                                 f"jump {_axes(r['jump'])}, {count(len(anim), 'frame')}"})
@@ -415,7 +398,7 @@ def _write_network(network: Network, directory: Path, title: str, output_index, 
         cell = rf["output_cell"]
         about = f"the receptive field of output cell {_shape(cell) if len(cell) > 1 else cell[0]}, layer by layer"
         cases.append(Entry(name="receptive_field", file=RF_FILE, description=about))
-        infos.append({"alt": anim.alt, "size": anim.size, "formula": _size_text(network.output_shape),
+        infos.append({"alt": anim.alt, "size": anim.size, "formula": size_text(network.output_shape),
                       "pytorch": "", "params": f"receptive field {_field_text(rf)}"})
     links = []
     try:

@@ -9,7 +9,11 @@ Neutral ground: the scenes write these into cells, the sentences (`convanim.pool
 
 from __future__ import annotations
 
-__all__ = ["number", "cell_number"]
+from fractions import Fraction
+
+from .words import count
+
+__all__ = ["number", "cell_number", "table_number", "size_text"]
 
 
 def number(value) -> str:
@@ -29,3 +33,19 @@ def number(value) -> str:
 def cell_number(value) -> str:
     """`number` with a typographic minus, for plain-text cell labels."""
     return number(value).replace("-", "\u2212")
+
+
+def table_number(value) -> str:
+    """A count or measure as the network tables print it: ``1,234``, ``1.5``, a Fraction as either; text as it is."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, Fraction):
+        value = int(value) if value.denominator == 1 else float(value)
+    return f"{value:g}" if isinstance(value, float) else f"{value:,}"
+
+
+def size_text(shape) -> str:
+    """An output's size (channels first) for the network tables: ``'7×7 (4 channels)'``, ``'16 cells (1 channel)'``."""
+    channels, *spatial = shape
+    where = count(spatial[0], "cell") if len(spatial) == 1 else "×".join(map(str, spatial))
+    return f"{where} ({count(channels, 'channel')})"

@@ -25,15 +25,14 @@ from __future__ import annotations
 import html
 import math
 import re
-from fractions import Fraction
 
 import numpy as np
 
 from ..fields import axis_relation, path_recurrences
 from ..fields import output_index as _output_index
 from ..graphspec import JoinSpec, PassSpec
+from ..numtext import size_text, table_number
 from ..themes import blend, get_theme
-from ..words import count
 from . import _asset, _compact, _json
 from .scatter import theme_colours
 
@@ -55,12 +54,6 @@ def check_network(network) -> None:
         raise ValueError(f"the network page draws at most {MAX_PAGE_CELLS:,} cells over its grids, got {cells:,}")
 
 
-def _num(value) -> str:
-    if isinstance(value, Fraction):
-        value = int(value) if value.denominator == 1 else float(value)
-    return f"{value:g}" if isinstance(value, float) else f"{value:,}"
-
-
 def _axes(values) -> str:
     """``'7×7'``, ``'7'`` (1-D); ``'—'`` for None."""
     if values is None:
@@ -72,17 +65,10 @@ def _field(size, size_min) -> str:
     """``'5×5'``; ``'1×1 to 5×5'`` where paths of different fields meet; ``'—'`` where it varies from cell to cell."""
     if size is None:
         return "—"
-    largest = _axes([_num(v) for v in size])
+    largest = _axes([table_number(v) for v in size])
     if size_min is None or list(size_min) == list(size):
         return largest
-    return f"{_axes([_num(v) for v in size_min])} to {largest}"
-
-
-def _size_text(shape) -> str:
-    """``'7×7 (4 channels)'``, ``'16 cells (1 channel)'``."""
-    channels, *spatial = shape
-    where = count(spatial[0], "cell") if len(spatial) == 1 else "×".join(map(str, spatial))
-    return f"{where} ({count(channels, 'channel')})"
+    return f"{_axes([table_number(v) for v in size_min])} to {largest}"
 
 
 def _table(rel: np.ndarray) -> dict:
@@ -135,7 +121,7 @@ def network_data(network, output_index=None, *, theme="classic", title: str = "N
         return [1, *spatial] if len(spatial) == 1 else spatial
 
     nodes = [{"name": "input", "call": "", "shape": grid(network.shapes[0]), "inputs": [], "axes": [-1, -1],
-              "size": _size_text(network.shapes[0]), "rf": "1", "jump": "1", "params": "", "macs": ""}]
+              "size": size_text(network.shapes[0]), "rf": "1", "jump": "1", "params": "", "macs": ""}]
     for node, shape, st in zip(network.nodes, network.shapes[1:], stats[1:]):
         if isinstance(node.spec, (PassSpec, JoinSpec)):
             axes = [-1] * network.ndim
@@ -147,9 +133,9 @@ def network_data(network, output_index=None, *, theme="classic", title: str = "N
             "shape": grid(shape),
             "inputs": list(node.inputs),
             "axes": [-1, *axes] if network.ndim == 1 else axes,
-            "size": _size_text(shape),
+            "size": size_text(shape),
             "rf": _field(st["size"], st["size_min"]),
-            "jump": _axes([_num(v) for v in st["jump"]]),
+            "jump": _axes([table_number(v) for v in st["jump"]]),
             "params": f"{node.parameters:,}",
             "macs": f"{int(getattr(node.spec, 'macs', 0)):,}",
             "pass": isinstance(node.spec, PassSpec),
