@@ -32,7 +32,7 @@ from pathlib import Path
 
 from .animation import OPTIONS
 from .indexpages import FRAMES_NOTE, PAGES, marker, rendered_by, write_pages  # noqa: F401 (re-exported)
-from .pairs import PAIR_KEYS, beside_spec, combine, then_spec
+from .pairs import PAIR_KEYS, SPEC_FIELDS, beside_spec, combine, then_spec
 from .words import count, plural
 
 try:
@@ -40,10 +40,9 @@ try:
 except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib
 
-__all__ = ["Case", "load_gallery", "preset_path", "PRESETS", "run_gallery", "render_case"]
+__all__ = ["Case", "load_gallery", "preset_path", "PRESETS", "run_gallery", "render_case", "case_animation"]
 
-SPEC_KEYS = ("input_size", "kernel_size", "stride", "padding", "dilation", "transposed", "output_padding",
-             "in_channels", "out_channels", "groups", "bias")
+SPEC_KEYS = SPEC_FIELDS  # ConvSpec's fields
 OPTION_KEYS = tuple(OPTIONS)
 CASE_KEYS = ("name", "file", "description", "layer") + SPEC_KEYS + OPTION_KEYS
 
@@ -296,22 +295,29 @@ def _animate_args(case: Case) -> dict:
 _KERNEL_AS_DRAWN = {"scatter": False, "overlap": False, "both": "both"}
 
 
+def case_animation(case: Case):
+    """The case's animation as its file shows it: with its ``beside`` or ``then`` layer, if it has one."""
+    from .animation import animate
+
+    anim = animate(**_animate_args(case))
+    for key in PAIR_KEYS:
+        if getattr(case, key):
+            second = {**_animate_args(case), "spec": make_spec(getattr(case, key))}
+            if key == "beside":  # each frame the same output cell of the same channel in both
+                second["channel_order"] = anim.options["channel_order"]
+            anim = combine(key, anim, animate(**second))
+    return anim
+
+
 def render_case(case: Case, directory: str, page: str = "") -> dict:
     """Render ``case`` into ``directory`` (runs in a worker process); returns what the pages show.
 
     ``page``: also write the interactive page there under this name.
     """
-    from .animation import animate
     from .explanation import caption, pytorch_layer
 
     try:
-        anim = animate(**_animate_args(case))
-        for key in PAIR_KEYS:
-            if getattr(case, key):
-                second = {**_animate_args(case), "spec": make_spec(getattr(case, key))}
-                if key == "beside":  # each frame the same output cell of the same channel in both
-                    second["channel_order"] = anim.options["channel_order"]
-                anim = combine(key, anim, animate(**second))
+        anim = case_animation(case)
         anim.save(Path(directory) / case.file)
         if page:
             anim.save(Path(directory) / page)

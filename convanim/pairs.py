@@ -17,6 +17,8 @@ animations as one (`convanim.scene.pair`).
 
 from __future__ import annotations
 
+import dataclasses
+
 from .pytorch import layer_text, parse_layer
 from .spec import ConvSpec
 
@@ -24,8 +26,7 @@ __all__ = ["PAIR_KEYS", "SPEC_FIELDS", "beside_spec", "then_spec", "combine"]
 
 #: Case keys naming a second layer.
 PAIR_KEYS = ("beside", "then")
-SPEC_FIELDS = ("input_size", "kernel_size", "stride", "padding", "dilation", "transposed", "output_padding",
-               "in_channels", "out_channels", "groups", "bias")
+SPEC_FIELDS = tuple(f.name for f in dataclasses.fields(ConvSpec))  # a second layer's spec keys
 
 
 def _second(key: str, layer, conv, opts: dict, input_size, example: str) -> ConvSpec:

@@ -14,9 +14,8 @@ from __future__ import annotations
 import pytest
 
 from convanim import animate
-from convanim.gallery import _animate_args, load_gallery, make_spec
+from convanim.gallery import case_animation, load_gallery
 from convanim.indexpages import card_px, card_span
-from convanim.pairs import PAIR_KEYS, combine
 from convanim.pool import PoolSpec
 from convanim.scene.base import MIN_TEXT_PX, text_sizes
 
@@ -112,21 +111,9 @@ def _gallery_cases():
             yield pytest.param(gallery, case, id=f"{gallery}-{case.file}")
 
 
-def _figure(case):
-    """The case's animation as the gallery renders it: with its ``beside`` or ``then`` layer."""
-    anim = animate(**_animate_args(case))
-    for key in PAIR_KEYS:
-        if getattr(case, key):
-            second = {**_animate_args(case), "spec": make_spec(getattr(case, key))}
-            if key == "beside":
-                second["channel_order"] = anim.options["channel_order"]
-            anim = combine(key, anim, animate(**second))
-    return anim
-
-
 @pytest.mark.parametrize("gallery, case", list(_gallery_cases()))
 def test_gallery_figures_are_readable_where_they_are_shown(gallery, case):
-    anim = _figure(case)
+    anim = case_animation(case)
     native = anim.size[0]
     shown = min(native, POST_PX if gallery == "post" else card_px(card_span(native)))
     text, px = smallest(anim)
