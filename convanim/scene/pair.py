@@ -23,6 +23,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.text import Text
 
+from ..words import count
 from .base import Scene, _locked, style
 
 __all__ = ["PairScene", "ChainScene"]
@@ -139,8 +140,7 @@ class ChainScene(_TwoScenes):
         footer = ""
         if spec is not None:
             size = "×".join(map(str, spec.output_shape))
-            channels = f"{spec.out_channels} channel{'s' if spec.out_channels != 1 else ''}"
-            footer = f"its output ({channels} of {size}) is the input of the next layer"
+            footer = f"its output ({count(spec.out_channels, 'channel')} of {size}) is the input of the next layer"
         super().__init__(first, second, headers, footer)
 
     def _decorate(self, width: int, height: int, line: int) -> None:
